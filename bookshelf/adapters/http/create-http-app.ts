@@ -1,0 +1,36 @@
+import Koa from 'koa';
+import Router from '@koa/router';
+import type { Logger } from '../../app/ports.js';
+import { jsonBody } from './json-body.middleware.js';
+import type { Metrics } from './metrics.js';
+import { ProblemError } from './problem.js';
+import { problemDetails } from './problem-details.middleware.js';
+import { serviceRoutes, type ServiceProbes } from './service.routes.js';
+
+export interface HttpAppOptions {
+  logger: Logger;
+  metrics: Metrics;
+  probes: ServiceProbes;
+  routers: Router[];
+}
+
+/** The Koa app of every service: problem details first, then timing, body parsing and the routes. */
+export function createHttpApp({ logger, metrics, probes, routers }: HttpAppOptions): Koa {
+  const app = new Koa();
+  app.silent = true;
+  app.on('error', (err: Error) => logger.debug({ err: err.message }, 'connection error'));
+  app.use(problemDetails(logger));
+  app.use(metrics.timing);
+  app.use(jsonBody());
+  const root = new Router();
+  for (const router of [serviceRoutes(probes, metrics), ...routers]) root.use(router.routes());
+  app.use(root.routes());
+  app.use(
+    root.allowedMethods({
+      throw: true,
+      methodNotAllowed: () => new ProblemError('method_not_allowed', 'method not allowed on this route'),
+      notImplemented: () => new ProblemError('method_not_allowed', 'method not implemented'),
+    }),
+  );
+  return app;
+}

@@ -1,0 +1,30 @@
+import { bodyParser } from '@koa/bodyparser';
+import type { Middleware } from 'koa';
+import { ProblemError } from './problem.js';
+
+export const MAX_BODY_BYTES = 64 * 1024;
+const methodsWithBody = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+const parseJson = bodyParser({ enableTypes: ['json'], jsonLimit: MAX_BODY_BYTES, jsonStrict: false });
+
+/** JSON bodies only, at most 64 KiB; a request without a body passes with `{}`. */
+export function jsonBody(): Middleware {
+  return async (ctx, next) => {
+    if (!methodsWithBody.has(ctx.method)) return next();
+    const length = ctx.request.length;
+    const hasBody = (length !== undefined && length > 0) || ctx.get('transfer-encoding') !== '';
+    if (!hasBody) {
+      ctx.request.body = {};
+      return next();
+    }
+    if (length !== undefined && length > MAX_BODY_BYTES) {
+      throw new ProblemError('payload_too_large', `body is ${length} bytes; at most ${MAX_BODY_BYTES} are accepted`);
+    }
+    if (!ctx.is('application/json', 'application/*+json')) {
+      throw new ProblemError('unsupported_media_type', `Content-Type must be application/json, not ${ctx.get('content-type') || 'missing'}`);
+    }
+    return parseJson(ctx, async () => {
+      await next();
+    });
+  };
+}

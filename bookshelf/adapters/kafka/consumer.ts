@@ -1,0 +1,135 @@
+/**
+ * Reads a whole topic from the beginning into a sink, every partition, and keeps reading.
+ * It never gives up on Kafka: unreachable at start or lost later, it retries with backoff.
+ */
+import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import type { LogRecord, LogSink, Logger } from '../../app/ports.js';
+
+export interface ConsumerOptions {
+  kafka: Kafka;
+  logger: Logger;
+  topic: string;
+  /** A group of its own, so that this consumer gets every partition. */
+  groupId: string;
+  sink: LogSink;
+  maxWaitTimeInMs?: number;
+}
+
+const backoff = (attempt: number): number => Math.min(5000, 250 * 2 ** attempt) * (0.8 + Math.random() * 0.4);
+
+export function createConsumer({ kafka, logger, topic, groupId, sink, maxWaitTimeInMs = 1000 }: ConsumerOptions) {
+  let consumer: Consumer | null = null;
+  let stopped = false;
+  let wake: (() => void) | null = null;
+  let running: Promise<void> | null = null;
+
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+
+  async function eachBatch({ batch, heartbeat }: EachBatchPayload): Promise<void> {
+    const records: LogRecord[] = new Array(batch.messages.length);
+    for (let i = 0; i < batch.messages.length; i++) {
+      const message = batch.messages[i]!;
+      records[i] = {
+        partition: batch.partition,
+        offset: message.offset,
+        value: message.value === null ? null : message.value.toString('utf8'),
+        timestamp: message.timestamp,
+      };
+    }
+    sink.applyBatch(batch.partition, records, batch.highWatermark);
+    await heartbeat();
+  }
+
+  async function fetchEnds(): Promise<void> {
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      const offsets = await admin.fetchTopicOffsets(topic);
+      sink.setStartEnds(offsets.map((o) => ({ partition: o.partition, low: Number(o.low), high: Number(o.high) })));
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
+  function createKafkaConsumer(): Consumer {
+    const created = kafka.consumer({
+      groupId,
+      allowAutoTopicCreation: false,
+      maxWaitTimeInMs,
+      maxBytesPerPartition: 8 * 1024 * 1024,
+      maxBytes: 32 * 1024 * 1024,
+      sessionTimeout: 30_000,
+      retry: { initialRetryTime: 300, maxRetryTime: 5000, retries: 5 },
+    });
+    created.on(created.events.FETCH, () => sink.markFetched());
+    created.on(created.events.GROUP_JOIN, ({ payload }) => {
+      // A rejoin after a failure starts again from where this consumer got, not from the beginning.
+      for (const partition of payload.memberAssignment[topic] ?? []) {
+        const offset = sink.nextOffsets().get(partition);
+        if (offset !== undefined) created.seek({ topic, partition, offset: String(offset) });
+      }
+    });
+    created.on(created.events.CRASH, ({ payload }) => {
+      const message = payload.error?.message ?? String(payload.error);
+      sink.setKafkaState('down', message);
+      logger.warn({ err: message, restart: payload.restart }, 'consumer crashed');
+      if (!payload.restart && !stopped) void restart();
+    });
+    return created;
+  }
+
+  async function connect(): Promise<void> {
+    for (let attempt = 0; !stopped; attempt++) {
+      try {
+        await fetchEnds();
+        const created = createKafkaConsumer();
+        consumer = created;
+        await created.connect();
+        await created.subscribe({ topics: [topic], fromBeginning: true });
+        await created.run({ autoCommit: false, partitionsConsumedConcurrently: 4, eachBatch });
+        sink.setKafkaState('running');
+        logger.info({ topic, groupId }, 'consuming');
+        return;
+      } catch (error) {
+        const message = (error as Error).message;
+        sink.setKafkaState('down', message);
+        logger.warn({ err: message, attempt }, 'Kafka not reachable, retrying');
+        await disconnectQuietly();
+        await sleep(backoff(attempt));
+      }
+    }
+  }
+
+  async function disconnectQuietly(): Promise<void> {
+    const current = consumer;
+    consumer = null;
+    if (current) await current.disconnect().catch(() => undefined);
+  }
+
+  async function restart(): Promise<void> {
+    await disconnectQuietly();
+    if (!stopped) running = connect();
+  }
+
+  return {
+    /** Starts reading in the background; never throws. */
+    start(): void {
+      sink.setKafkaState('connecting');
+      running = connect();
+    },
+    /** Leaves the group and disconnects. */
+    async stop(): Promise<void> {
+      stopped = true;
+      wake?.();
+      await running?.catch(() => undefined);
+      await disconnectQuietly();
+    },
+  };
+}

@@ -1,0 +1,38 @@
+import { Kafka, logLevel, type LogEntry, type SASLOptions } from 'kafkajs';
+import type { Logger } from '../../app/ports.js';
+
+export interface KafkaOptions {
+  brokers: string[];
+  clientId: string;
+  logger: Logger;
+  ssl?: boolean;
+  sasl?: SASLOptions;
+}
+
+/** Hands kafkajs's log lines to our logger, one child per kafkajs namespace. */
+function logCreatorFor(logger: Logger) {
+  return () =>
+    ({ namespace, level, log }: LogEntry) => {
+      const { message, ...fields } = log;
+      const target = logger.child({ kafkajs: namespace });
+      const text = `kafkajs: ${message}`;
+      if (level === logLevel.ERROR) target.error(fields, text);
+      else if (level === logLevel.WARN) target.warn(fields, text);
+      else if (level === logLevel.INFO) target.debug(fields, text);
+      else target.debug(fields, text);
+    };
+}
+
+export function createKafka({ brokers, clientId, logger, ssl, sasl }: KafkaOptions): Kafka {
+  return new Kafka({
+    clientId,
+    brokers,
+    logLevel: logLevel.WARN,
+    logCreator: logCreatorFor(logger),
+    connectionTimeout: 3000,
+    requestTimeout: 30_000,
+    retry: { initialRetryTime: 300, maxRetryTime: 5000, retries: 5 },
+    ...(ssl !== undefined && { ssl }),
+    ...(sasl !== undefined && { sasl }),
+  });
+}

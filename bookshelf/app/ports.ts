@@ -1,0 +1,46 @@
+/** The small interfaces the app layer is written against; adapters implement them. */
+
+/** Structured logging, `(fields, 'constant message')`; pino satisfies it. */
+export interface Logger {
+  debug(fields: object, message: string): void;
+  info(fields: object, message: string): void;
+  warn(fields: object, message: string): void;
+  error(fields: object, message: string): void;
+  child(bindings: object): Logger;
+}
+
+/** One message read from the topic. */
+export interface LogRecord {
+  partition: number;
+  offset: string;
+  /** UTF-8 value; null for a tombstone. */
+  value: string | null;
+  /** Kafka timestamp, ms since the epoch. */
+  timestamp: string;
+}
+
+/** First and next-to-write offset of a partition, as the broker reported them. */
+export interface PartitionEnds {
+  partition: number;
+  low: number;
+  high: number;
+}
+
+/** Counts what a consumer did with the events it read. */
+export interface EventCounters {
+  applied(count: number): void;
+  rejected(reason: string): void;
+  ignored(name: string): void;
+  duplicate(): void;
+}
+
+export type KafkaState = 'connecting' | 'running' | 'down';
+
+/** Where a consumer delivers what it reads; the projection runner is one. */
+export interface LogSink {
+  applyBatch(partition: number, records: readonly LogRecord[], highWatermark?: string): void;
+  setStartEnds(ends: readonly PartitionEnds[]): void;
+  setKafkaState(state: KafkaState, error?: string): void;
+  markFetched(): void;
+  nextOffsets(): ReadonlyMap<number, number>;
+}

@@ -1,0 +1,213 @@
+/**
+ * Folds the topic into a projection, remembers how far it got per partition, and answers
+ * "has it applied this position yet?" for read-your-writes and for health.
+ */
+import { decodeEvent } from '../domain/event-envelope.js';
+import type { Projection } from '../domain/projection.js';
+import type { LogPosition } from './log-position.js';
+import { hasReached } from './log-position.js';
+import type { EventCounters, KafkaState, LogRecord, Logger, PartitionEnds } from './ports.js';
+import { createRejectedEvents, type RejectedEvent } from './rejected-events.js';
+
+export type HealthStatus = 'pass' | 'warn' | 'fail';
+
+export interface PartitionProgress {
+  applied: number | null;
+  end: number | null;
+  lag: number;
+}
+
+export interface HealthReport {
+  status: HealthStatus;
+  topic: string;
+  kafka: KafkaState;
+  error?: string;
+  caughtUp: boolean;
+  lag: number;
+  partitions: Record<string, PartitionProgress>;
+  events: { applied: number; rejected: number; ignored: number; duplicates: number };
+}
+
+export interface ProjectionRunnerOptions<V> {
+  projection: Projection<V>;
+  topic: string;
+  logger: Logger;
+  counters: EventCounters;
+  /** Without a fetch for this long, Kafka counts as unreachable. */
+  staleAfterMs?: number;
+  now?: () => number;
+}
+
+interface Waiter {
+  position: LogPosition;
+  resolve: (reached: boolean) => void;
+  timer: NodeJS.Timeout;
+}
+
+export function createProjectionRunner<V>(options: ProjectionRunnerOptions<V>) {
+  const { projection, topic, logger, counters, staleAfterMs = 15_000, now = Date.now } = options;
+  let view = projection.initialState();
+  let version = 0;
+  const next = new Map<number, number>();
+  const high = new Map<number, number>();
+  let startEnds: Map<number, PartitionEnds> | null = null;
+  let caughtUp = false;
+  const appliedIds = new Set<string>();
+  const rejected = createRejectedEvents();
+  const totals = { applied: 0, rejected: 0, ignored: 0, duplicates: 0 };
+  const waiters = new Set<Waiter>();
+  let kafka: { state: KafkaState; error?: string; lastFetch: number } = { state: 'connecting', lastFetch: 0 };
+
+  function apply(record: LogRecord): boolean {
+    const decoded = decodeEvent(record.value, { topic, partition: record.partition, offset: record.offset, timestamp: record.timestamp });
+    switch (decoded.kind) {
+      case 'event': {
+        const { eventId } = decoded.event.metadata;
+        if (appliedIds.has(eventId)) {
+          totals.duplicates++;
+          counters.duplicate();
+          return false;
+        }
+        appliedIds.add(eventId);
+        view = projection.evolve(view, decoded.event);
+        totals.applied++;
+        return true;
+      }
+      case 'ignored':
+        totals.ignored++;
+        counters.ignored(decoded.name);
+        return false;
+      case 'rejected':
+        totals.rejected++;
+        counters.rejected(decoded.reason);
+        rejected.add({ partition: record.partition, offset: record.offset, reason: decoded.reason, detail: decoded.detail, value: record.value, at: new Date(now()).toISOString() });
+        logger.warn({ partition: record.partition, offset: record.offset, reason: decoded.reason, detail: decoded.detail }, 'event rejected');
+        return false;
+    }
+  }
+
+  function checkCaughtUp(): void {
+    if (caughtUp || startEnds === null) return;
+    for (const { partition, low, high: end } of startEnds.values()) {
+      if ((next.get(partition) ?? low) < end) return;
+    }
+    caughtUp = true;
+    logger.info({ applied: totals.applied, rejected: totals.rejected }, 'caught up with the log');
+  }
+
+  function settleWaiters(): void {
+    for (const waiter of waiters) {
+      if (hasReached(next, waiter.position)) {
+        clearTimeout(waiter.timer);
+        waiters.delete(waiter);
+        waiter.resolve(true);
+      }
+    }
+  }
+
+  return {
+    topic,
+    view: (): V => view,
+    /** Changes whenever an event was applied: a key for cached answers. */
+    version: (): number => version,
+
+    /** Applies records of one partition in offset order; records already passed are skipped. */
+    applyBatch(partition: number, records: readonly LogRecord[], highWatermark?: string): void {
+      let from = next.get(partition) ?? -1;
+      let changed = 0;
+      for (const record of records) {
+        const offset = Number(record.offset);
+        if (offset < from) continue;
+        if (apply(record)) changed++;
+        from = offset + 1;
+      }
+      if (from >= 0) next.set(partition, from);
+      if (highWatermark !== undefined) high.set(partition, Number(highWatermark));
+      if (changed > 0) {
+        version++;
+        counters.applied(changed);
+      }
+      checkCaughtUp();
+      if (waiters.size > 0) settleWaiters();
+    },
+
+    /** The end offsets seen at start: health is `warn` until they are all applied. */
+    setStartEnds(ends: readonly PartitionEnds[]): void {
+      if (startEnds !== null) return;
+      startEnds = new Map(ends.map((end) => [end.partition, end]));
+      for (const end of ends) if (!high.has(end.partition)) high.set(end.partition, end.high);
+      checkCaughtUp();
+    },
+
+    /** The next offset to read per partition, for a consumer that has to seek after rejoining. */
+    nextOffsets: (): ReadonlyMap<number, number> => next,
+
+    setKafkaState(state: KafkaState, error?: string): void {
+      kafka = { state, ...(error !== undefined && { error }), lastFetch: state === 'running' ? now() : kafka.lastFetch };
+    },
+
+    /** A fetch came back from Kafka: it is reachable. */
+    markFetched(): void {
+      kafka.lastFetch = now();
+      if (kafka.state !== 'running') kafka = { state: 'running', lastFetch: kafka.lastFetch };
+    },
+
+    isCaughtUp: (): boolean => caughtUp,
+
+    reached: (position: LogPosition): boolean => hasReached(next, position),
+
+    /** Resolves true once `position` is applied, false after `timeoutMs`. */
+    waitFor(position: LogPosition, timeoutMs: number): Promise<boolean> {
+      if (hasReached(next, position)) return Promise.resolve(true);
+      if (timeoutMs <= 0) return Promise.resolve(false);
+      return new Promise((resolve) => {
+        const waiter: Waiter = {
+          position,
+          resolve,
+          timer: setTimeout(() => {
+            waiters.delete(waiter);
+            resolve(false);
+          }, timeoutMs),
+        };
+        waiters.add(waiter);
+      });
+    },
+
+    rejected: (): RejectedEvent[] => rejected.list(),
+
+    health(): HealthReport {
+      const partitions: Record<string, PartitionProgress> = {};
+      let lag = 0;
+      for (const [partition, end] of high) {
+        const applied = next.get(partition);
+        const behind = Math.max(0, end - (applied ?? startEnds?.get(partition)?.low ?? 0));
+        partitions[partition] = { applied: applied === undefined ? null : applied - 1, end, lag: behind };
+        lag += behind;
+      }
+      const stale = kafka.state === 'running' && now() - kafka.lastFetch > staleAfterMs;
+      const reachable = kafka.state === 'running' && !stale;
+      const status: HealthStatus = !reachable ? 'fail' : caughtUp ? 'pass' : 'warn';
+      const error = stale ? `no answer from Kafka for ${Math.round((now() - kafka.lastFetch) / 1000)} s` : kafka.error;
+      return {
+        status,
+        topic,
+        kafka: stale ? 'down' : kafka.state,
+        ...(error !== undefined && !reachable && { error }),
+        caughtUp,
+        lag,
+        partitions,
+        events: { ...totals },
+      };
+    },
+
+    close(): void {
+      for (const waiter of waiters) {
+        clearTimeout(waiter.timer);
+        waiter.resolve(false);
+      }
+      waiters.clear();
+    },
+  };
+}
+
+export type ProjectionRunner<V> = ReturnType<typeof createProjectionRunner<V>>;

@@ -1,0 +1,90 @@
+/** The last read books: most recently finished first, each book once, removed books left out. */
+import type { Author, BookDetails, RecordedEvent } from '../events.js';
+import { assertNever } from '../events.js';
+import type { Projection } from '../projection.js';
+
+interface Read {
+  /** null for a `book-read` line that named no book: it stands as its own entry. */
+  id: string | null;
+  readAt: string;
+  readAtMs: number;
+  /** Arrival order, to break ties between reads at the same time. */
+  seq: number;
+  details: BookDetails;
+}
+
+export interface LastReadView {
+  /** Details of each book, from `book-added`. */
+  books: Map<string, BookDetails>;
+  /** Latest read per book (or per event for anonymous reads). */
+  reads: Map<string, Read>;
+  removed: Set<string>;
+  seq: number;
+}
+
+export interface LastReadEntry {
+  id: string | null;
+  title?: string;
+  author?: Author[];
+  type?: string;
+  year?: string;
+  readAt: string;
+}
+
+export const lastReadProjection: Projection<LastReadView> = {
+  initialState: () => ({ books: new Map(), reads: new Map(), removed: new Set(), seq: 0 }),
+
+  evolve(view, event: RecordedEvent) {
+    switch (event.type) {
+      case 'book-added':
+        view.books.set(event.data.id, event.data);
+        return view;
+      case 'book-read': {
+        const { id, ...details } = event.data;
+        const readAtMs = Date.parse(event.metadata.created);
+        const key = id ?? `event:${event.metadata.eventId}`;
+        const previous = view.reads.get(key);
+        // A late-arriving older read must not push a newer one back.
+        if (previous && previous.readAtMs > readAtMs) return view;
+        view.reads.set(key, { id: id ?? null, readAt: event.metadata.created, readAtMs, seq: ++view.seq, details });
+        return view;
+      }
+      case 'book-removed':
+        view.removed.add(event.data.id);
+        return view;
+      case 'book-started':
+      case 'book-rated':
+        return view;
+      default:
+        return assertNever(event);
+    }
+  },
+};
+
+const newestFirst = (a: Read, b: Read): number => b.readAtMs - a.readAtMs || b.seq - a.seq;
+
+/** The `size` most recently read books, newest first. */
+export function lastReadBooks(view: LastReadView, size: number): LastReadEntry[] {
+  const top: Read[] = [];
+  for (const read of view.reads.values()) {
+    if (read.id !== null && view.removed.has(read.id)) continue;
+    if (top.length === size && newestFirst(read, top[size - 1] as Read) >= 0) continue;
+    top.push(read);
+    top.sort(newestFirst);
+    if (top.length > size) top.pop();
+  }
+  return top.map((read) => toEntry(view, read));
+}
+
+function toEntry(view: LastReadView, read: Read): LastReadEntry {
+  const known = read.id === null ? undefined : view.books.get(read.id);
+  const { title, author, type, year } = { ...read.details, ...known };
+  return {
+    id: read.id,
+    ...(title !== undefined && { title }),
+    ...(author !== undefined && { author }),
+    ...(type !== undefined && { type }),
+    ...(year !== undefined && { year }),
+    readAt: read.readAt,
+  };
+}

@@ -1,0 +1,12 @@
+/** Every entry point by name, for bookshelf/bin. */
+import { runMain } from './main.js';
+import { startView } from './view-service.js';
+import { lastReadView } from './last-read.service.js';
+
+const views = { 'last-read': lastReadView } as const;
+
+export async function runEntry(entry: string): Promise<void> {
+  const view = views[entry as keyof typeof views];
+  if (!view) throw new Error(`unknown entry ${entry}`);
+  await runMain(view.defaults, (config, deps) => startView(view, config, deps));
+}

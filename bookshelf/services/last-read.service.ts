@@ -1,0 +1,24 @@
+/** The last read books, most recent first. */
+import { lastReadBooks, lastReadProjection, type LastReadView } from '../domain/projections/last-read.projection.js';
+import { integer } from '../adapters/cli/options.js';
+import type { ViewDefinition } from './view-service.js';
+
+export const lastReadView: ViewDefinition<LastReadView> = {
+  defaults: {
+    entry: 'last-read',
+    role: 'view',
+    name: 'lastreadbooks',
+    port: 8087,
+    tags: ['books', 'last'],
+    describe: 'View: the last read books, most recent first.',
+    options: [{ flag: 'size', type: 'number', env: 'BOOKSHELF_SIZE', default: 5, describe: 'how many books GET / lists', parse: integer(1, 1000) }],
+  },
+  projection: lastReadProjection,
+  routes(router, reader, config) {
+    const size = config.extra.size as number;
+    router.get('/', (ctx) => {
+      ctx.type = 'application/json';
+      ctx.body = reader.json('last-read', (view) => lastReadBooks(view, size));
+    });
+  },
+};

@@ -1,0 +1,71 @@
+/**
+ * The process around a service: read the command line, make the one logger, start,
+ * and stop cleanly on SIGINT or SIGTERM (exit 0 within 2 s).
+ */
+import type { Logger } from 'pino';
+import { parseCommandLine } from '../adapters/cli/command-line.js';
+import type { EntryDefaults, ServiceConfig } from '../adapters/cli/config.js';
+import { createLogger } from '../adapters/log/logger.js';
+import type { RunningService, ServiceDeps } from './service-shell.js';
+
+export type StartService = (config: ServiceConfig, deps: ServiceDeps) => Promise<RunningService>;
+
+const STOP_DEADLINE_MS = 1800;
+
+export async function runMain(defaults: EntryDefaults, start: StartService): Promise<void> {
+  const commandLine = await parseCommandLine(defaults, process.argv.slice(2), process.env);
+  if (commandLine.kind === 'exit') {
+    (commandLine.stream === 'stdout' ? process.stdout : process.stderr).write(`${commandLine.output}\n`);
+    process.exitCode = commandLine.code;
+    return;
+  }
+  const { config } = commandLine;
+  const logger = createLogger({ level: config.logLevel, name: config.name });
+  watchProcess(logger);
+
+  if (config.delay > 0) {
+    logger.info({ seconds: config.delay }, 'waiting before start');
+    await new Promise((resolve) => setTimeout(resolve, config.delay * 1000));
+  }
+
+  let service: RunningService;
+  try {
+    service = await start(config, { logger });
+  } catch (error) {
+    logger.fatal({ err: error }, 'could not start');
+    logger.flush();
+    process.stderr.write(`${defaults.entry}: ${(error as Error).message}\n`);
+    process.exit(1);
+  }
+
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'stopping');
+    const deadline = setTimeout(() => {
+      logger.warn({ ms: STOP_DEADLINE_MS }, 'stop took too long, exiting');
+      logger.flush();
+      process.exit(0);
+    }, STOP_DEADLINE_MS);
+    deadline.unref();
+    service.stop().then(
+      () => {
+        logger.flush();
+        process.exit(0);
+      },
+      (error: unknown) => {
+        logger.error({ err: error }, 'error while stopping');
+        logger.flush();
+        process.exit(0);
+      },
+    );
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+/** A stray rejection (kafkajs has a few) is logged, not fatal: the service keeps serving. */
+function watchProcess(logger: Logger): void {
+  process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled rejection'));
+}

@@ -1,0 +1,82 @@
+/**
+ * What every service shares: HTTP server with the common routes, Consul registration,
+ * and an orderly stop (deregister, finish requests in flight, then the service's own parts).
+ */
+import { createRequire } from 'node:module';
+import type Router from '@koa/router';
+import type { Logger } from '../app/ports.js';
+import type { HealthStatus } from '../app/projection-runner.js';
+import { createConsulClient } from '../adapters/consul/consul-client.js';
+import { createRegistration, type CheckStatus, type Registration } from '../adapters/consul/registration.js';
+import { createHttpApp } from '../adapters/http/create-http-app.js';
+import { listen } from '../adapters/http/http-server.js';
+import type { Metrics } from '../adapters/http/metrics.js';
+import type { ServiceProbes } from '../adapters/http/service.routes.js';
+import { defaultServiceId, type ServiceConfig } from '../adapters/cli/config.js';
+
+export interface RunningService {
+  url: string;
+  port: number;
+  id: string;
+  stop(): Promise<void>;
+}
+
+export interface ServiceDeps {
+  logger: Logger;
+}
+
+const packageVersion: string = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
+
+const checkStatus: Record<HealthStatus, CheckStatus> = { pass: 'passing', warn: 'warning', fail: 'critical' };
+
+export interface ShellOptions {
+  config: ServiceConfig;
+  logger: Logger;
+  metrics: Metrics;
+  probes: ServiceProbes;
+  routers: Router[];
+  /** Stops what the service started besides HTTP and Consul, after both. */
+  stopParts?: () => Promise<void>;
+}
+
+export async function startServiceShell({ config, logger, metrics, probes, routers, stopParts }: ShellOptions): Promise<RunningService> {
+  const app = createHttpApp({ logger: logger.child({ module: 'http' }), metrics, probes, routers });
+  const server = await listen(app.callback(), { addr: config.addr, port: config.port });
+  const id = config.id ?? defaultServiceId(config.name, server.port);
+
+  let registration: Registration | undefined;
+  if (config.register) {
+    registration = createRegistration({
+      consul: createConsulClient(config.consul),
+      logger: logger.child({ module: 'consul' }),
+      initialStatus: () => checkStatus[probes.health().status],
+      service: {
+        name: config.name,
+        id,
+        tags: config.tags,
+        address: config.advertise,
+        port: server.port,
+        meta: { role: config.role, topic: config.topic, version: packageVersion },
+        check: { http: `http://${config.advertise.includes(':') ? `[${config.advertise}]` : config.advertise}:${server.port}/health`, interval: config.checkInterval, timeout: '2s', deregisterAfter: config.deregisterAfter },
+      },
+    });
+    registration.start();
+  }
+  logger.info({ url: server.url, name: config.name, id, topic: config.topic }, 'listening');
+
+  let stopping: Promise<void> | undefined;
+  return {
+    url: server.url,
+    port: server.port,
+    id,
+    stop() {
+      stopping ??= (async () => {
+        await registration?.stop();
+        await server.close(1000);
+        await stopParts?.();
+        logger.info({ id }, 'stopped');
+      })();
+      return stopping;
+    },
+  };
+}

@@ -1,0 +1,59 @@
+import { describe, it } from 'vitest';
+import { lastReadBooks, lastReadProjection } from '../../bookshelf/domain/projections/last-read.projection.js';
+import { bookAdded, bookRated, bookRead, bookRemoved, bookStarted } from '../support/events.js';
+import { projectionSpec } from '../support/projection-spec.js';
+
+const given = projectionSpec(lastReadProjection);
+const top = (size: number) => (view: Parameters<typeof lastReadBooks>[0]) => lastReadBooks(view, size);
+const ids = (size = 5) => (view: Parameters<typeof lastReadBooks>[0]) => lastReadBooks(view, size).map((entry) => entry.id);
+
+describe('last-read projection', () => {
+  describe('when nothing was read', () => {
+    it('lists nothing', () => given(bookAdded('b1', { title: 'Dune' }, { at: 1 }), bookStarted('b1', { at: 2 })).then(top(5), []));
+  });
+
+  describe('when books were read', () => {
+    it('lists them newest first, with the details known from book-added', () =>
+      given(
+        bookAdded('b1', { title: '1984', author: [{ name: 'George Orwell' }], type: 'novel', year: '1949' }, { at: 0 }),
+        bookRead('b1', { at: 1 }),
+        bookRead('b2', { at: 2 }, { title: 'Dune' }),
+      ).then(top(5), [
+        { id: 'b2', title: 'Dune', readAt: '2026-11-22T10:02:00.000Z' },
+        { id: 'b1', title: '1984', author: [{ name: 'George Orwell' }], type: 'novel', year: '1949', readAt: '2026-11-22T10:01:00.000Z' },
+      ]));
+
+    it('orders by read time, not by arrival', () => given(bookRead('late', { at: 9 }), bookRead('early', { at: 3 })).then(ids(), ['late', 'early']));
+
+    it('breaks ties of read time by arrival, later first', () => given(bookRead('a', { at: 5 }), bookRead('b', { at: 5 })).then(ids(), ['b', 'a']));
+
+    it('keeps at most size books', () => given(bookRead('a', { at: 1 }), bookRead('b', { at: 2 }), bookRead('c', { at: 3 })).then(ids(2), ['c', 'b']));
+
+    it('joins details from a book-added that arrives after the read', () =>
+      given(bookRead('b1', { at: 1 }), bookAdded('b1', { title: 'Emma' }, { at: 2 })).then(top(5), [{ id: 'b1', title: 'Emma', readAt: '2026-11-22T10:01:00.000Z' }]));
+
+    it('ignores ratings and starts', () => given(bookRead('b1', { at: 1 }), bookRated('b1', 5, { at: 2 }), bookStarted('b2', { at: 3 })).then(ids(), ['b1']));
+  });
+
+  describe('when a book was read again', () => {
+    it('lists it once, moved to the front', () => given(bookRead('a', { at: 1 }), bookRead('b', { at: 2 }), bookRead('a', { at: 3 })).then(ids(), ['a', 'b']));
+
+    it('keeps the newer read when an older one arrives late', () =>
+      given(bookRead('a', { at: 5 }), bookRead('b', { at: 4 }), bookRead('a', { at: 1 })).then(ids(), ['a', 'b']));
+  });
+
+  describe('when a read names no book', () => {
+    it('shows each such read as its own entry', () =>
+      given(bookRead(undefined, { at: 1 }, { title: 'Dune' }), bookRead(undefined, { at: 2 }, { title: 'Dune' })).then(top(5), [
+        { id: null, title: 'Dune', readAt: '2026-11-22T10:02:00.000Z' },
+        { id: null, title: 'Dune', readAt: '2026-11-22T10:01:00.000Z' },
+      ]));
+  });
+
+  describe('when a book was removed', () => {
+    it('leaves it out, and the next ones move up', () =>
+      given(bookRead('a', { at: 1 }), bookRead('b', { at: 2 }), bookRead('c', { at: 3 }), bookRemoved('c', { at: 4 })).then(ids(2), ['b', 'a']));
+
+    it('leaves it out even when read after removal', () => given(bookRemoved('a', { at: 1 }), bookRead('a', { at: 2 })).then(ids(), []));
+  });
+});

@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { formatPosition, hasReached, parsePosition } from '../../bookshelf/app/log-position.js';
+
+describe('log position token', () => {
+  it('reads and writes <partition>:<offset> pairs', () => {
+    const position = parsePosition('2:1041,0:7');
+    expect([...position]).toEqual([
+      [2, 1041],
+      [0, 7],
+    ]);
+    expect(formatPosition(position)).toBe('0:7,2:1041');
+  });
+
+  it.each(['', '1', '1:', 'a:1', '1:2:3', '1:-4', '0:99999999999999999'])('refuses %j', (token) => {
+    expect(() => parsePosition(token)).toThrow(/position|offset/);
+  });
+
+  it('is reached once every named offset was processed', () => {
+    const wanted = parsePosition('0:5,1:2');
+    expect(hasReached(new Map([[0, 6]]), wanted)).toBe(false);
+    expect(
+      hasReached(
+        new Map([
+          [0, 6],
+          [1, 2],
+        ]),
+        wanted,
+      ),
+    ).toBe(false);
+    expect(
+      hasReached(
+        new Map([
+          [0, 6],
+          [1, 3],
+        ]),
+        wanted,
+      ),
+    ).toBe(true);
+  });
+});
