@@ -2,11 +2,11 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    reporters: ['default'],
+    reporters: ['default', './test/support/summary-reporter.ts'],
     projects: [
       {
         extends: true,
-        test: { name: 'unit', include: ['test/unit/**/*.unit.test.ts'] },
+        test: { name: 'unit', include: ['test/unit/**/*.unit.test.ts'], sequence: { groupOrder: 0 } },
       },
       {
         extends: true,
@@ -16,7 +16,7 @@ export default defineConfig({
           globalSetup: ['test/support/global-setup.ts'],
           testTimeout: 90_000,
           hookTimeout: 90_000,
-          maxWorkers: 2,
+          sequence: { groupOrder: 1 },
         },
       },
     ],

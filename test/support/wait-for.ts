@@ -1,11 +1,13 @@
+type Truthy<T> = Exclude<T, false | null | undefined | 0 | ''>;
+
 /** Polls `probe` until it returns something truthy (or stops throwing); no fixed sleeps in tests. */
-export async function waitFor<T>(probe: () => T | Promise<T>, { timeout = 20_000, interval = 50, what = 'condition' } = {}): Promise<NonNullable<T>> {
+export async function waitFor<T>(probe: () => T | Promise<T>, { timeout = 20_000, interval = 50, what = 'condition' } = {}): Promise<Truthy<T>> {
   const deadline = Date.now() + timeout;
   let last: unknown;
   for (;;) {
     try {
       const value = await probe();
-      if (value) return value as NonNullable<T>;
+      if (value) return value as Truthy<T>;
       last = value;
     } catch (error) {
       last = error;

@@ -3,7 +3,6 @@ import Router from '@koa/router';
 import type { Logger } from '../../app/ports.js';
 import { jsonBody } from './json-body.middleware.js';
 import type { Metrics } from './metrics.js';
-import { ProblemError } from './problem.js';
 import { problemDetails } from './problem-details.middleware.js';
 import { serviceRoutes, type ServiceProbes } from './service.routes.js';
 
@@ -25,12 +24,6 @@ export function createHttpApp({ logger, metrics, probes, routers }: HttpAppOptio
   const root = new Router();
   for (const router of [serviceRoutes(probes, metrics), ...routers]) root.use(router.routes());
   app.use(root.routes());
-  app.use(
-    root.allowedMethods({
-      throw: true,
-      methodNotAllowed: () => new ProblemError('method_not_allowed', 'method not allowed on this route'),
-      notImplemented: () => new ProblemError('method_not_allowed', 'method not implemented'),
-    }),
-  );
+  app.use(root.allowedMethods());
   return app;
 }

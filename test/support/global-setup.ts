@@ -1,0 +1,23 @@
+/**
+ * Once per test run: Kafka and Consul, reused when they already answer, started otherwise
+ * (compose/infra.sh up) and stopped again at the end if this run started them.
+ */
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { portAnswers } from './infra.js';
+
+const infra = fileURLToPath(new URL('../../compose/infra.sh', import.meta.url));
+const kafkaPort = Number(process.env.KAFKA_PORT ?? 9092);
+const consulPort = Number(process.env.CONSUL_HTTP_PORT ?? 8500);
+
+export default async function setup(): Promise<() => void> {
+  const answering = { kafka: await portAnswers(kafkaPort), consul: await portAnswers(consulPort) };
+  execFileSync('bash', [infra, 'up'], { stdio: ['ignore', 'inherit', 'inherit'] });
+  const startedHere = Object.entries(answering)
+    .filter(([, up]) => !up)
+    .map(([name]) => name);
+  return () => {
+    if (startedHere.length === 0 || process.env.BOOKSHELF_KEEP_INFRA === '1') return;
+    execFileSync('bash', [infra, 'down', ...startedHere], { stdio: ['ignore', 'inherit', 'inherit'] });
+  };
+}

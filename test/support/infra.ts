@@ -1,0 +1,84 @@
+/** Where the test run finds Kafka and Consul (started by global-setup.ts), and small clients for them. */
+import { randomBytes } from 'node:crypto';
+import { spawn } from 'node:child_process';
+import { createConnection } from 'node:net';
+import { Kafka, logLevel } from 'kafkajs';
+
+export const KAFKA = `127.0.0.1:${process.env.KAFKA_PORT ?? 9092}`;
+export const CONSUL = `127.0.0.1:${process.env.CONSUL_HTTP_PORT ?? 8500}`;
+export const CONSUL_DNS_PORT = Number(process.env.CONSUL_DNS_PORT ?? 8600);
+
+export const portAnswers = (port: number, host = '127.0.0.1'): Promise<boolean> =>
+  new Promise((resolve) => {
+    const socket = createConnection({ port, host });
+    socket.setTimeout(1000);
+    socket.once('connect', () => (socket.destroy(), resolve(true)));
+    socket.once('error', () => resolve(false));
+    socket.once('timeout', () => (socket.destroy(), resolve(false)));
+  });
+
+/** A name no other test uses: each test gets its own topic and Consul service. */
+export const unique = (prefix: string): string => `${prefix}-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
+
+export const testKafka = (broker = KAFKA) => new Kafka({ clientId: 'bookshelf-test', brokers: [broker], logLevel: logLevel.NOTHING });
+
+export async function createTopic(topic: string, partitions = 3, broker = KAFKA): Promise<void> {
+  const admin = testKafka(broker).admin();
+  await admin.connect();
+  try {
+    await admin.createTopics({ topics: [{ topic, numPartitions: partitions, replicationFactor: 1 }], waitForLeaders: true });
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** Pushes lines as a user would: `kcat -P`, one message per line. */
+export async function pushWithKcat(topic: string, lines: string[], { partition, broker = KAFKA }: { partition?: number; broker?: string } = {}): Promise<void> {
+  const args = ['-b', broker, '-P', '-t', topic, ...(partition === undefined ? [] : ['-p', String(partition)])];
+  await new Promise<void>((resolve, reject) => {
+    const kcat = spawn('kcat', args, { stdio: ['pipe', 'ignore', 'pipe'] });
+    let stderr = '';
+    kcat.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    kcat.on('error', reject);
+    kcat.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`kcat exited ${code}: ${stderr}`))));
+    kcat.stdin.end(lines.map((line) => `${line}\n`).join(''));
+  });
+}
+
+/** Produces values with kafkajs, one by one, and returns the position token of what it wrote. */
+export async function produce(topic: string, messages: { key?: string; value: string; partition?: number }[], broker = KAFKA): Promise<string> {
+  const producer = testKafka(broker).producer({ allowAutoTopicCreation: false });
+  await producer.connect();
+  try {
+    const last = new Map<number, number>();
+    for (const message of messages) {
+      const [result] = await producer.send({ topic, acks: -1, messages: [message] });
+      if (result) last.set(result.partition, Number(result.baseOffset));
+    }
+    return [...last].map(([partition, offset]) => `${partition}:${offset}`).join(',');
+  } finally {
+    await producer.disconnect();
+  }
+}
+
+export async function consulGet<T>(path: string): Promise<T> {
+  const response = await fetch(`http://${CONSUL}${path}`);
+  if (!response.ok) throw new Error(`Consul ${path}: ${response.status}`);
+  return (await response.json()) as T;
+}
+
+export interface CatalogEntry {
+  ServiceID: string;
+  ServiceName: string;
+  ServiceTags: string[];
+  ServiceAddress: string;
+  ServicePort: number;
+  ServiceMeta: Record<string, string>;
+}
+
+export const catalogService = (name: string) => consulGet<CatalogEntry[]>(`/v1/catalog/service/${name}`);
+
+export const checkStatus = async (name: string): Promise<string[]> =>
+  (await consulGet<{ Checks: { ServiceName: string; Status: string }[] }[]>(`/v1/health/service/${name}`)).flatMap((entry) =>
+    entry.Checks.filter((check) => check.ServiceName === name).map((check) => check.Status),
+  );

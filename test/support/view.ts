@@ -1,0 +1,21 @@
+/** Starts a view in this process, on port 0, against the test run's Kafka and Consul. */
+import { resolveConfig, type ServiceConfig } from '../../bookshelf/adapters/cli/config.js';
+import { startView, type ViewDefinition } from '../../bookshelf/services/view-service.js';
+import { CONSUL, KAFKA } from './infra.js';
+import { silentLogger } from './silent-logger.js';
+
+export function testConfig(defaults: ViewDefinition<unknown>['defaults'], cli: Record<string, unknown>): ServiceConfig {
+  return resolveConfig(defaults, { cli: { port: '0', broker: [KAFKA], consul: CONSUL, register: false, ...cli }, env: {} });
+}
+
+export async function startTestView<V>(definition: ViewDefinition<V>, cli: Record<string, unknown>) {
+  const service = await startView(definition, testConfig(definition.defaults, cli), { logger: silentLogger() });
+  return {
+    ...service,
+    get: async (path = '/', headers: Record<string, string> = {}) => {
+      const response = await fetch(`${service.url}${path}`, { headers });
+      const text = await response.text();
+      return { status: response.status, headers: response.headers, body: text === '' ? undefined : (JSON.parse(text) as unknown) };
+    },
+  };
+}
