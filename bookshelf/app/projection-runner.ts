@@ -3,6 +3,7 @@
  * "has it applied this position yet?" for read-your-writes and for health.
  */
 import { decodeEvent } from '../domain/event-envelope.js';
+import type { RecordedEvent } from '../domain/events.js';
 import type { Projection } from '../domain/projection.js';
 import type { LogPosition } from './log-position.js';
 import { hasReached } from './log-position.js';
@@ -129,6 +130,22 @@ export function createProjectionRunner<V>(options: ProjectionRunnerOptions<V>) {
       }
       checkCaughtUp();
       if (waiters.size > 0) settleWaiters();
+    },
+
+    /** Applies events this process wrote and Kafka acknowledged, before they are read back; reading them back skips them. */
+    applyOwn(events: readonly RecordedEvent[]): void {
+      let changed = 0;
+      for (const event of events) {
+        if (appliedIds.has(event.metadata.eventId)) continue;
+        appliedIds.add(event.metadata.eventId);
+        view = projection.evolve(view, event);
+        totals.applied++;
+        changed++;
+      }
+      if (changed > 0) {
+        version++;
+        counters.applied(changed);
+      }
     },
 
     /** The end offsets seen at start: health is `warn` until they are all applied. */

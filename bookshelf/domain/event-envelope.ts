@@ -80,6 +80,7 @@ function readMetadata(envelope: Record<string, unknown>, origin: LogOrigin): Che
       aggregate: (aggregate as string | undefined) ?? null,
       version: (version as number | undefined) ?? null,
       command: (command as string | undefined) ?? null,
+      position: { partition: origin.partition, offset: Number(origin.offset) },
     },
   };
 }
@@ -128,6 +129,7 @@ function readPayload(name: BookEventType, payload: Record<string, unknown>): Che
 /** The wire form of a recorded event, as the aggregate appends it. */
 export function encodeEvent(event: RecordedEvent): string {
   const { metadata } = event;
+  // position is where the log put it, never part of the value.
   const envelope: WireEnvelope = {
     id: metadata.eventId,
     name: event.type,

@@ -43,6 +43,8 @@ export interface EventMetadata {
   version: number | null;
   /** The idempotency key of the command that caused it. */
   command: string | null;
+  /** Where it stands in the log, once read from there. */
+  position?: { partition: number; offset: number };
 }
 
 export type RecordedEvent<E extends BookEvent = BookEvent> = E & { metadata: EventMetadata };

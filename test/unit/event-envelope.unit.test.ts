@@ -13,7 +13,7 @@ describe('event envelope', () => {
         event: {
           type: 'book-read',
           data: { id: 'b1', title: 'Dune' },
-          metadata: { eventId: 'bookshelf:2:41', created: '2026-11-22T09:00:00.000Z', aggregate: null, version: null, command: null },
+          metadata: { eventId: 'bookshelf:2:41', created: '2026-11-22T09:00:00.000Z', aggregate: null, version: null, command: null, position: { partition: 2, offset: 41 } },
         },
       });
     });
@@ -34,7 +34,7 @@ describe('event envelope', () => {
       const event = bookAdded('b-42', { title: '1984', author: [{ name: 'George Orwell' }] }, { eventId: 'e-1', at: 0, aggregate: 'b-42', version: 1, command: 'k-1' });
       const wire = encodeEvent(event);
       expect(JSON.parse(wire)).toMatchObject({ id: 'e-1', name: 'book-added', aggregate: 'b-42', version: 1, command: 'k-1', safe: false, idempotent: false });
-      expect(decodeEvent(wire, origin)).toEqual({ kind: 'event', event });
+      expect(decodeEvent(wire, origin)).toEqual({ kind: 'event', event: { ...event, metadata: { ...event.metadata, position: { partition: 2, offset: 41 } } } });
     });
   });
 

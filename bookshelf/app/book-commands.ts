@@ -1,0 +1,118 @@
+/**
+ * Handles Book commands: one book at a time, checked against its history by the decider,
+ * appended to the log, and answered only once Kafka acknowledged. An idempotency key
+ * answers again as the first time and writes nothing new.
+ */
+import { decide } from '../domain/book/book.decider.js';
+import type { BookCommand } from '../domain/book/book.commands.js';
+import type { BookDetails, RecordedEvent } from '../domain/events.js';
+import { bookState, type BookStates, type RecordedCommand } from '../domain/projections/book-states.projection.js';
+import { UnavailableError } from './errors.js';
+import { formatPosition } from './log-position.js';
+
+export interface CommandAnswer {
+  /** The book as added, for add-book. */
+  book?: BookDetails & { id: string; title: string };
+  /** The position token of what was written; null when nothing had to be. */
+  position: string | null;
+  /** True when this answer repeats an earlier command with the same key. */
+  replayed: boolean;
+}
+
+export interface BookStore {
+  view(): BookStates;
+  isCaughtUp(): boolean;
+  /** Applies events this process appended, without waiting to read them back. */
+  applyOwn(events: RecordedEvent[]): void;
+}
+
+export interface BookCommandsOptions {
+  store: BookStore;
+  /** Appends the events of one command together; resolves with their positions once acknowledged. */
+  append(events: RecordedEvent[]): Promise<{ partition: number; offset: number }[]>;
+  newId(): string;
+  now(): string;
+}
+
+const REMEMBERED_REFUSALS = 10_000;
+
+export function createBookCommands({ store, append, newId, now }: BookCommandsOptions) {
+  const locks = new Map<string, Promise<unknown>>();
+  const inFlight = new Map<string, Promise<CommandAnswer>>();
+  const refusals = new Map<string, Error>();
+
+  /** Runs `task` after every earlier task of the same book. */
+  function oneAtATime<T>(id: string, task: () => Promise<T>): Promise<T> {
+    const previous = locks.get(id) ?? Promise.resolve();
+    const run = previous.then(task, task);
+    const settled = run.catch(() => undefined);
+    locks.set(id, settled);
+    void settled.then(() => {
+      if (locks.get(id) === settled) locks.delete(id);
+    });
+    return run;
+  }
+
+  const answerOf = (command: RecordedCommand, replayed: boolean): CommandAnswer => ({
+    ...(command.added && { book: command.added }),
+    position: command.position ? `${command.position.partition}:${command.position.offset}` : null,
+    replayed,
+  });
+
+  async function run(command: BookCommand, key: string | null): Promise<CommandAnswer> {
+    const { id } = command.data;
+    return oneAtATime(id, async () => {
+      const events = decide(command, bookState(store.view(), id));
+      if (events.length === 0) return { position: null, replayed: false };
+      const version = bookState(store.view(), id).version;
+      const created = now();
+      const recorded: RecordedEvent[] = events.map((event, i) => ({
+        ...event,
+        metadata: { eventId: newId(), created, aggregate: id, version: version + i + 1, command: key },
+      }));
+      const positions = await append(recorded);
+      recorded.forEach((event, i) => {
+        const position = positions[i];
+        if (position) event.metadata.position = position;
+      });
+      store.applyOwn(recorded);
+      const last = positions[positions.length - 1];
+      return {
+        ...(command.type === 'add-book' && { book: { ...command.data } }),
+        position: last ? formatPosition(new Map([[last.partition, last.offset]])) : null,
+        replayed: false,
+      };
+    });
+  }
+
+  return {
+    async execute(command: BookCommand, key?: string): Promise<CommandAnswer> {
+      if (!store.isCaughtUp()) throw new UnavailableError('catching_up', 'still reading the log; try again shortly');
+      if (key === undefined) return run(command, null);
+
+      const recorded = store.view().commands.get(key);
+      if (recorded) return answerOf(recorded, true);
+      const refused = refusals.get(key);
+      if (refused) throw refused;
+      const pending = inFlight.get(key);
+      if (pending) return { ...(await pending), replayed: true };
+
+      const attempt = run(command, key);
+      inFlight.set(key, attempt);
+      try {
+        return await attempt;
+      } catch (error) {
+        // A refusal is the answer; an unavailable broker is not, and may be tried again.
+        if (!(error instanceof UnavailableError)) {
+          if (refusals.size >= REMEMBERED_REFUSALS) refusals.delete(refusals.keys().next().value as string);
+          refusals.set(key, error as Error);
+        }
+        throw error;
+      } finally {
+        inFlight.delete(key);
+      }
+    },
+  };
+}
+
+export type BookCommands = ReturnType<typeof createBookCommands>;

@@ -1,0 +1,17 @@
+/** Errors of the app layer: the service cannot do it now, but may soon. */
+
+export type UnavailableCode = 'catching_up' | 'broker_unavailable' | 'not_caught_up' | 'no_instance';
+
+export class UnavailableError extends Error {
+  readonly retriable = true;
+
+  constructor(
+    readonly code: UnavailableCode,
+    message: string,
+    /** Seconds a client should wait before trying again. */
+    readonly retryAfter = 1,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}

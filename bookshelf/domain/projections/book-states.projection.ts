@@ -1,0 +1,38 @@
+/** What the `books` aggregate knows of every book, and of every command already in the log. */
+import { evolve as evolveBook, initialState, type BookState } from '../book/book.decider.js';
+import type { BookDetails, RecordedEvent } from '../events.js';
+import type { Projection } from '../projection.js';
+
+/** A command whose events are in the log, by its idempotency key: enough to answer it again. */
+export interface RecordedCommand {
+  aggregate: string;
+  /** The book as added, when the command added one. */
+  added: (BookDetails & { id: string; title: string }) | null;
+  /** Where its last event stands. */
+  position: { partition: number; offset: number } | null;
+}
+
+export interface BookStates {
+  books: Map<string, BookState>;
+  commands: Map<string, RecordedCommand>;
+}
+
+export const bookStatesProjection: Projection<BookStates> = {
+  initialState: () => ({ books: new Map(), commands: new Map() }),
+  evolve(view, event: RecordedEvent) {
+    const id = event.data.id;
+    if (id === undefined) return view;
+    view.books.set(id, evolveBook(view.books.get(id) ?? initialState(), event));
+    const key = event.metadata.command;
+    if (key !== null) {
+      const command = view.commands.get(key) ?? { aggregate: id, added: null, position: null };
+      if (event.type === 'book-added') command.added = event.data;
+      const position = event.metadata.position;
+      if (position && (!command.position || position.offset > command.position.offset)) command.position = position;
+      view.commands.set(key, command);
+    }
+    return view;
+  },
+};
+
+export const bookState = (view: BookStates, id: string): BookState => view.books.get(id) ?? initialState();

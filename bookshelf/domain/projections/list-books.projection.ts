@@ -1,0 +1,122 @@
+/** Every book on the shelf with its status; removed books left out. */
+import type { Author, BookDetails, RecordedEvent } from '../events.js';
+import { assertNever } from '../events.js';
+import type { BookStatus } from '../book/book.decider.js';
+import type { Projection } from '../projection.js';
+
+export type { BookStatus };
+
+/** One row per book, always the same shape (one hidden class), null where nothing is known yet. */
+export interface BookRow {
+  id: string;
+  title: string | null;
+  author: Author[] | null;
+  type: string | null;
+  year: string | null;
+  isbn: string | null;
+  status: BookStatus;
+  rating: number | null;
+  readCount: number;
+  addedAt: string | null;
+  startedAt: string | null;
+  readAt: string | null;
+}
+
+export interface ListBooksView {
+  /** In the order the view first heard of each book. */
+  books: Map<string, BookRow>;
+  /** Ids of removed books, so a later line about them does not bring them back. */
+  removed: Set<string>;
+}
+
+export interface ListBooksQuery {
+  status?: BookStatus;
+}
+
+export const listBooksProjection: Projection<ListBooksView> = {
+  initialState: () => ({ books: new Map(), removed: new Set() }),
+
+  evolve(view, event: RecordedEvent) {
+    const id = event.data.id;
+    // A read naming no book is a seed line for last-read; there is no row to put it on.
+    if (id === undefined || view.removed.has(id)) return view;
+    const at = event.metadata.created;
+    switch (event.type) {
+      case 'book-added': {
+        const row = rowOf(view, id);
+        // An id is added once: a second book-added (hand-pushed) changes nothing.
+        if (row.addedAt !== null) return view;
+        row.addedAt = at;
+        fillDetails(row, event.data, true);
+        return view;
+      }
+      case 'book-started': {
+        const row = rowOf(view, id);
+        row.status = 'reading';
+        row.startedAt = at;
+        return view;
+      }
+      case 'book-read': {
+        const row = rowOf(view, id);
+        row.status = 'read';
+        row.readCount++;
+        row.readAt = at;
+        // A hand-pushed read may carry the details of a book never added; book-added ones win.
+        fillDetails(row, event.data, false);
+        return view;
+      }
+      case 'book-rated':
+        rowOf(view, id).rating = event.data.rating;
+        return view;
+      case 'book-removed':
+        view.books.delete(id);
+        view.removed.add(id);
+        return view;
+      default:
+        return assertNever(event);
+    }
+  },
+};
+
+/** The book's row; a line about a book never added (pushed by hand) still puts it on the shelf. */
+function rowOf(view: ListBooksView, id: string): BookRow {
+  let row = view.books.get(id);
+  if (row === undefined) {
+    row = {
+      id,
+      title: null,
+      author: null,
+      type: null,
+      year: null,
+      isbn: null,
+      status: 'unread',
+      rating: null,
+      readCount: 0,
+      addedAt: null,
+      startedAt: null,
+      readAt: null,
+    };
+    view.books.set(id, row);
+  }
+  return row;
+}
+
+/** Keeps the event's values themselves, not copies: the event is dropped after evolve. */
+function fillDetails(row: BookRow, details: BookDetails, overwrite: boolean): void {
+  if (details.title !== undefined && (overwrite || row.title === null)) row.title = details.title;
+  if (details.author !== undefined && (overwrite || row.author === null)) row.author = details.author;
+  if (details.type !== undefined && (overwrite || row.type === null)) row.type = details.type;
+  if (details.year !== undefined && (overwrite || row.year === null)) row.year = details.year;
+  if (details.isbn !== undefined && (overwrite || row.isbn === null)) row.isbn = details.isbn;
+}
+
+/** The books on the shelf, in the order the view first heard of each; the rows are the view's own, not copies. */
+export function listBooks(view: ListBooksView, query: ListBooksQuery = {}): readonly Readonly<BookRow>[] {
+  const { status } = query;
+  if (status === undefined) return Array.from(view.books.values());
+  const rows: BookRow[] = [];
+  for (const row of view.books.values()) if (row.status === status) rows.push(row);
+  return rows;
+}
+
+export const getBook = (view: ListBooksView, id: string): Readonly<BookRow> | undefined => view.books.get(id);
