@@ -1,9 +1,14 @@
 /** Every entry point by name, for bookshelf/bin. */
 import { runMain } from './main.js';
-import { startView } from './view-service.js';
+import { startView, type ViewDefinition } from './view-service.js';
 import { lastReadView } from './last-read.service.js';
+import { listBooksView } from './list-books.service.js';
+import { booksDefaults, startBooks } from './books.service.js';
 
-const views = { 'last-read': lastReadView } as const;
+const views: Record<string, ViewDefinition<never>> = {
+  'last-read': lastReadView as ViewDefinition<never>,
+  'list-books': listBooksView as ViewDefinition<never>,
+};
 
 export async function runEntry(entry: string): Promise<void> {
   if (entry === 'kafka-topics') {
@@ -11,7 +16,8 @@ export async function runEntry(entry: string): Promise<void> {
     process.exitCode = await main(process.argv.slice(2));
     return;
   }
-  const view = views[entry as keyof typeof views];
+  if (entry === 'books') return runMain(booksDefaults, startBooks);
+  const view = views[entry];
   if (!view) throw new Error(`unknown entry ${entry}`);
   await runMain(view.defaults, (config, deps) => startView(view, config, deps));
 }

@@ -62,7 +62,7 @@ export async function startServiceShell({ config, logger, metrics, probes, route
     });
     registration.start();
   }
-  logger.info({ url: server.url, name: config.name, id, topic: config.topic }, 'listening');
+  logger.info({ url: server.url, service: config.name, id, topic: config.topic }, 'listening');
 
   let stopping: Promise<void> | undefined;
   return {

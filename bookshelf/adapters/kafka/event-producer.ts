@@ -52,6 +52,7 @@ export function createEventProducer({ kafka, logger, topic, ackTimeoutMs = 5000,
     if (partitionCount === 0) throw new Error(`topic ${topic} has no partitions`);
     const created = kafka.producer({
       idempotent: true,
+      createPartitioner: Partitioners.DefaultPartitioner,
       maxInFlightRequests: 1,
       allowAutoTopicCreation: false,
       // Bounded, so that an unreachable broker becomes a 503 rather than a request that never ends.

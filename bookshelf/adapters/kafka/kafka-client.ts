@@ -9,6 +9,9 @@ export interface KafkaOptions {
   sasl?: SASLOptions;
 }
 
+/** Warnings about choices made here on purpose: bounded producer retries turn an unreachable broker into a 503. */
+const expected = [/^Limiting retries for the idempotent producer/, /switched default partitioner/];
+
 /** Hands kafkajs's log lines to our logger, one child per kafkajs namespace. */
 function logCreatorFor(logger: Logger) {
   return () =>
@@ -16,7 +19,8 @@ function logCreatorFor(logger: Logger) {
       const { message, ...fields } = log;
       const target = logger.child({ kafkajs: namespace });
       const text = `kafkajs: ${message}`;
-      if (level === logLevel.ERROR) target.error(fields, text);
+      if (expected.some((pattern) => pattern.test(message))) target.debug(fields, text);
+      else if (level === logLevel.ERROR) target.error(fields, text);
       else if (level === logLevel.WARN) target.warn(fields, text);
       else if (level === logLevel.INFO) target.debug(fields, text);
       else target.debug(fields, text);

@@ -1,0 +1,49 @@
+/** Turns HTTP input into Book commands, or a 400 naming the field at fault. */
+import type { AddBook, RateBook } from '../../domain/book/book.commands.js';
+import { checkBookDetails, checkRating, isPlainObject, MAX_ID_LENGTH } from '../../domain/book-fields.js';
+import { ProblemError } from './problem.js';
+
+/** Ids travel in URLs: letters, digits and `._~:-`. */
+const ID = new RegExp(`^[A-Za-z0-9._~:-]{1,${MAX_ID_LENGTH}}$`);
+const KNOWN_BOOK_FIELDS = new Set(['id', 'title', 'author', 'type', 'year', 'isbn']);
+
+const invalid = (field: string, problem: string): ProblemError => new ProblemError('invalid_body', `${field} ${problem}`, { field });
+
+function bodyObject(body: unknown): Record<string, unknown> {
+  if (!isPlainObject(body)) throw new ProblemError('invalid_body', 'body must be a JSON object', { field: '' });
+  return body;
+}
+
+export function bookId(raw: string): string {
+  if (!ID.test(raw)) throw new ProblemError('unknown_book', `no book ${JSON.stringify(raw.slice(0, 50))}`);
+  return raw;
+}
+
+export function addBookCommand(body: unknown, newId: () => string): AddBook {
+  const source = bodyObject(body);
+  for (const key of Object.keys(source)) if (!KNOWN_BOOK_FIELDS.has(key)) throw invalid(key, 'is not a field of a book');
+  if (typeof source.title !== 'string' || source.title.trim() === '') throw invalid('title', 'is required: a non-empty string');
+  let id: string;
+  if (source.id === undefined || source.id === null) id = newId();
+  else if (typeof source.id === 'string' && ID.test(source.id)) id = source.id;
+  else throw invalid('id', `must be 1 to ${MAX_ID_LENGTH} letters, digits or ._~:-`);
+  const details = checkBookDetails(source);
+  if (!details.ok) throw invalid(details.field, details.problem);
+  return { type: 'add-book', data: { ...details.value, id, title: source.title } };
+}
+
+export function rateBookCommand(id: string, body: unknown): RateBook {
+  const source = bodyObject(body);
+  const rating = checkRating(source.rating);
+  if (!rating.ok) throw invalid(rating.field, rating.problem);
+  return { type: 'rate-book', data: { id, rating: rating.value } };
+}
+
+const KEY = /^[\x21-\x7e]{1,255}$/;
+
+/** The Idempotency-Key header, if any: printable ASCII, at most 255 characters. */
+export function idempotencyKey(header: string): string | undefined {
+  if (header === '') return undefined;
+  if (!KEY.test(header)) throw new ProblemError('invalid_body', 'Idempotency-Key must be 1 to 255 printable ASCII characters', { field: 'Idempotency-Key' });
+  return header;
+}

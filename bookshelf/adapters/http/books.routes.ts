@@ -1,0 +1,36 @@
+/** The command routes of the `books` aggregate. */
+import Router from '@koa/router';
+import type { Context } from 'koa';
+import type { BookCommand } from '../../domain/book/book.commands.js';
+import type { BookCommands, CommandAnswer } from '../../app/book-commands.js';
+import { addBookCommand, bookId, idempotencyKey, rateBookCommand } from './book-requests.js';
+import { POSITION_HEADER } from './read-your-writes.middleware.js';
+
+export function booksRoutes(commands: BookCommands, newId: () => string): Router {
+  const router = new Router();
+
+  async function execute(ctx: Context, command: BookCommand): Promise<CommandAnswer> {
+    const answer = await commands.execute(command, idempotencyKey(ctx.get('Idempotency-Key')));
+    if (answer.position !== null) ctx.set(POSITION_HEADER, answer.position);
+    if (answer.replayed) ctx.set('Idempotent-Replayed', 'true');
+    return answer;
+  }
+
+  const noContent = (command: (ctx: Context) => BookCommand) => async (ctx: Context) => {
+    await execute(ctx, command(ctx));
+    ctx.status = 204;
+  };
+
+  router.post('/books', async (ctx) => {
+    const answer = await execute(ctx, addBookCommand(ctx.request.body, newId));
+    const { id, ...book } = answer.book!;
+    ctx.status = 201;
+    ctx.set('Location', `/books/${encodeURIComponent(id)}`);
+    ctx.body = { id, ...book, position: answer.position };
+  });
+  router.post('/books/:id/started', noContent((ctx) => ({ type: 'start-book', data: { id: bookId(ctx.params.id!) } })));
+  router.post('/books/:id/finished', noContent((ctx) => ({ type: 'finish-book', data: { id: bookId(ctx.params.id!) } })));
+  router.put('/books/:id/rating', noContent((ctx) => rateBookCommand(bookId(ctx.params.id!), ctx.request.body)));
+  router.delete('/books/:id', noContent((ctx) => ({ type: 'remove-book', data: { id: bookId(ctx.params.id!) } })));
+  return router;
+}

@@ -1,0 +1,54 @@
+/**
+ * The `books` aggregate: rebuilds every book's state from the log, then takes commands,
+ * checks them against each book's history and answers once Kafka has the events.
+ */
+import { randomUUID } from 'node:crypto';
+import { encodeEvent } from '../domain/event-envelope.js';
+import { bookStatesProjection } from '../domain/projections/book-states.projection.js';
+import { createBookCommands } from '../app/book-commands.js';
+import { createProjectionRunner } from '../app/projection-runner.js';
+import { createConsumer } from '../adapters/kafka/consumer.js';
+import { createEventProducer } from '../adapters/kafka/event-producer.js';
+import { createKafka } from '../adapters/kafka/kafka-client.js';
+import { booksRoutes } from '../adapters/http/books.routes.js';
+import { createMetrics } from '../adapters/http/metrics.js';
+import type { EntryDefaults, ServiceConfig } from '../adapters/cli/config.js';
+import { startServiceShell, type RunningService, type ServiceDeps } from './service-shell.js';
+
+export const booksDefaults: EntryDefaults = {
+  entry: 'books',
+  role: 'aggregate',
+  name: 'books',
+  port: 8081,
+  tags: ['books', 'aggregate'],
+  describe: 'Aggregate: takes Book commands over HTTP and appends their events to Kafka.',
+};
+
+export async function startBooks(config: ServiceConfig, { logger }: ServiceDeps): Promise<RunningService> {
+  const metrics = createMetrics({ service: config.name });
+  const runner = createProjectionRunner({ projection: bookStatesProjection, topic: config.topic, logger: logger.child({ module: 'projection' }), counters: metrics.counters });
+  const kafka = createKafka({ brokers: config.brokers, clientId: config.name, logger: logger.child({ module: 'kafka' }) });
+  const producer = createEventProducer({ kafka, logger: logger.child({ module: 'producer' }), topic: config.topic });
+  const commands = createBookCommands({
+    store: { view: runner.view, isCaughtUp: runner.isCaughtUp, applyOwn: runner.applyOwn },
+    append: (events) => producer.append(events.map((event) => ({ key: event.metadata.aggregate ?? event.metadata.eventId, value: encodeEvent(event) }))),
+    newId: randomUUID,
+    now: () => new Date().toISOString(),
+  });
+  let consumer: ReturnType<typeof createConsumer> | undefined;
+
+  const shell = await startServiceShell({
+    config,
+    logger,
+    metrics,
+    probes: { health: runner.health, rejected: runner.rejected },
+    routers: [booksRoutes(commands, randomUUID)],
+    stopParts: async () => {
+      await Promise.all([consumer?.stop(), producer.stop()]);
+      runner.close();
+    },
+  });
+  consumer = createConsumer({ kafka, logger: logger.child({ module: 'consumer' }), topic: config.topic, groupId: config.group ?? `${shell.id}-${randomUUID().slice(0, 8)}`, sink: runner });
+  consumer.start();
+  return shell;
+}
