@@ -4,6 +4,7 @@ import { startView, type ViewDefinition } from './view-service.js';
 import { lastReadView } from './last-read.service.js';
 import { listBooksView } from './list-books.service.js';
 import { booksDefaults, startBooks } from './books.service.js';
+import { shelfDefaults, startShelf } from './shelf.service.js';
 
 const views: Record<string, ViewDefinition<never>> = {
   'last-read': lastReadView as ViewDefinition<never>,
@@ -17,6 +18,7 @@ export async function runEntry(entry: string): Promise<void> {
     return;
   }
   if (entry === 'books') return runMain(booksDefaults, startBooks);
+  if (entry === 'shelf') return runMain(shelfDefaults, startShelf);
   const view = views[entry];
   if (!view) throw new Error(`unknown entry ${entry}`);
   await runMain(view.defaults, (config, deps) => startView(view, config, deps));

@@ -29,6 +29,7 @@ const catalogue: Record<string, { status: number; title: string }> = {
   broker_unavailable: { status: 503, title: 'Kafka unavailable' },
   no_instance: { status: 503, title: 'No healthy instance' },
   bad_gateway: { status: 502, title: 'Upstream failed' },
+  upstream_timeout: { status: 504, title: 'Upstream did not answer in time' },
   internal: { status: 500, title: 'Internal error' },
 };
 

@@ -1,0 +1,103 @@
+/**
+ * Knows the instances of the services a gateway needs, kept current by Consul blocking queries
+ * on the health API: one long-poll per service, answered when something changes.
+ */
+import type Consul from 'consul';
+import type { Logger } from '../../app/ports.js';
+import type { CheckStatus } from './registration.js';
+
+export interface Instance {
+  id: string;
+  service: string;
+  address: string;
+  port: number;
+  tags: string[];
+  meta: Record<string, string>;
+  /** The worst of the instance's checks (and of its node's). */
+  status: CheckStatus;
+}
+
+interface HealthEntry {
+  Node: { Address: string };
+  Service: { ID: string; Service: string; Address: string; Port: number; Tags: string[] | null; Meta: Record<string, string> | null };
+  Checks: { Status: CheckStatus }[];
+}
+
+const severity: Record<CheckStatus, number> = { passing: 0, warning: 1, critical: 2 };
+
+export function toInstance(entry: HealthEntry): Instance {
+  const status = entry.Checks.reduce<CheckStatus>((worst, check) => (severity[check.Status] > severity[worst] ? check.Status : worst), 'passing');
+  return {
+    id: entry.Service.ID,
+    service: entry.Service.Service,
+    address: entry.Service.Address || entry.Node.Address,
+    port: entry.Service.Port,
+    tags: entry.Service.Tags ?? [],
+    meta: entry.Service.Meta ?? {},
+    status,
+  };
+}
+
+export interface DiscoveryOptions {
+  consul: Consul;
+  logger: Logger;
+  services: string[];
+  /** How long one blocking query waits for a change. */
+  wait?: string;
+}
+
+export function createDiscovery({ consul, logger, services, wait = '30s' }: DiscoveryOptions) {
+  const known = new Map<string, Instance[]>(services.map((name) => [name, []]));
+  const errors = new Map<string, string>();
+  const watches: { end(): void }[] = [];
+  const listeners = new Set<(service: string) => void>();
+
+  return {
+    start(): void {
+      for (const service of services) {
+        const watch = consul.watch({ method: consul.health.service, options: { service, wait } as Record<string, string>, backoffFactor: 100, backoffMax: 2000 });
+        watch.on('change', (data: HealthEntry[]) => {
+          known.set(service, data.map(toInstance));
+          errors.delete(service);
+          logger.debug({ service, instances: data.length }, 'instances changed');
+          for (const listener of listeners) listener(service);
+        });
+        watch.on('error', (error: Error) => {
+          if (!errors.has(service)) logger.warn({ service, err: error.message }, 'Consul query failed, keeping the last known instances');
+          errors.set(service, error.message);
+        });
+        watches.push(watch);
+      }
+    },
+    /** Every known instance of `service`, whatever its health. */
+    all: (service: string): Instance[] => known.get(service) ?? [],
+    /** The instances whose checks all pass. */
+    passing: (service: string): Instance[] => (known.get(service) ?? []).filter((instance) => instance.status === 'passing'),
+    /** Services whose last query failed, with why. */
+    errors: (): Record<string, string> => Object.fromEntries(errors),
+    onChange(listener: (service: string) => void): void {
+      listeners.add(listener);
+    },
+    stop(): void {
+      for (const watch of watches.splice(0)) watch.end();
+    },
+  };
+}
+
+export type Discovery = ReturnType<typeof createDiscovery>;
+
+/** The seed's look-up by tags: names of the services that carry every one of `tags`. */
+export async function discoverByTags(consul: Consul, tags: string[]): Promise<string[]> {
+  const catalog = (await consul.catalog.service.list()) as Record<string, string[]>;
+  return Object.entries(catalog)
+    .filter(([, serviceTags]) => tags.every((tag) => serviceTags.includes(tag)))
+    .map(([name]) => name)
+    .sort();
+}
+
+/** The seed's look-up by name: the base URL of one passing instance, or undefined. */
+export async function locate(consul: Consul, name: string): Promise<string | undefined> {
+  const entries = (await consul.health.service({ service: name, passing: true })) as HealthEntry[];
+  const instance = entries[0] ? toInstance(entries[0]) : undefined;
+  return instance && `http://${instance.address}:${instance.port}`;
+}

@@ -1,0 +1,76 @@
+/** The public REST API: each route goes to a passing instance of the service behind it. */
+import Router from '@koa/router';
+import type { Context } from 'koa';
+import { UnavailableError } from '../../app/errors.js';
+import type { Balancer, Endpoint } from '../../app/balancer.js';
+import { ConnectFailedError, UpstreamTimeoutError, type Proxy } from './proxy.js';
+import { ProblemError } from './problem.js';
+
+/** The Consul names of the services behind the gateway. */
+export interface GatewayTargets {
+  books: string;
+  booklist: string;
+  lastreadbooks: string;
+}
+
+export interface GatewayOptions {
+  balancer: Balancer<Endpoint>;
+  proxy: Proxy;
+  targets: GatewayTargets;
+  /** Longer than a view's longest read-your-writes wait. */
+  timeoutMs?: number;
+  onEject?: (service: string, instance: Endpoint, error: Error) => void;
+}
+
+const FORWARDED_REQUEST = ['content-type', 'accept', 'idempotency-key', 'x-bookshelf-position', 'x-request-id'];
+const FORWARDED_RESPONSE = ['content-type', 'x-bookshelf-position', 'retry-after', 'idempotent-replayed', 'allow', 'cache-control'];
+
+export function gatewayRoutes({ balancer, proxy, targets, timeoutMs = 12_000, onEject }: GatewayOptions): Router {
+  const router = new Router();
+
+  const to = (service: keyof GatewayTargets, upstreamPath: (ctx: Context) => string) => async (ctx: Context) => {
+    const name = targets[service];
+    const headers: Record<string, string> = {};
+    for (const header of FORWARDED_REQUEST) {
+      const value = ctx.get(header);
+      if (value !== '') headers[header] = value;
+    }
+    const rawBody = (ctx.request as { rawBody?: string }).rawBody;
+    const body = rawBody !== undefined && rawBody !== '' ? rawBody : undefined;
+    if (body !== undefined) headers['content-length'] = String(Buffer.byteLength(body));
+    const path = upstreamPath(ctx) + (ctx.querystring ? `?${ctx.querystring}` : '');
+
+    for (const instance of balancer.candidates(name)) {
+      try {
+        const answer = await proxy.forward(instance, { method: ctx.method, path, headers, ...(body !== undefined && { body }), timeoutMs });
+        ctx.status = answer.status;
+        for (const header of FORWARDED_RESPONSE) if (answer.headers[header] !== undefined) ctx.set(header, answer.headers[header]!);
+        const location = answer.headers.location;
+        if (location !== undefined) ctx.set('Location', location.startsWith('/books/') ? `/bookshelf${location}` : location);
+        ctx.set('X-Served-By', instance.id);
+        if (answer.body.length > 0) ctx.body = answer.body;
+        return;
+      } catch (error) {
+        if (error instanceof ConnectFailedError) {
+          balancer.eject(instance);
+          onEject?.(name, instance, error);
+          continue;
+        }
+        if (error instanceof UpstreamTimeoutError) throw new ProblemError('upstream_timeout', error.message);
+        throw new ProblemError('bad_gateway', `${name} failed: ${(error as Error).message}`);
+      }
+    }
+    throw new UnavailableError('no_instance', `no passing instance of ${name}`, 1);
+  };
+
+  const id = (ctx: Context) => encodeURIComponent(ctx.params.id!);
+  router.post('/bookshelf/books', to('books', () => '/books'));
+  router.get('/bookshelf/books', to('booklist', () => '/'));
+  router.get('/bookshelf/books/last/read', to('lastreadbooks', () => '/'));
+  router.get('/bookshelf/books/:id', to('booklist', (ctx) => `/${id(ctx)}`));
+  router.post('/bookshelf/books/:id/started', to('books', (ctx) => `/books/${id(ctx)}/started`));
+  router.post('/bookshelf/books/:id/finished', to('books', (ctx) => `/books/${id(ctx)}/finished`));
+  router.put('/bookshelf/books/:id/rating', to('books', (ctx) => `/books/${id(ctx)}/rating`));
+  router.delete('/bookshelf/books/:id', to('books', (ctx) => `/books/${id(ctx)}`));
+  return router;
+}

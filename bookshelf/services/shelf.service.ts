@@ -1,0 +1,87 @@
+/**
+ * The `shelf` gateway: the public REST API. Finds passing instances of the other services
+ * through Consul blocking queries and spreads requests over them.
+ */
+import { createRequire } from 'node:module';
+import Router from '@koa/router';
+import { createBalancer } from '../app/balancer.js';
+import type { HealthStatus } from '../app/projection-runner.js';
+import { createConsulClient } from '../adapters/consul/consul-client.js';
+import { createDiscovery } from '../adapters/consul/discovery.js';
+import { docsRoutes } from '../adapters/http/docs.routes.js';
+import { gatewayRoutes, type GatewayTargets } from '../adapters/http/gateway.routes.js';
+import { createMetrics } from '../adapters/http/metrics.js';
+import { openApiDocument } from '../adapters/http/openapi.js';
+import { createProxy } from '../adapters/http/proxy.js';
+import { text } from '../adapters/cli/options.js';
+import type { EntryDefaults, ServiceConfig } from '../adapters/cli/config.js';
+import { startServiceShell, type RunningService, type ServiceDeps } from './service-shell.js';
+
+const serviceName = text(/^[A-Za-z0-9-]{1,63}$/, 'letters, digits and dashes');
+
+export const shelfDefaults: EntryDefaults = {
+  entry: 'shelf',
+  role: 'gateway',
+  name: 'shelf',
+  port: 8000,
+  tags: ['books', 'gateway'],
+  describe: 'Gateway: the public REST API, over the services it finds through Consul.',
+  options: [
+    { flag: 'books-service', type: 'string', default: 'books', describe: 'Consul name of the books aggregate', parse: serviceName },
+    { flag: 'booklist-service', type: 'string', default: 'booklist', describe: 'Consul name of the list-books view', parse: serviceName },
+    { flag: 'lastread-service', type: 'string', default: 'lastreadbooks', describe: 'Consul name of the last-read view', parse: serviceName },
+  ],
+};
+
+const packageVersion = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
+
+export async function startShelf(config: ServiceConfig, { logger }: ServiceDeps): Promise<RunningService> {
+  const targets: GatewayTargets = {
+    books: config.extra['books-service'] as string,
+    booklist: config.extra['booklist-service'] as string,
+    lastreadbooks: config.extra['lastread-service'] as string,
+  };
+  const metrics = createMetrics({ service: config.name });
+  const consul = createConsulClient(config.consul);
+  const discovery = createDiscovery({ consul, logger: logger.child({ module: 'discovery' }), services: Object.values(targets) });
+  const balancer = createBalancer({ healthy: discovery.passing });
+  const proxy = createProxy();
+  const log = logger.child({ module: 'gateway' });
+
+  const services = new Router();
+  services.get('/services', (ctx) => {
+    const errors = discovery.errors();
+    ctx.body = Object.fromEntries(
+      Object.values(targets).map((name) => [
+        name,
+        {
+          instances: discovery.all(name).map((i) => ({ id: i.id, address: i.address, port: i.port, status: i.status, tags: i.tags, ejected: balancer.isEjected(i.id) })),
+          ...(errors[name] !== undefined && { error: errors[name] }),
+        },
+      ]),
+    );
+  });
+
+  const health = () => {
+    const errors = discovery.errors();
+    const status: HealthStatus = Object.keys(errors).length === 0 ? 'pass' : 'warn';
+    return { status, consul: Object.keys(errors).length === 0 ? 'reachable' : 'unreachable', services: Object.fromEntries(Object.values(targets).map((name) => [name, discovery.passing(name).length])) };
+  };
+
+  discovery.start();
+  return startServiceShell({
+    config,
+    logger,
+    metrics,
+    probes: { health },
+    routers: [
+      gatewayRoutes({ balancer, proxy, targets, onEject: (service, instance, error) => log.warn({ service, instance: instance.id, err: error.message }, 'instance failed, ejected') }),
+      docsRoutes(openApiDocument(packageVersion)),
+      services,
+    ],
+    stopParts: async () => {
+      discovery.stop();
+      proxy.close();
+    },
+  });
+}
