@@ -11,16 +11,22 @@
 #   compose/infra.sh reset     down, then delete Kafka's data dir (topics and offsets)
 #   compose/infra.sh logs      tail the logs of both services
 #
+# up, down, status and logs act on both services, or on those named after the command
+# (e.g. "infra.sh down kafka").
+#
 # Environment: KAFKA_PORT (9092), KAFKA_CONTROLLER_PORT (KAFKA_PORT+1), CONSUL_HTTP_PORT (8500),
-# CONSUL_DNS_PORT (8600), BOOKSHELF_UP_TIMEOUT (90 s), BOOKSHELF_CACHE, KAFKA_HEAP_OPTS.
+# CONSUL_DNS_PORT (8600), CONSUL_PORT_OFFSET (0; moves all Consul ports, see consul-run.sh),
+# BOOKSHELF_UP_TIMEOUT (90 s), BOOKSHELF_CACHE, KAFKA_HEAP_OPTS. Use the same values for
+# up, down and status. The pid and log files are per service, so one stack per cache.
 set -euo pipefail
 # shellcheck source=lib.sh
 . "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/lib.sh"
 
 KAFKA_PORT="${KAFKA_PORT:-9092}"
 KAFKA_CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-$((KAFKA_PORT + 1))}"
-CONSUL_HTTP_PORT="${CONSUL_HTTP_PORT:-8500}"
-CONSUL_DNS_PORT="${CONSUL_DNS_PORT:-8600}"
+CONSUL_PORT_OFFSET="${CONSUL_PORT_OFFSET:-0}"
+CONSUL_HTTP_PORT="${CONSUL_HTTP_PORT:-$((8500 + CONSUL_PORT_OFFSET))}"
+CONSUL_DNS_PORT="${CONSUL_DNS_PORT:-$((8600 + CONSUL_PORT_OFFSET))}"
 UP_TIMEOUT="${BOOKSHELF_UP_TIMEOUT:-90}"
 SERVICES=(kafka consul)
 
@@ -40,11 +46,24 @@ our_pid() {
     cmd="$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null || true)"
     case "$name:$cmd" in
       kafka:*kafka-run.sh*|kafka:*kafka.Kafka*|consul:*consul-run.sh*|consul:*consul\ agent*)
+        if [ -n "${2:-}" ]; then   # check_ports: is it serving the ports of this invocation?
+          case "$name:$cmd" in
+            kafka:*"--port $KAFKA_PORT "*|kafka:*"/kafka-$KAFKA_PORT/server.properties "*) ;;
+            consul:*"-http-port $CONSUL_HTTP_PORT "*) ;;
+            *) die "infra.sh runs $name on other ports (pid $pid, $f): use the same port variables for up, down and status" ;;
+          esac
+        fi
         echo "$pid"; return 0 ;;
     esac
   fi
   rm -f "$f"
   return 1
+}
+
+# Dies when a pid file names a service of ours that runs on other ports than asked for now.
+check_ports() {
+  local name
+  for name in "${SERVICES[@]}"; do our_pid "$name" check >/dev/null || true; done
 }
 
 kafka_ready() {
@@ -57,7 +76,14 @@ kafka_ready() {
 
 consul_ready() {
   local leader
-  leader="$(curl -s -m 2 "http://127.0.0.1:$CONSUL_HTTP_PORT/v1/status/leader" 2>/dev/null || true)"
+  if command -v curl >/dev/null 2>&1; then
+    leader="$(curl -s -m 2 "http://127.0.0.1:$CONSUL_HTTP_PORT/v1/status/leader" 2>/dev/null || true)"
+  else
+    # shellcheck disable=SC2016  # $1 belongs to the inner bash
+    leader="$(timeout 2 bash -c 'exec 3<>"/dev/tcp/127.0.0.1/$1" || exit 1
+      printf "GET /v1/status/leader HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n" >&3
+      tail -n 1 <&3' _ "$CONSUL_HTTP_PORT" 2>/dev/null || true)"
+  fi
   [[ "$leader" == \"?* ]] && [ "$leader" != '""' ]
 }
 
@@ -75,8 +101,8 @@ svc_start() {
         --pid-file "$pidf" >>"$log" 2>&1 </dev/null &
       ;;
     consul)
-      setsid nohup "$COMPOSE_DIR/consul-run.sh" --http-port "$CONSUL_HTTP_PORT" --dns-port "$CONSUL_DNS_PORT" \
-        --pid-file "$pidf" >>"$log" 2>&1 </dev/null &
+      setsid nohup "$COMPOSE_DIR/consul-run.sh" --port-offset "$CONSUL_PORT_OFFSET" \
+        --http-port "$CONSUL_HTTP_PORT" --dns-port "$CONSUL_DNS_PORT" --pid-file "$pidf" >>"$log" 2>&1 </dev/null &
       ;;
   esac
   echo "$!" >"$pidf"   # same pid: setsid does not fork here and both scripts exec
@@ -94,34 +120,45 @@ svc_wait() {
       return 1
     fi
     if [ "$SECONDS" -ge "$deadline" ]; then
-      log "$name does not answer on 127.0.0.1:$port after ${UP_TIMEOUT}s; last lines of its logs:"
-      svc_log_tail "$name" >&2
+      if [ -n "$pid" ]; then
+        log "$name does not answer on 127.0.0.1:$port after ${UP_TIMEOUT}s; last lines of its logs:"
+        svc_log_tail "$name" >&2
+      fi
       return 1
     fi
     sleep 0.3
   done
 }
 
+# The last lines of the service's logs, without Java stack frames.
 svc_log_tail() {
-  local name="$1"
-  [ -f "$(svc_log "$name")" ] && { echo "==> $(svc_log "$name") <=="; tail -n 30 "$(svc_log "$name")"; }
-  if [ "$name" = kafka ] && [ -f "$(kafka_data_dir)/logs/server.log" ]; then
-    echo "==> $(kafka_data_dir)/logs/server.log <=="
-    tail -n 30 "$(kafka_data_dir)/logs/server.log"
-  fi
+  local name="$1" f files
+  files=("$(svc_log "$name")")
+  [ "$name" != kafka ] || files+=("$(kafka_data_dir)/logs/server.log")
+  for f in "${files[@]}"; do
+    [ -f "$f" ] || continue
+    echo "==> $f <=="
+    grep -v -E $'^(\tat |\t\\.\\.\\. [0-9]+ more)' "$f" | tail -n 25
+  done
 }
 
 cmd_up() {
-  "$COMPOSE_DIR/install.sh" all
+  "$COMPOSE_DIR/install.sh" tools "${SERVICES[@]}"
   local name port pid
   declare -A state=() pids=()
   for name in "${SERVICES[@]}"; do
     port="$(svc_port "$name")"
-    if pid="$(our_pid "$name")"; then
-      state[$name]=started; pids[$name]=$pid              # ours, maybe still starting
+    pid=""; pid="$(our_pid "$name")" || true
+    if svc_ready "$name"; then
+      state[$name]=reused; pids[$name]=$pid                # already answers (ours or not)
+    elif [ -n "$pid" ]; then
+      state[$name]=started; pids[$name]=$pid               # ours, still starting
     elif port_open 127.0.0.1 "$port"; then
-      state[$name]=reused                                  # someone else's: just check it
+      state[$name]=reused                                  # someone else's: wait for it below
     else
+      if [ "$name" = kafka ] && port_open 127.0.0.1 "$KAFKA_CONTROLLER_PORT"; then
+        die "cannot start kafka: its controller port 127.0.0.1:$KAFKA_CONTROLLER_PORT is taken (set KAFKA_CONTROLLER_PORT)"
+      fi
       log "starting $name on 127.0.0.1:$port (log $(svc_log "$name"))"
       svc_start "$name"
       state[$name]=started; pids[$name]="$(cat "$(svc_pid_file "$name")")"
@@ -132,8 +169,9 @@ cmd_up() {
     if svc_wait "$name" "${pids[$name]:-}"; then
       echo "$name ${state[$name]} 127.0.0.1:$(svc_port "$name")"
     else
-      [ "${state[$name]}" = reused ] &&
+      if [ "${state[$name]}" = reused ]; then
         log "127.0.0.1:$(svc_port "$name") is taken by something that is not a working $name"
+      fi
       failed=1
     fi
   done
@@ -200,7 +238,18 @@ cmd_logs() {
   for name in "${SERVICES[@]}"; do svc_log_tail "$name"; done
 }
 
-case "${1:-}" in
+cmd="${1:-}"
+[ $# -eq 0 ] || shift
+if [ $# -gt 0 ]; then   # up/down/status/logs may name the services to act on
+  for name in "$@"; do
+    case "$name" in kafka|consul) ;; *) die "infra.sh: unknown service '$name' (kafka or consul)" ;; esac
+  done
+  SERVICES=("$@")
+fi
+case "$cmd" in
+  up|down|status|reset) check_ports ;;
+esac
+case "$cmd" in
   up) cmd_up ;;
   down) cmd_down ;;
   status) cmd_status ;;

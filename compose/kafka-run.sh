@@ -4,6 +4,7 @@
 #
 #   compose/kafka-run.sh [--port 9092] [--controller-port PORT+1] [--data DIR] [--node-id 1]
 #                        [--config key=value]... [--format-arg ARG]... [--pid-file FILE]
+#                        [--no-install]
 #
 #   --port             PLAINTEXT listener (default $KAFKA_PORT or 9092)
 #   --controller-port  CONTROLLER listener (default $KAFKA_CONTROLLER_PORT or port+1)
@@ -15,6 +16,7 @@
 #                      data dir is new), e.g. --format-arg --add-scram
 #                      --format-arg 'SCRAM-SHA-256=[name=alice,password=secret]'
 #   --pid-file FILE    write the broker's pid there
+#   --no-install       do not run install.sh first (fail when Kafka is not installed)
 #
 # Environment: KAFKA_HEAP_OPTS (default "-Xmx1G -Xms256m"), KAFKA_JVM_OPTS (replaces our JVM
 # flags), KAFKA_OPTS (appended), JAVA_HOME, BOOKSHELF_CACHE.
@@ -30,6 +32,7 @@ cport="${KAFKA_CONTROLLER_PORT:-}"
 data=""
 node_id=1
 pid_file=""
+no_install=""
 overrides=()
 format_args=()
 while [ $# -gt 0 ]; do
@@ -48,6 +51,7 @@ while [ $# -gt 0 ]; do
     --format-arg=*) format_args+=("${1#*=}"); shift ;;
     --pid-file) pid_file="$2"; shift 2 ;;
     --pid-file=*) pid_file="${1#*=}"; shift ;;
+    --no-install) no_install=1; shift ;;
     -h|--help) usage; exit 0 ;;
     *) die "kafka-run.sh: unknown argument '$1' (see --help)" ;;
   esac
@@ -61,7 +65,10 @@ for kv in "${overrides[@]}"; do
 done
 
 need_java
-kafka_installed || "$COMPOSE_DIR/install.sh" kafka
+if [ -z "$no_install" ]; then
+  if ! kafka_installed || [ ! -e "$(kafka_cds_archive)" ]; then "$COMPOSE_DIR/install.sh" kafka; fi
+fi
+kafka_installed || die "Kafka $KAFKA_VERSION is not installed: run compose/install.sh kafka"
 
 mkdir -p "$data/logs"
 data="$(cd "$data" && pwd)"
@@ -105,9 +112,8 @@ mv -f "$props.tmp" "$props"
 if [ -n "${KAFKA_JVM_OPTS:-}" ]; then
   read -r -a jvm_opts <<<"$KAFKA_JVM_OPTS"
 else
-  # Quick start-up for a small development broker: serial GC, C1-only JIT, class data sharing.
-  jvm_opts=(-server -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xshare:auto -Xss512k
-            -XX:+ExitOnOutOfMemoryError -Djava.awt.headless=true)
+  kafka_default_jvm_opts
+  jvm_opts=("${KAFKA_DEFAULT_JVM_OPTS[@]}")
 fi
 read -r -a heap_opts <<<"${KAFKA_HEAP_OPTS:--Xmx1G -Xms256m}"
 read -r -a extra_opts <<<"${KAFKA_OPTS:-}"
@@ -120,7 +126,9 @@ if [ ! -f "$data/kafka-logs/meta.properties" ]; then
     cluster_id="$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')"
   done
   log "formatting Kafka storage in $data/kafka-logs (cluster id $cluster_id)"
-  "$JAVA" "${jvm_opts[@]}" -Xmx256m "${log_opts[@]}" -cp "$classpath" \
+  fmt_opts=()
+  for o in "${jvm_opts[@]}"; do [[ "$o" == -XX:ArchiveClassesAtExit=* ]] || fmt_opts+=("$o"); done
+  "$JAVA" "${fmt_opts[@]}" -Xmx256m "${log_opts[@]}" -cp "$classpath" \
     kafka.tools.StorageTool format --cluster-id "$cluster_id" --config "$props" \
     "${format_args[@]}" >"$data/logs/format.log" 2>&1 ||
     { cat "$data/logs/format.log" >&2; die "formatting Kafka storage in $data failed"; }
