@@ -27,7 +27,7 @@ export const booksDefaults: EntryDefaults = {
 export async function startBooks(config: ServiceConfig, { logger }: ServiceDeps): Promise<RunningService> {
   const metrics = createMetrics({ service: config.name });
   const runner = createProjectionRunner({ projection: bookStatesProjection, topic: config.topic, logger: logger.child({ module: 'projection' }), counters: metrics.counters });
-  const kafka = createKafka({ brokers: config.brokers, clientId: config.name, logger: logger.child({ module: 'kafka' }) });
+  const kafka = createKafka({ brokers: config.brokers, clientId: config.name, logger: logger.child({ module: 'kafka' }), security: config.kafkaSecurity });
   const producer = createEventProducer({ kafka, logger: logger.child({ module: 'producer' }), topic: config.topic });
   const commands = createBookCommands({
     store: { view: runner.view, isCaughtUp: runner.isCaughtUp, applyOwn: runner.applyOwn },

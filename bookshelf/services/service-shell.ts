@@ -8,6 +8,7 @@ import type { Logger } from '../app/ports.js';
 import type { HealthStatus } from '../app/projection-runner.js';
 import { createConsulClient } from '../adapters/consul/consul-client.js';
 import { createRegistration, type CheckStatus, type Registration } from '../adapters/consul/registration.js';
+import { bearerAuth } from '../adapters/http/bearer-auth.middleware.js';
 import { createHttpApp } from '../adapters/http/create-http-app.js';
 import { listen } from '../adapters/http/http-server.js';
 import type { Metrics } from '../adapters/http/metrics.js';
@@ -40,7 +41,9 @@ export interface ShellOptions {
 }
 
 export async function startServiceShell({ config, logger, metrics, probes, routers, stopParts }: ShellOptions): Promise<RunningService> {
-  const app = createHttpApp({ logger: logger.child({ module: 'http' }), metrics, probes, routers });
+  const { token, reads } = config.auth;
+  const guard = token === undefined ? undefined : bearerAuth({ token, reads });
+  const app = createHttpApp({ logger: logger.child({ module: 'http' }), metrics, probes, routers, ...(guard && { guard }) });
   const server = await listen(app.callback(), { addr: config.addr, port: config.port });
   const id = config.id ?? defaultServiceId(config.name, server.port);
 
@@ -49,7 +52,7 @@ export async function startServiceShell({ config, logger, metrics, probes, route
     registration = createRegistration({
       consul: createConsulClient(config.consul),
       logger: logger.child({ module: 'consul' }),
-      initialStatus: () => checkStatus[probes.health().status],
+      status: () => checkStatus[probes.health().status],
       service: {
         name: config.name,
         id,

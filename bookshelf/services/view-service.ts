@@ -50,7 +50,7 @@ export async function startView<V>(definition: ViewDefinition<V>, config: Servic
   router.use(readYourWrites(runner));
   definition.routes(router, reader, config);
 
-  const kafka = createKafka({ brokers: config.brokers, clientId: config.name, logger: logger.child({ module: 'kafka' }) });
+  const kafka = createKafka({ brokers: config.brokers, clientId: config.name, logger: logger.child({ module: 'kafka' }), security: config.kafkaSecurity });
   let consumer: ReturnType<typeof createConsumer> | undefined;
 
   const shell = await startServiceShell({

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { resolveConfig, type EntryDefaults } from '../../bookshelf/adapters/cli/config.js';
+import { fileURLToPath } from 'node:url';
+import { printableConfig, resolveConfig, type EntryDefaults } from '../../bookshelf/adapters/cli/config.js';
 import { ConfigError, integer } from '../../bookshelf/adapters/cli/options.js';
 
 const entry: EntryDefaults = {
@@ -62,6 +63,52 @@ describe('configuration', () => {
     it('reads CONSUL_HTTP_ADDR with a scheme and the token', () =>
       expect(resolve({}, { CONSUL_HTTP_ADDR: 'https://consul.local:8501', CONSUL_HTTP_TOKEN: 's3cret' }).consul).toEqual({ host: 'consul.local', port: 8501, secure: true, token: 's3cret' }));
     it('can be switched off with --no-register', () => expect(resolve({ register: false }).register).toBe(false));
+  });
+
+  describe('Kafka security', () => {
+    const readableFile = fileURLToPath(import.meta.url);
+
+    it('is plaintext without SASL by default', () => expect(resolve().kafkaSecurity).toEqual({}));
+    it('takes SASL from the environment, PLAIN when no mechanism is named', () =>
+      expect(resolve({}, { KAFKA_SASL_USERNAME: 'alice', KAFKA_SASL_PASSWORD: ' alice secret ' }).kafkaSecurity).toEqual({
+        sasl: { mechanism: 'plain', username: 'alice', password: ' alice secret ' },
+      }));
+    it('takes the mechanism and TLS from flags', () =>
+      expect(resolve({ 'kafka-sasl-mechanism': 'scram-sha-512', 'kafka-username': 'bob', 'kafka-password': 'pw', 'kafka-tls': true }).kafkaSecurity).toEqual({
+        tls: {},
+        sasl: { mechanism: 'scram-sha-512', username: 'bob', password: 'pw' },
+      }));
+    it('reads KAFKA_TLS', () => expect(resolve({}, { KAFKA_TLS: 'true' }).kafkaSecurity).toEqual({ tls: {} }));
+    it('turns TLS on when a CA file is given', () => expect(resolve({}, { KAFKA_CA: readableFile }).kafkaSecurity).toEqual({ tls: { caFile: readableFile } }));
+    it.each([
+      [{ 'kafka-username': 'alice' }, 'kafka-password'],
+      [{ 'kafka-password': 'pw' }, 'kafka-username'],
+      [{ 'kafka-sasl-mechanism': 'plain' }, 'kafka-username'],
+      [{ 'kafka-sasl-mechanism': 'gssapi', 'kafka-username': 'a', 'kafka-password': 'b' }, 'kafka-sasl-mechanism'],
+      [{ 'kafka-ca': '/no/such/ca.pem' }, 'kafka-ca'],
+    ])('refuses %j naming --%s', (cli, flag) => expect(() => resolve(cli)).toThrow(`--${flag} `));
+  });
+
+  describe('the bearer token', () => {
+    it('is off by default, and reads are open', () => expect(resolve().auth).toEqual({ reads: false }));
+    it('comes from BOOKSHELF_AUTH_TOKEN', () => expect(resolve({}, { BOOKSHELF_AUTH_TOKEN: 't0ken' }).auth).toEqual({ token: 't0ken', reads: false }));
+    it('can guard reads too', () => expect(resolve({ 'auth-token': 't0ken', 'auth-reads': true }).auth).toEqual({ token: 't0ken', reads: true }));
+    it('refuses a token that cannot travel in a header, without echoing it', () => {
+      expect(() => resolve({ 'auth-token': 'two words' })).toThrow('--auth-token must be printable ASCII without spaces');
+      expect(() => resolve({ 'auth-token': 'two words' })).not.toThrow(/two words/);
+    });
+  });
+
+  describe('secrets in the printed configuration', () => {
+    const printed = JSON.stringify(
+      printableConfig(resolve({ 'kafka-password': 'kafka-pw-1', 'kafka-username': 'alice', 'auth-token': 'bearer-2' }, { CONSUL_HTTP_TOKEN: 'consul-3' })),
+    );
+
+    it('are masked', () => {
+      for (const secret of ['kafka-pw-1', 'bearer-2', 'consul-3']) expect(printed).not.toContain(secret);
+      expect(printed.match(/\[redacted\]/g)).toHaveLength(3);
+    });
+    it('keep what is not secret', () => expect(printed).toContain('"username":"alice"'));
   });
 
   describe('the advertised address', () => {

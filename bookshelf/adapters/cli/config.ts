@@ -1,10 +1,13 @@
 /** The effective configuration of a service, from command line, environment, config file and defaults. */
+import { accessSync, constants as fsConstants } from 'node:fs';
 import { hostname as osHostname, networkInterfaces } from 'node:os';
 import { ConfigError, duration, flag, hostPort, integer, list, oneOf, seconds, text, type OptionSpec } from './options.js';
 
 export const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof logLevels)[number];
 export type Role = 'view' | 'aggregate' | 'gateway';
+export const saslMechanisms = ['plain', 'scram-sha-256', 'scram-sha-512'] as const;
+export type SaslMechanism = (typeof saslMechanisms)[number];
 
 /** What differs between entries: their name, port, tags and own options. */
 export interface EntryDefaults {
@@ -24,11 +27,24 @@ export interface ConsulAddress {
   token?: string;
 }
 
+/** How to reach a Kafka that asks for TLS or SASL; empty for a plaintext broker. */
+export interface KafkaSecurity {
+  tls?: { caFile?: string };
+  sasl?: { mechanism: SaslMechanism; username: string; password: string };
+}
+
+/** The bearer token that guards commands, and reads too when `reads` is set. */
+export interface AuthConfig {
+  token?: string;
+  reads: boolean;
+}
+
 export interface ServiceConfig {
   entry: string;
   role: Role;
   topic: string;
   brokers: string[];
+  kafkaSecurity: KafkaSecurity;
   addr: string;
   port: number;
   name: string;
@@ -43,6 +59,7 @@ export interface ServiceConfig {
   logLevel: LogLevel;
   checkInterval: string;
   deregisterAfter: string;
+  auth: AuthConfig;
   /** The entry's own options, by flag. */
   extra: Record<string, unknown>;
 }
@@ -50,6 +67,11 @@ export interface ServiceConfig {
 export const sharedOptions = (entry: EntryDefaults): OptionSpec[] => [
   { flag: 'topic', type: 'string', env: 'BOOKSHELF_TOPIC', default: 'bookshelf', describe: 'the event topic', parse: text(/^[A-Za-z0-9._-]{1,249}$/, 'a Kafka topic name') },
   { flag: 'broker', type: 'array', env: 'KAFKA_BROKERS', default: ['localhost:9092'], describe: 'Kafka bootstrap address, repeatable or comma-separated', parse: list(hostPort) },
+  { flag: 'kafka-tls', type: 'boolean', env: 'KAFKA_TLS', default: false, describe: 'connect to Kafka over TLS', parse: flag },
+  { flag: 'kafka-ca', type: 'string', env: 'KAFKA_CA', describe: "PEM file of the CA that signed the brokers' certificates (implies --kafka-tls)", defaultDescription: "Node's CAs", parse: readableFile },
+  { flag: 'kafka-sasl-mechanism', type: 'string', env: 'KAFKA_SASL_MECHANISM', describe: 'Kafka SASL mechanism', defaultDescription: 'plain when a username is given', parse: oneOf(saslMechanisms) },
+  { flag: 'kafka-username', type: 'string', env: 'KAFKA_SASL_USERNAME', describe: 'Kafka SASL username', parse: text() },
+  { flag: 'kafka-password', type: 'string', env: 'KAFKA_SASL_PASSWORD', describe: 'Kafka SASL password (prefer the environment: the command line is visible to others)', parse: secretText, secret: true },
   { flag: 'addr', type: 'string', env: 'BOOKSHELF_ADDR', default: '127.0.0.1', describe: 'address the HTTP server binds', parse: text() },
   { flag: 'port', type: 'number', env: 'BOOKSHELF_PORT', default: entry.port, describe: 'HTTP port (0 = any free port)', parse: integer(0, 65535) },
   { flag: 'name', type: 'string', env: 'BOOKSHELF_NAME', default: entry.name, describe: 'Consul service name', parse: text(/^[A-Za-z0-9-]{1,63}$/, 'letters, digits and dashes') },
@@ -64,7 +86,47 @@ export const sharedOptions = (entry: EntryDefaults): OptionSpec[] => [
   { flag: 'log-level', type: 'string', env: 'LOG_LEVEL', default: 'info', describe: 'pino log level', parse: oneOf(logLevels) },
   { flag: 'check-interval', type: 'string', default: '5s', describe: 'Consul health check interval', parse: duration },
   { flag: 'deregister-after', type: 'string', default: '1m', describe: 'Consul deregisters a service critical for this long', parse: duration },
+  { flag: 'auth-token', type: 'string', env: 'BOOKSHELF_AUTH_TOKEN', describe: 'bearer token required for commands (POST, PUT, PATCH, DELETE)', defaultDescription: 'none: open', parse: bearerToken, secret: true },
+  { flag: 'auth-reads', type: 'boolean', default: false, describe: 'require the token for reads too (/health and /metrics stay open)', parse: flag },
 ];
+
+/** A secret is taken as given: spaces may be part of it. */
+function secretText(raw: unknown): string {
+  if (typeof raw !== 'string' || raw.length === 0) throw new Error('must be a non-empty string');
+  return raw;
+}
+
+/** What fits in `Authorization: Bearer …`; a bad one is not echoed. */
+function bearerToken(raw: unknown): string {
+  if (typeof raw !== 'string' || !/^[\x21-\x7E]+$/.test(raw)) throw new Error('must be printable ASCII without spaces');
+  return raw;
+}
+
+function readableFile(raw: unknown): string {
+  const path = text()(raw);
+  try {
+    accessSync(path, fsConstants.R_OK);
+  } catch {
+    throw new Error(`must be a readable file (got ${JSON.stringify(path)})`);
+  }
+  return path;
+}
+
+/** TLS when asked for or when a CA is given; SASL when any of its three options is given, then with all of them. */
+function kafkaSecurity(v: Record<string, unknown>): KafkaSecurity {
+  const caFile = v['kafka-ca'] as string | undefined;
+  const mechanism = v['kafka-sasl-mechanism'] as SaslMechanism | undefined;
+  const username = v['kafka-username'] as string | undefined;
+  const password = v['kafka-password'] as string | undefined;
+  const security: KafkaSecurity = {};
+  if (v['kafka-tls'] === true || caFile !== undefined) security.tls = caFile === undefined ? {} : { caFile };
+  if (mechanism !== undefined || username !== undefined || password !== undefined) {
+    if (username === undefined) throw new ConfigError('kafka-username', 'is required for Kafka SASL');
+    if (password === undefined) throw new ConfigError('kafka-password', 'is required for Kafka SASL');
+    security.sasl = { mechanism: mechanism ?? 'plain', username, password };
+  }
+  return security;
+}
 
 export interface ConfigSources {
   /** Flags given on the command line, by flag name (undefined when not given). */
@@ -131,6 +193,7 @@ export function resolveConfig(entry: EntryDefaults, sources: ConfigSources): Ser
     role: entry.role,
     topic: v.topic as string,
     brokers: v.broker as string[],
+    kafkaSecurity: kafkaSecurity(v),
     addr,
     port: v.port as number,
     name: v.name as string,
@@ -144,6 +207,7 @@ export function resolveConfig(entry: EntryDefaults, sources: ConfigSources): Ser
     logLevel: v['log-level'] as LogLevel,
     checkInterval: v['check-interval'] as string,
     deregisterAfter: v['deregister-after'] as string,
+    auth: { ...(v['auth-token'] !== undefined && { token: v['auth-token'] as string }), reads: v['auth-reads'] as boolean },
     extra,
   };
 }
@@ -153,6 +217,13 @@ export const defaultServiceId = (name: string, port: number, host = osHostname()
 
 /** The configuration as --print-config shows it: secrets masked. */
 export function printableConfig(config: ServiceConfig): Record<string, unknown> {
-  const { consul, ...rest } = config;
-  return { ...rest, consul: { ...consul, ...(consul.token !== undefined && { token: '[redacted]' }) } };
+  const { consul, kafkaSecurity: { sasl, ...kafkaRest }, auth } = config;
+  return {
+    ...config,
+    kafkaSecurity: { ...kafkaRest, ...(sasl !== undefined && { sasl: { ...sasl, password: REDACTED } }) },
+    consul: { ...consul, ...(consul.token !== undefined && { token: REDACTED }) },
+    auth: { ...auth, ...(auth.token !== undefined && { token: REDACTED }) },
+  };
 }
+
+const REDACTED = '[redacted]';

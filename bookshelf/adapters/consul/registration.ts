@@ -21,8 +21,12 @@ export interface RegistrationOptions {
   consul: Consul;
   logger: Logger;
   service: ServiceDefinition;
-  /** Status of the check until Consul runs it for the first time. */
-  initialStatus?: () => CheckStatus;
+  /**
+   * The service's own view of its health. The check starts with it, and when it changes the
+   * registration is renewed with the new status, so Consul knows at once rather than one check interval later.
+   */
+  status?: () => CheckStatus;
+  /** How often to make sure the agent still knows the service. */
   watchEveryMs?: number;
 }
 
@@ -30,14 +34,18 @@ const REQUEST_TIMEOUT_MS = 1000;
 /** The client honours a per-request `timeout` that its types leave out. */
 const withTimeout = <T extends object>(options: T): T => ({ ...options, timeout: REQUEST_TIMEOUT_MS });
 
-export function createRegistration({ consul, logger, service, initialStatus, watchEveryMs = 2000 }: RegistrationOptions) {
+const STATUS_EVERY_MS = 250;
+
+export function createRegistration({ consul, logger, service, status, watchEveryMs = 2000 }: RegistrationOptions) {
   let stopped = false;
   let registered = false;
   let timer: NodeJS.Timeout | undefined;
   let failures = 0;
   let inFlight: Promise<void> = Promise.resolve();
+  let registeredStatus: CheckStatus | undefined;
+  let verifiedAt = 0;
 
-  async function register(): Promise<void> {
+  async function register(current: CheckStatus | undefined): Promise<void> {
     await consul.agent.service.register(withTimeout({
       name: service.name,
       id: service.id,
@@ -51,7 +59,7 @@ export function createRegistration({ consul, logger, service, initialStatus, wat
         interval: service.check.interval,
         timeout: service.check.timeout,
         deregistercriticalserviceafter: service.check.deregisterAfter,
-        ...(initialStatus && { status: initialStatus() }),
+        ...(current && { status: current }),
       },
     }));
   }
@@ -63,25 +71,37 @@ export function createRegistration({ consul, logger, service, initialStatus, wat
 
   async function ensure(): Promise<void> {
     try {
-      if (registered && (await isKnown())) {
-        failures = 0;
-        return;
+      const current = status?.();
+      const statusChanged = current !== registeredStatus;
+      if (registered && !statusChanged) {
+        if (Date.now() - verifiedAt < watchEveryMs) return;
+        if (await isKnown()) {
+          verifiedAt = Date.now();
+          failures = 0;
+          return;
+        }
       }
       if (stopped) return;
-      await register();
+      const forgotten = registered && !statusChanged;
+      await register(current);
       if (stopped) return;
-      logger.info({ name: service.name, id: service.id, address: service.address, port: service.port }, registered ? 'registered again with Consul' : 'registered with Consul');
+      if (!registered || forgotten) {
+        logger.info({ name: service.name, id: service.id, address: service.address, port: service.port, status: current }, forgotten ? 'registered again with Consul' : 'registered with Consul');
+      } else logger.debug({ id: service.id, status: current }, 'check status renewed');
       registered = true;
+      registeredStatus = current;
+      verifiedAt = Date.now();
       failures = 0;
     } catch (error) {
-      if (failures++ === 0) logger.warn({ err: (error as Error).message }, 'Consul not reachable, will retry');
+      const refused = (error as { statusCode?: unknown }).statusCode === 403;
+      if (failures++ === 0) logger.warn({ err: (error as Error).message }, refused ? 'Consul refused the registration (ACL token), will retry' : 'Consul not reachable, will retry');
     }
   }
 
   async function loop(): Promise<void> {
     inFlight = ensure();
     await inFlight;
-    if (!stopped) timer = setTimeout(() => void loop(), registered ? watchEveryMs : Math.min(5000, 250 * 2 ** failures));
+    if (!stopped) timer = setTimeout(() => void loop(), registered ? STATUS_EVERY_MS : Math.min(5000, 250 * 2 ** failures));
   }
 
   return {

@@ -1,4 +1,4 @@
-import Koa from 'koa';
+import Koa, { type Middleware } from 'koa';
 import Router from '@koa/router';
 import type { Logger } from '../../app/ports.js';
 import { jsonBody } from './json-body.middleware.js';
@@ -11,15 +11,18 @@ export interface HttpAppOptions {
   metrics: Metrics;
   probes: ServiceProbes;
   routers: Router[];
+  /** Runs before the body is read, e.g. a bearer token check. */
+  guard?: Middleware;
 }
 
 /** The Koa app of every service: problem details first, then timing, body parsing and the routes. */
-export function createHttpApp({ logger, metrics, probes, routers }: HttpAppOptions): Koa {
+export function createHttpApp({ logger, metrics, probes, routers, guard }: HttpAppOptions): Koa {
   const app = new Koa();
   app.silent = true;
   app.on('error', (err: Error) => logger.debug({ err: err.message }, 'connection error'));
   app.use(problemDetails(logger));
   app.use(metrics.timing);
+  if (guard) app.use(guard);
   app.use(jsonBody());
   const root = new Router();
   for (const router of [serviceRoutes(probes, metrics), ...routers]) root.use(router.routes());

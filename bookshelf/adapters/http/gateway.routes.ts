@@ -22,8 +22,9 @@ export interface GatewayOptions {
   onEject?: (service: string, instance: Endpoint, error: Error) => void;
 }
 
-const FORWARDED_REQUEST = ['content-type', 'accept', 'idempotency-key', 'x-bookshelf-position', 'x-request-id'];
-const FORWARDED_RESPONSE = ['content-type', 'x-bookshelf-position', 'retry-after', 'idempotent-replayed', 'allow', 'cache-control'];
+// The bearer token goes along, so that the gateway and the services behind it can share one.
+const FORWARDED_REQUEST = ['content-type', 'accept', 'authorization', 'idempotency-key', 'x-bookshelf-position', 'x-request-id'];
+const FORWARDED_RESPONSE = ['content-type', 'x-bookshelf-position', 'retry-after', 'idempotent-replayed', 'allow', 'cache-control', 'www-authenticate'];
 
 export function gatewayRoutes({ balancer, proxy, targets, timeoutMs = 12_000, onEject }: GatewayOptions): Router {
   const router = new Router();

@@ -1,12 +1,18 @@
-import { Kafka, logLevel, type LogEntry, type SASLOptions } from 'kafkajs';
+import { readFileSync } from 'node:fs';
+import { Kafka, logLevel, type KafkaConfig, type LogEntry, type SASLOptions } from 'kafkajs';
 import type { Logger } from '../../app/ports.js';
+
+/** TLS and SASL for a broker that asks for them; empty for plaintext. */
+export interface KafkaSecurity {
+  tls?: { caFile?: string };
+  sasl?: { mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512'; username: string; password: string };
+}
 
 export interface KafkaOptions {
   brokers: string[];
   clientId: string;
   logger: Logger;
-  ssl?: boolean;
-  sasl?: SASLOptions;
+  security?: KafkaSecurity;
 }
 
 /** Warnings about choices made here on purpose: bounded producer retries turn an unreachable broker into a 503. */
@@ -27,7 +33,15 @@ function logCreatorFor(logger: Logger) {
     };
 }
 
-export function createKafka({ brokers, clientId, logger, ssl, sasl }: KafkaOptions): Kafka {
+function connectionSecurity({ tls, sasl }: KafkaSecurity): Pick<KafkaConfig, 'ssl' | 'sasl'> {
+  return {
+    ...(tls !== undefined && { ssl: tls.caFile === undefined ? true : { ca: [readFileSync(tls.caFile, 'utf8')] } }),
+    // The mechanism decides which shape kafkajs expects; all three take a username and a password.
+    ...(sasl !== undefined && { sasl: { ...sasl } as SASLOptions }),
+  };
+}
+
+export function createKafka({ brokers, clientId, logger, security = {} }: KafkaOptions): Kafka {
   return new Kafka({
     clientId,
     brokers,
@@ -36,7 +50,6 @@ export function createKafka({ brokers, clientId, logger, ssl, sasl }: KafkaOptio
     connectionTimeout: 3000,
     requestTimeout: 30_000,
     retry: { initialRetryTime: 300, maxRetryTime: 5000, retries: 5 },
-    ...(ssl !== undefined && { ssl }),
-    ...(sasl !== undefined && { sasl }),
+    ...connectionSecurity(security),
   });
 }
