@@ -39,6 +39,7 @@ export type KafkaState = 'connecting' | 'running' | 'down';
 /** Where a consumer delivers what it reads; the projection runner is one. */
 export interface LogSink {
   applyBatch(partition: number, records: readonly LogRecord[], highWatermark?: string): void;
+  passOffsets(partition: number, nextOffset: number): void;
   setStartEnds(ends: readonly PartitionEnds[]): void;
   setKafkaState(state: KafkaState, error?: string): void;
   markFetched(): void;

@@ -132,6 +132,17 @@ export function createProjectionRunner<V>(options: ProjectionRunnerOptions<V>) {
       if (waiters.size > 0) settleWaiters();
     },
 
+    /**
+     * Moves a partition's position past offsets that carry no event (transaction markers, aborted or
+     * compacted records), so that a log ending in them still counts as read.
+     */
+    passOffsets(partition: number, nextOffset: number): void {
+      if (nextOffset <= (next.get(partition) ?? -1)) return;
+      next.set(partition, nextOffset);
+      checkCaughtUp();
+      if (waiters.size > 0) settleWaiters();
+    },
+
     /** Applies events this process wrote and Kafka acknowledged, before they are read back; reading them back skips them. */
     applyOwn(events: readonly RecordedEvent[]): void {
       let changed = 0;

@@ -69,6 +69,8 @@ export function createConsumer({ kafka, logger, topic, groupId, sink, maxWaitTim
       retry: { initialRetryTime: 300, maxRetryTime: 5000, retries: 5 },
     });
     created.on(created.events.FETCH, () => sink.markFetched());
+    // kafkajs hands a batch of only transaction markers or aborted records to no handler; its end still moves the position.
+    created.on(created.events.END_BATCH_PROCESS, ({ payload }) => sink.passOffsets(payload.partition, Number(payload.lastOffset) + 1));
     created.on(created.events.GROUP_JOIN, ({ payload }) => {
       // A rejoin after a failure starts again from where this consumer got, not from the beginning.
       for (const partition of payload.memberAssignment[topic] ?? []) {
