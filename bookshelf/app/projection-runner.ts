@@ -5,6 +5,7 @@
 import { decodeEvent } from '../domain/event-envelope.js';
 import type { RecordedEvent } from '../domain/events.js';
 import type { Projection } from '../domain/projection.js';
+import { createEventIdSet } from './event-id-set.js';
 import type { LogPosition } from './log-position.js';
 import { hasReached } from './log-position.js';
 import type { EventCounters, KafkaState, LogRecord, Logger, PartitionEnds } from './ports.js';
@@ -53,7 +54,7 @@ export function createProjectionRunner<V>(options: ProjectionRunnerOptions<V>) {
   const high = new Map<number, number>();
   let startEnds: Map<number, PartitionEnds> | null = null;
   let caughtUp = false;
-  const appliedIds = new Set<string>();
+  const appliedIds = createEventIdSet();
   const rejected = createRejectedEvents();
   const totals = { applied: 0, rejected: 0, ignored: 0, duplicates: 0 };
   const waiters = new Set<Waiter>();
@@ -63,13 +64,11 @@ export function createProjectionRunner<V>(options: ProjectionRunnerOptions<V>) {
     const decoded = decodeEvent(record.value, { topic, partition: record.partition, offset: record.offset, timestamp: record.timestamp });
     switch (decoded.kind) {
       case 'event': {
-        const { eventId } = decoded.event.metadata;
-        if (appliedIds.has(eventId)) {
+        if (!appliedIds.add(decoded.event.metadata.eventId)) {
           totals.duplicates++;
           counters.duplicate();
           return false;
         }
-        appliedIds.add(eventId);
         view = projection.evolve(view, decoded.event);
         totals.applied++;
         return true;
@@ -147,8 +146,7 @@ export function createProjectionRunner<V>(options: ProjectionRunnerOptions<V>) {
     applyOwn(events: readonly RecordedEvent[]): void {
       let changed = 0;
       for (const event of events) {
-        if (appliedIds.has(event.metadata.eventId)) continue;
-        appliedIds.add(event.metadata.eventId);
+        if (!appliedIds.add(event.metadata.eventId)) continue;
         view = projection.evolve(view, event);
         totals.applied++;
         changed++;

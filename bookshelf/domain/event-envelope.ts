@@ -3,8 +3,9 @@
  * Decoding is total: every input gives an event, an ignored name, or a rejection with a reason.
  */
 import { checkBookDetails, checkId, checkRating, isPlainObject, type Checked } from './book-fields.js';
-import type { BookEvent, BookEventType, EventMetadata, RecordedEvent } from './events.js';
+import type { BookAdded, BookEvent, BookEventType, BookRead, EventMetadata, RecordedEvent } from './events.js';
 import { assertNever, bookEventTypes } from './events.js';
+import { isoMillis } from './iso-time.js';
 
 export interface WireEnvelope {
   id: string;
@@ -35,7 +36,6 @@ export type Decoded =
   | { kind: 'rejected'; reason: RejectReason; detail: string };
 
 const knownNames = new Set<string>(bookEventTypes);
-const ISO_DATE = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
 
 const reject = (reason: RejectReason, detail: string): Decoded => ({ kind: 'rejected', reason, detail });
 
@@ -58,13 +58,13 @@ export function decodeEvent(value: string | null, origin: LogOrigin): Decoded {
   if (!isPlainObject(payload)) return reject('invalid_payload', 'payload must be an object');
   const data = readPayload(name as BookEventType, payload);
   if (!data.ok) return reject('invalid_payload', `payload.${data.field} ${data.problem}`);
-  return { kind: 'event', event: { ...data.value, metadata: metadata.value } as RecordedEvent };
+  return { kind: 'event', event: { type: data.value.type, data: data.value.data, metadata: metadata.value } as RecordedEvent };
 }
 
 function readMetadata(envelope: Record<string, unknown>, origin: LogOrigin): Checked<EventMetadata> {
   const { id, created, aggregate, version, command } = envelope;
   if (id != null && (typeof id !== 'string' || id.length === 0)) return { ok: false, field: 'id', problem: 'must be a non-empty string' };
-  if (created != null && (typeof created !== 'string' || !ISO_DATE.test(created) || Number.isNaN(Date.parse(created)))) {
+  if (created != null && (typeof created !== 'string' || Number.isNaN(isoMillis(created)))) {
     return { ok: false, field: 'created', problem: 'must be an ISO-8601 date' };
   }
   if (aggregate != null && typeof aggregate !== 'string') return { ok: false, field: 'aggregate', problem: 'must be a string' };
@@ -98,7 +98,10 @@ function readPayload(name: BookEventType, payload: Record<string, unknown>): Che
       if (payload.title == null) return { ok: false, field: 'title', problem: 'is required' };
       const details = checkBookDetails(payload);
       if (!details.ok) return details;
-      return { ok: true, value: { type: name, data: { ...details.value, id: id.value, title: details.value.title ?? '' } } };
+      // The details are a fresh object of our own: completed in place rather than copied.
+      const data = details.value as BookAdded['data'];
+      data.id = id.value;
+      return { ok: true, value: { type: name, data } };
     }
     case 'book-read': {
       const details = checkBookDetails(payload);
@@ -106,7 +109,9 @@ function readPayload(name: BookEventType, payload: Record<string, unknown>): Che
       if (payload.id == null) return { ok: true, value: { type: name, data: details.value } };
       const id = checkId(payload.id);
       if (!id.ok) return id;
-      return { ok: true, value: { type: name, data: { ...details.value, id: id.value } } };
+      const data: BookRead['data'] = details.value;
+      data.id = id.value;
+      return { ok: true, value: { type: name, data } };
     }
     case 'book-rated': {
       const id = checkId(payload.id);

@@ -63,8 +63,8 @@ export function createConsumer({ kafka, logger, topic, groupId, sink, maxWaitTim
       groupId,
       allowAutoTopicCreation: false,
       maxWaitTimeInMs,
-      maxBytesPerPartition: 8 * 1024 * 1024,
-      maxBytes: 32 * 1024 * 1024,
+      maxBytesPerPartition: 1024 * 1024,
+      maxBytes: 3 * 1024 * 1024,
       sessionTimeout: 30_000,
       retry: { initialRetryTime: 300, maxRetryTime: 5000, retries: 5 },
     });
