@@ -1,0 +1,52 @@
+/**
+ * P1 replay: a view started on a topic of book-added/book-read events, until it reports caught up,
+ * against kcat reading the same topic to /dev/null.
+ */
+import { figure, type BenchContext, type Figure } from '../support/figure.js';
+import { replayLine } from '../support/book-events.js';
+import { createTopic, kcatReadSeconds, produceLines, uniqueTopic } from '../support/kafka.js';
+import { startService } from '../support/services.js';
+
+/** Seconds from spawning the view to its "caught up with the log" line. */
+export async function replaySeconds(entry: 'last-read' | 'list-books', topic: string): Promise<number> {
+  const view = startService(entry, { topic });
+  try {
+    const line = await view.waitForLog('caught up with the log', 600_000);
+    return (Number(line.time) - view.spawnedAt) / 1000;
+  } finally {
+    await view.stop();
+  }
+}
+
+export async function makeReplayTopic(ctx: BenchContext): Promise<string> {
+  const topic = uniqueTopic('replay');
+  await createTopic(topic, 3);
+  ctx.topics.push(topic);
+  const seconds = await produceLines(topic, ctx.events, replayLine);
+  ctx.log(`P1: ${ctx.events} events written to ${topic} in ${seconds.toFixed(1)} s`);
+  return topic;
+}
+
+export async function replayFigures(ctx: BenchContext, topic: string): Promise<Figure[]> {
+  const kcat: number[] = [];
+  const rates: Record<'last-read' | 'list-books', number[]> = { 'last-read': [], 'list-books': [] };
+  for (let run = 0; run < ctx.runs; run++) {
+    kcat.push(ctx.events / (await kcatReadSeconds(topic)));
+    for (const entry of ['last-read', 'list-books'] as const) rates[entry].push(ctx.events / (await replaySeconds(entry, topic)));
+    ctx.log(`P1 run ${run + 1}: kcat ${fmt(kcat[run]!)}/s, last-read ${fmt(rates['last-read'][run]!)}/s, list-books ${fmt(rates['list-books'][run]!)}/s`);
+  }
+  return (['last-read', 'list-books'] as const).map((entry) =>
+    figure({
+      id: 'P1',
+      what: `replay ${ctx.events.toLocaleString('en')} events, start → ${entry} caught up`,
+      unit: 'events/s',
+      values: rates[entry],
+      baselineName: 'kcat -C -e',
+      baselines: kcat,
+      goal: '≥ 0.25 × kcat',
+      meets: (_, ratio) => ratio >= 0.25,
+    }),
+  );
+}
+
+const fmt = (n: number): string => Math.round(n).toLocaleString('en');

@@ -1,0 +1,101 @@
+/**
+ * P3 freshness: at a fixed rate of commands to `books`, the time from sending one to its event
+ * being visible in `list-books` (a read with the command's position answers once it is applied),
+ * against the bare Kafka round trip of the same client: kafkajs acks=-1 producer to kafkajs consumer.
+ */
+import { figure, type BenchContext, type Figure } from '../support/figure.js';
+import { benchKafka, createTopic, uniqueTopic } from '../support/kafka.js';
+import { atRate } from '../support/open-loop.js';
+import { startListening, waitHealthy } from '../support/services.js';
+import { percentile } from '../support/stats.js';
+
+const RATE = 500;
+const WARMUP_S = 1;
+const MEASURE_S = 5;
+
+interface Latencies {
+  p50: number;
+  p99: number;
+}
+
+const summarise = (samples: number[]): Latencies => ({ p50: percentile(samples, 50), p99: percentile(samples, 99) });
+
+async function serviceRun(books: string, list: string, run: number): Promise<Latencies> {
+  const samples: number[] = [];
+  let failures = 0;
+  await atRate(RATE, RATE * (WARMUP_S + MEASURE_S), async (i) => {
+    const id = `fresh-${run}-${i}`;
+    const sent = performance.now();
+    const command = await fetch(`${books}/books`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ id, title: `Fresh ${i}` }) });
+    await command.arrayBuffer();
+    const position = command.headers.get('x-bookshelf-position');
+    if (command.status !== 201 || position === null) return void failures++;
+    const read = await fetch(`${list}/${id}?wait=5000`, { headers: { 'X-Bookshelf-Position': position } });
+    await read.arrayBuffer();
+    if (read.status !== 200) return void failures++;
+    if (i >= RATE * WARMUP_S) samples.push(performance.now() - sent);
+  });
+  if (failures > 0) throw new Error(`P3: ${failures} commands not answered or not visible`);
+  return summarise(samples);
+}
+
+async function kafkaRun(topic: string): Promise<Latencies> {
+  const kafka = benchKafka();
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  const consumer = kafka.consumer({ groupId: `${topic}-${Date.now()}`, maxWaitTimeInMs: 1000 });
+  const sentAt = new Map<string, number>();
+  const samples: number[] = [];
+  await Promise.all([producer.connect(), consumer.connect()]);
+  try {
+    await consumer.subscribe({ topic, fromBeginning: false });
+    let ready!: () => void;
+    const joined = new Promise<void>((resolve) => (ready = resolve));
+    consumer.on(consumer.events.GROUP_JOIN, () => ready());
+    await consumer.run({
+      eachMessage: async ({ message }) => {
+        const key = message.key!.toString();
+        const at = sentAt.get(key);
+        if (at !== undefined) samples.push(performance.now() - at);
+      },
+    });
+    await joined;
+    const count = RATE * (WARMUP_S + MEASURE_S);
+    await atRate(RATE, count, async (i) => {
+      const key = `k-${i}`;
+      if (i >= RATE * WARMUP_S) sentAt.set(key, performance.now());
+      await producer.send({ topic, acks: -1, messages: [{ key, value: JSON.stringify({ i }) }] });
+    });
+    const deadline = Date.now() + 10_000;
+    while (samples.length < RATE * MEASURE_S && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    return summarise(samples);
+  } finally {
+    await Promise.all([producer.disconnect(), consumer.disconnect()]);
+  }
+}
+
+export async function freshnessFigures(ctx: BenchContext): Promise<Figure[]> {
+  const topic = uniqueTopic('fresh');
+  const bareTopic = uniqueTopic('fresh-bare');
+  await Promise.all([createTopic(topic), createTopic(bareTopic)]);
+  ctx.topics.push(topic, bareTopic);
+  const books = await startListening('books', { topic });
+  const list = await startListening('list-books', { topic });
+  try {
+    await Promise.all([waitHealthy(books.url), waitHealthy(list.url)]);
+    const service: Latencies[] = [];
+    const bare: Latencies[] = [];
+    for (let run = 0; run < ctx.runs; run++) {
+      service.push(await serviceRun(books.url, list.url, run));
+      bare.push(await kafkaRun(bareTopic));
+      ctx.log(`P3 run ${run + 1}: command → visible p50 ${service[run]!.p50.toFixed(1)} ms, p99 ${service[run]!.p99.toFixed(1)} ms; kafkajs produce → consume p50 ${bare[run]!.p50.toFixed(1)} ms, p99 ${bare[run]!.p99.toFixed(1)} ms`);
+    }
+    const what = (p: string) => `${p} command → visible in list-books at ${RATE}/s`;
+    const baselineName = 'kafkajs acks=-1 → consumer';
+    return [
+      figure({ id: 'P3', what: what('p50'), unit: 'ms', values: service.map((l) => l.p50), baselineName, baselines: bare.map((l) => l.p50), goal: '(reported)' }),
+      figure({ id: 'P3', what: what('p99'), unit: 'ms', values: service.map((l) => l.p99), baselineName, baselines: bare.map((l) => l.p99), goal: '≤ 25 ms', meets: (p99) => p99 <= 25 }),
+    ];
+  } finally {
+    await Promise.all([books.stop(), list.stop()]);
+  }
+}

@@ -1,0 +1,47 @@
+/**
+ * P6 command throughput: add-book commands per second that one `books` answers 201 (each only
+ * after Kafka acknowledged its event with acks=-1), against kcat producing the same events with
+ * acks=all and idempotence, the most this broker takes from one client.
+ */
+import { figure, type BenchContext, type Figure } from '../support/figure.js';
+import { bookAddedLine } from '../support/book-events.js';
+import { createTopic, produceLines, uniqueTopic } from '../support/kafka.js';
+import { load, type LoadOptions } from '../support/load.js';
+import { startListening, waitHealthy } from '../support/services.js';
+
+const LOAD: LoadOptions = {
+  connections: 64,
+  seconds: 5,
+  method: 'POST',
+  headers: { 'Content-Type': 'application/json' },
+  body: '{"id":"[<id>]","title":"A book to add","author":[{"name":"Some Author"}],"type":"novel","year":"1999"}',
+  idReplacement: true,
+};
+const KCAT_MESSAGES = 200_000;
+
+export async function commandFigures(ctx: BenchContext): Promise<Figure[]> {
+  const topic = uniqueTopic('commands');
+  const kcatTopic = uniqueTopic('commands-kcat');
+  await Promise.all([createTopic(topic), createTopic(kcatTopic)]);
+  ctx.topics.push(topic, kcatTopic);
+  const books = await startListening('books', { topic });
+  try {
+    await waitHealthy(books.url);
+    await load(`${books.url}/books`, { ...LOAD, seconds: 1 });
+    const service: number[] = [];
+    const kcat: number[] = [];
+    for (let run = 0; run < ctx.runs; run++) {
+      const result = await load(`${books.url}/books`, LOAD);
+      if (result.non2xx + result.errors > 0) throw new Error(`P6: books answered ${result.non2xx} non-2xx, ${result.errors} errors`);
+      service.push(result.ok);
+      const seconds = await produceLines(kcatTopic, KCAT_MESSAGES, (i) => bookAddedLine(run * KCAT_MESSAGES + i), ['-X', 'acks=all', '-X', 'enable.idempotence=true']);
+      kcat.push(KCAT_MESSAGES / seconds);
+      ctx.log(`P6 run ${run + 1}: books ${Math.round(result.ok)} commands/s (p99 ${result.p99Ms} ms), kcat ${Math.round(kcat[run]!)} events/s`);
+    }
+    return [
+      figure({ id: 'P6', what: `add-book commands/s, one books, ${LOAD.connections} connections, 201 after acks=-1`, unit: '/s', values: service, baselineName: 'kcat -P acks=all', baselines: kcat, goal: '≥ 5,000/s', meets: (rate) => rate >= 5000 }),
+    ];
+  } finally {
+    await books.stop();
+  }
+}
