@@ -83,6 +83,9 @@ export function createRegistration({ consul, logger, service, status, watchEvery
       }
       if (stopped) return;
       const forgotten = registered && !statusChanged;
+      // The agent keeps a check's status when the service is registered again: only a new check starts with ours.
+      // (Gone already when the agent forgot the service.)
+      if (registered && statusChanged) await consul.agent.check.deregister(withTimeout({ id: `service:${service.id}` })).catch(() => undefined);
       await register(current);
       if (stopped) return;
       if (!registered || forgotten) {
