@@ -6,7 +6,7 @@ import { createRequire } from 'node:module';
 import type Router from '@koa/router';
 import type { Logger } from '../app/ports.js';
 import type { HealthStatus } from '../app/projection-runner.js';
-import { createConsulClient } from '../adapters/consul/consul-client.js';
+import { createAgentApi } from '../adapters/consul/agent-api.js';
 import { createRegistration, type CheckStatus, type Registration } from '../adapters/consul/registration.js';
 import { bearerAuth } from '../adapters/http/bearer-auth.middleware.js';
 import { createHttpApp } from '../adapters/http/create-http-app.js';
@@ -50,7 +50,7 @@ export async function startServiceShell({ config, logger, metrics, probes, route
   let registration: Registration | undefined;
   if (config.register) {
     registration = createRegistration({
-      consul: createConsulClient(config.consul),
+      agent: createAgentApi(config.consul),
       logger: logger.child({ module: 'consul' }),
       status: () => checkStatus[probes.health().status],
       service: {

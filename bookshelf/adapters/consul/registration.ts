@@ -2,8 +2,8 @@
  * Keeps one service registered with the local Consul agent: registers once the HTTP server listens,
  * registers again when the agent forgets it (an agent restart), deregisters on stop.
  */
-import type Consul from 'consul';
 import type { Logger } from '../../app/ports.js';
+import type { AgentApi } from './agent-api.js';
 
 export interface ServiceDefinition {
   name: string;
@@ -18,7 +18,7 @@ export interface ServiceDefinition {
 export type CheckStatus = 'passing' | 'warning' | 'critical';
 
 export interface RegistrationOptions {
-  consul: Consul;
+  agent: AgentApi;
   logger: Logger;
   service: ServiceDefinition;
   /**
@@ -30,13 +30,9 @@ export interface RegistrationOptions {
   watchEveryMs?: number;
 }
 
-const REQUEST_TIMEOUT_MS = 1000;
-/** The client honours a per-request `timeout` that its types leave out. */
-const withTimeout = <T extends object>(options: T): T => ({ ...options, timeout: REQUEST_TIMEOUT_MS });
-
 const STATUS_EVERY_MS = 250;
 
-export function createRegistration({ consul, logger, service, status, watchEveryMs = 2000 }: RegistrationOptions) {
+export function createRegistration({ agent, logger, service, status, watchEveryMs = 2000 }: RegistrationOptions) {
   let stopped = false;
   let registered = false;
   let timer: NodeJS.Timeout | undefined;
@@ -44,30 +40,30 @@ export function createRegistration({ consul, logger, service, status, watchEvery
   let inFlight: Promise<void> = Promise.resolve();
   let registeredStatus: CheckStatus | undefined;
   let verifiedAt = 0;
+  let checkSeq = 0;
 
   async function register(current: CheckStatus | undefined): Promise<void> {
-    await consul.agent.service.register(withTimeout({
-      name: service.name,
-      id: service.id,
-      tags: service.tags,
-      address: service.address,
-      port: service.port,
-      meta: service.meta,
-      check: {
-        name: `${service.name} HTTP /health`,
-        http: service.check.http,
-        interval: service.check.interval,
-        timeout: service.check.timeout,
-        deregistercriticalserviceafter: service.check.deregisterAfter,
-        ...(current && { status: current }),
+    // The agent keeps the status of a check it already has; a check with a new id starts with ours.
+    await agent.register({
+      Name: service.name,
+      ID: service.id,
+      Tags: service.tags,
+      Address: service.address,
+      Port: service.port,
+      Meta: service.meta,
+      Check: {
+        CheckID: `service:${service.id}:${++checkSeq}`,
+        Name: `${service.name} HTTP /health`,
+        HTTP: service.check.http,
+        Interval: service.check.interval,
+        Timeout: service.check.timeout,
+        DeregisterCriticalServiceAfter: service.check.deregisterAfter,
+        ...(current && { Status: current }),
       },
-    }));
+    });
   }
 
-  async function isKnown(): Promise<boolean> {
-    const services = (await consul.agent.service.list(withTimeout({}))) as Record<string, unknown>;
-    return Object.prototype.hasOwnProperty.call(services, service.id);
-  }
+  const isKnown = async (): Promise<boolean> => (await agent.serviceIds()).has(service.id);
 
   async function ensure(): Promise<void> {
     try {
@@ -83,9 +79,6 @@ export function createRegistration({ consul, logger, service, status, watchEvery
       }
       if (stopped) return;
       const forgotten = registered && !statusChanged;
-      // The agent keeps a check's status when the service is registered again: only a new check starts with ours.
-      // (Gone already when the agent forgot the service.)
-      if (registered && statusChanged) await consul.agent.check.deregister(withTimeout({ id: `service:${service.id}` })).catch(() => undefined);
       await register(current);
       if (stopped) return;
       if (!registered || forgotten) {
@@ -120,7 +113,7 @@ export function createRegistration({ consul, logger, service, status, watchEvery
       // A registration still under way must land before it is undone.
       await inFlight;
       try {
-        await consul.agent.service.deregister(withTimeout({ id: service.id }));
+        await agent.deregister(service.id);
         if (registered) logger.info({ id: service.id }, 'deregistered from Consul');
       } catch (error) {
         logger.warn({ err: (error as Error).message }, 'could not deregister from Consul');

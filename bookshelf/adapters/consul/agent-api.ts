@@ -1,0 +1,40 @@
+/**
+ * The three calls to the local Consul agent that registration needs, over its HTTP API.
+ * The `consul` client has no way to ask for `replace-existing-checks`, which lets a new check
+ * (with the service's own current status) replace the old one in one step.
+ */
+import type { ConsulAddress } from './consul-client.js';
+
+export class AgentError extends Error {
+  constructor(
+    readonly statusCode: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export function createAgentApi({ host, port, secure, token }: ConsulAddress, timeoutMs = 1000) {
+  const base = `${secure ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}/v1/agent`;
+  const headers: Record<string, string> = { 'Content-Type': 'application/json', ...(token !== undefined && { 'X-Consul-Token': token }) };
+
+  async function call(method: string, path: string, body?: unknown): Promise<unknown> {
+    const response = await fetch(`${base}${path}`, { method, headers, signal: AbortSignal.timeout(timeoutMs), ...(body !== undefined && { body: JSON.stringify(body) }) });
+    const text = await response.text();
+    if (!response.ok) throw new AgentError(response.status, `Consul agent ${method} ${path}: ${response.status} ${text.trim()}`);
+    return text === '' ? undefined : (JSON.parse(text) as unknown);
+  }
+
+  return {
+    /** Registers (or updates) a service; checks the request leaves out are removed. */
+    register: async (definition: object): Promise<void> => {
+      await call('PUT', '/service/register?replace-existing-checks=true', definition);
+    },
+    deregister: async (id: string): Promise<void> => {
+      await call('PUT', `/service/deregister/${encodeURIComponent(id)}`);
+    },
+    serviceIds: async (): Promise<Set<string>> => new Set(Object.keys((await call('GET', '/services')) as Record<string, unknown>)),
+  };
+}
+
+export type AgentApi = ReturnType<typeof createAgentApi>;
