@@ -6,13 +6,11 @@ import { randomUUID } from 'node:crypto';
 import { encodeEvent } from '../domain/event-envelope.js';
 import { bookStatesProjection } from '../domain/projections/book-states.projection.js';
 import { createBookCommands } from '../app/book-commands.js';
-import { createProjectionRunner } from '../app/projection-runner.js';
-import { createConsumer } from '../adapters/kafka/consumer.js';
 import { createEventProducer } from '../adapters/kafka/event-producer.js';
-import { createKafka } from '../adapters/kafka/kafka-client.js';
 import { booksRoutes } from '../adapters/http/books.routes.js';
 import { createMetrics } from '../adapters/http/metrics.js';
 import type { EntryDefaults, ServiceConfig } from '../adapters/cli/config.js';
+import { followLog } from './log-follower.js';
 import { startServiceShell, type RunningService, type ServiceDeps } from './service-shell.js';
 
 export const booksDefaults: EntryDefaults = {
@@ -26,8 +24,8 @@ export const booksDefaults: EntryDefaults = {
 
 export async function startBooks(config: ServiceConfig, { logger }: ServiceDeps): Promise<RunningService> {
   const metrics = createMetrics({ service: config.name });
-  const runner = createProjectionRunner({ projection: bookStatesProjection, topic: config.topic, logger: logger.child({ module: 'projection' }), counters: metrics.counters });
-  const kafka = createKafka({ brokers: config.brokers, clientId: config.name, logger: logger.child({ module: 'kafka' }), security: config.kafkaSecurity });
+  const log = followLog({ projection: bookStatesProjection, config, logger, metrics });
+  const { runner, kafka } = log;
   const producer = createEventProducer({ kafka, logger: logger.child({ module: 'producer' }), topic: config.topic });
   const commands = createBookCommands({
     store: { view: runner.view, isCaughtUp: runner.isCaughtUp, applyOwn: runner.applyOwn },
@@ -35,8 +33,6 @@ export async function startBooks(config: ServiceConfig, { logger }: ServiceDeps)
     newId: randomUUID,
     now: () => new Date().toISOString(),
   });
-  let consumer: ReturnType<typeof createConsumer> | undefined;
-
   const shell = await startServiceShell({
     config,
     logger,
@@ -44,11 +40,9 @@ export async function startBooks(config: ServiceConfig, { logger }: ServiceDeps)
     probes: { health: runner.health, rejected: runner.rejected },
     routers: [booksRoutes(commands, randomUUID)],
     stopParts: async () => {
-      await Promise.all([consumer?.stop(), producer.stop()]);
-      runner.close();
+      await Promise.all([log.stop(), producer.stop()]);
     },
   });
-  consumer = createConsumer({ kafka, logger: logger.child({ module: 'consumer' }), topic: config.topic, groupId: config.group ?? `${shell.id}-${randomUUID().slice(0, 8)}`, sink: runner });
-  consumer.start();
+  log.start(shell.id);
   return shell;
 }

@@ -1,0 +1,31 @@
+/**
+ * Follows the topic into a projection, for views and the aggregate alike: the projection runner,
+ * the Kafka client, and a consumer of its own group, started once the service knows its id.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Projection } from '../domain/projection.js';
+import { createProjectionRunner } from '../app/projection-runner.js';
+import type { Logger } from '../app/ports.js';
+import { createConsumer } from '../adapters/kafka/consumer.js';
+import { createKafka } from '../adapters/kafka/kafka-client.js';
+import type { Metrics } from '../adapters/http/metrics.js';
+import type { ServiceConfig } from '../adapters/cli/config.js';
+
+export function followLog<V>({ projection, config, logger, metrics }: { projection: Projection<V>; config: ServiceConfig; logger: Logger; metrics: Metrics }) {
+  const runner = createProjectionRunner({ projection, topic: config.topic, logger: logger.child({ module: 'projection' }), counters: metrics.counters });
+  const kafka = createKafka({ brokers: config.brokers, clientId: config.name, logger: logger.child({ module: 'kafka' }), security: config.kafkaSecurity });
+  let consumer: ReturnType<typeof createConsumer> | undefined;
+  return {
+    runner,
+    kafka,
+    /** Starts reading in the background, in a group of its own unless --group names one. */
+    start(serviceId: string): void {
+      consumer = createConsumer({ kafka, logger: logger.child({ module: 'consumer' }), topic: config.topic, groupId: config.group ?? `${serviceId}-${randomUUID().slice(0, 8)}`, sink: runner });
+      consumer.start();
+    },
+    async stop(): Promise<void> {
+      await consumer?.stop();
+      runner.close();
+    },
+  };
+}
