@@ -17,6 +17,8 @@ export interface CommandAnswer {
   position: string | null;
   /** True when this answer repeats an earlier command with the same key. */
   replayed: boolean;
+  /** The book the (first) command was about. */
+  aggregate: string;
 }
 
 export interface BookStore {
@@ -57,13 +59,14 @@ export function createBookCommands({ store, append, newId, now }: BookCommandsOp
     ...(command.added && { book: command.added }),
     position: command.position ? `${command.position.partition}:${command.position.offset}` : null,
     replayed,
+    aggregate: command.aggregate,
   });
 
   async function run(command: BookCommand, key: string | null): Promise<CommandAnswer> {
     const { id } = command.data;
     return oneAtATime(id, async () => {
       const events = decide(command, bookState(store.view(), id));
-      if (events.length === 0) return { position: null, replayed: false };
+      if (events.length === 0) return { position: null, replayed: false, aggregate: id };
       const version = bookState(store.view(), id).version;
       const created = now();
       const recorded: RecordedEvent[] = events.map((event, i) => ({
@@ -81,6 +84,7 @@ export function createBookCommands({ store, append, newId, now }: BookCommandsOp
         ...(command.type === 'add-book' && { book: { ...command.data } }),
         position: last ? formatPosition(new Map([[last.partition, last.offset]])) : null,
         replayed: false,
+        aggregate: id,
       };
     });
   }

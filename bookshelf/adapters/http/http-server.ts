@@ -1,6 +1,8 @@
 /** An HTTP server that stops gracefully: no new requests, in-flight ones finish, idle connections close. */
-import { createServer, type RequestListener, type Server } from 'node:http';
+import { createServer, STATUS_CODES, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { ProblemError, toProblem } from './problem.js';
 
 export interface RunningServer {
   server: Server;
@@ -17,6 +19,8 @@ export async function listen(handler: RequestListener, { addr, port }: { addr: s
     handler(req, res);
   });
   server.keepAliveTimeout = 5000;
+  server.on('clientError', answerUnparsable);
+  server.on('connect', (_req, socket: Duplex) => answerRaw(socket, new ProblemError('method_not_allowed', 'CONNECT is not supported')));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, addr, () => {
@@ -39,4 +43,24 @@ export async function listen(handler: RequestListener, { addr, port }: { addr: s
       clearTimeout(timer);
     },
   };
+}
+
+/** A request Node's parser refused (not HTTP, headers too large, too slow) gets problem+json too, then the connection closes. */
+function answerUnparsable(error: NodeJS.ErrnoException, socket: Duplex): void {
+  // As Node does: no answer on a dead socket, nor in the middle of one already under way.
+  const answering = (socket as { _httpMessage?: { headersSent?: boolean } })._httpMessage?.headersSent === true;
+  if (error.code === 'ECONNRESET' || !socket.writable || answering) {
+    socket.destroy();
+    return;
+  }
+  const code = error.code === 'HPE_HEADER_OVERFLOW' ? 'headers_too_large' : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 'request_timeout' : 'bad_request';
+  answerRaw(socket, new ProblemError(code, `the request could not be read (${error.code ?? error.message})`));
+}
+
+function answerRaw(socket: Duplex, error: ProblemError): void {
+  const problem = toProblem(error);
+  const body = JSON.stringify(problem);
+  socket.end(
+    `HTTP/1.1 ${problem.status} ${STATUS_CODES[problem.status]}\r\nContent-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
 }

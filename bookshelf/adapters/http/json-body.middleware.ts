@@ -1,11 +1,32 @@
 import { bodyParser } from '@koa/bodyparser';
-import type { Middleware } from 'koa';
+import type { Context, Middleware } from 'koa';
 import { ProblemError } from './problem.js';
 
 export const MAX_BODY_BYTES = 64 * 1024;
 const methodsWithBody = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
-const parseJson = bodyParser({ enableTypes: ['json'], jsonLimit: MAX_BODY_BYTES, jsonStrict: false });
+const parseJson = bodyParser({
+  enableTypes: ['json'],
+  jsonLimit: MAX_BODY_BYTES,
+  jsonStrict: false,
+  onError: (error, ctx) => {
+    throw unreadable(error, ctx);
+  },
+});
+
+/**
+ * A body that could not be read. What is left of it is drained, so that the connection can carry the next
+ * request; a body that does not decode as its Content-Encoding says is the client's error, not ours.
+ */
+function unreadable(error: Error, ctx: Context): Error {
+  if (!ctx.req.complete) ctx.req.resume();
+  // Errors of reading carry an HTTP status; one without, on an encoded body, is zlib's or brotli's.
+  const encoding = ctx.get('Content-Encoding').trim().toLowerCase();
+  if ((error as { status?: unknown }).status === undefined && encoding !== '' && encoding !== 'identity') {
+    return new ProblemError('invalid_json', `body does not decode as its Content-Encoding (${encoding}) says: ${error.message}`);
+  }
+  return error;
+}
 
 /** JSON bodies only, at most 64 KiB; a request without a body passes with `{}`. */
 export function jsonBody(): Middleware {

@@ -11,6 +11,7 @@ export interface Problem {
 }
 
 const catalogue: Record<string, { status: number; title: string }> = {
+  bad_request: { status: 400, title: 'Request is not valid HTTP' },
   invalid_json: { status: 400, title: 'Body is not valid JSON' },
   invalid_body: { status: 400, title: 'Body has a wrong field' },
   invalid_query: { status: 400, title: 'Query has a wrong parameter' },
@@ -19,11 +20,14 @@ const catalogue: Record<string, { status: number; title: string }> = {
   not_found: { status: 404, title: 'Not found' },
   unknown_book: { status: 404, title: 'No such book' },
   method_not_allowed: { status: 405, title: 'Method not allowed' },
+  request_timeout: { status: 408, title: 'Request took too long' },
   book_exists: { status: 409, title: 'Book already on the shelf' },
   book_removed: { status: 409, title: 'Book was removed' },
   not_read_yet: { status: 409, title: 'Book not read yet' },
   payload_too_large: { status: 413, title: 'Body too large' },
   unsupported_media_type: { status: 415, title: 'Body must be JSON' },
+  idempotency_key_reused: { status: 422, title: 'Idempotency-Key already used for another command' },
+  headers_too_large: { status: 431, title: 'Request headers too large' },
   catching_up: { status: 503, title: 'Still reading the log' },
   not_caught_up: { status: 503, title: 'Position not reached yet' },
   broker_unavailable: { status: 503, title: 'Kafka unavailable' },
