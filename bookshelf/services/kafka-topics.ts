@@ -153,6 +153,10 @@ export async function runTopicCommand({ command, bootstrap }: TopicArgs, out: (l
 }
 
 export async function main(argv: string[]): Promise<number> {
+  // `./kafka-topics.sh --list | head` closes the pipe early: that is the reader's choice, not an error.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+  });
   try {
     const args = await parseTopicArgs(argv);
     if ('help' in args) {
