@@ -6,7 +6,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   echo "bookshelf: installing npm dependencies" >&2
-  npm install --no-audit --no-fund --loglevel=error
+  npm install --no-audit --no-fund
 fi
 echo "bookshelf: compiling" >&2
 node node_modules/typescript/bin/tsc -p tsconfig.build.json
