@@ -7,7 +7,7 @@ import { decide } from '../domain/book/book.decider.js';
 import type { BookCommand } from '../domain/book/book.commands.js';
 import type { BookDetails, RecordedEvent } from '../domain/events.js';
 import { bookState, type BookStates, type RecordedCommand } from '../domain/projections/book-states.projection.js';
-import { UnavailableError } from './errors.js';
+import { IdempotencyKeyReusedError, UnavailableError } from './errors.js';
 import { formatPosition } from './log-position.js';
 
 export interface CommandAnswer {
@@ -17,8 +17,6 @@ export interface CommandAnswer {
   position: string | null;
   /** True when this answer repeats an earlier command with the same key. */
   replayed: boolean;
-  /** The book the (first) command was about. */
-  aggregate: string;
 }
 
 export interface BookStore {
@@ -40,8 +38,8 @@ const REMEMBERED_REFUSALS = 10_000;
 
 export function createBookCommands({ store, append, newId, now }: BookCommandsOptions) {
   const locks = new Map<string, Promise<unknown>>();
-  const inFlight = new Map<string, Promise<CommandAnswer>>();
-  const refusals = new Map<string, Error>();
+  const inFlight = new Map<string, { kind: BookCommand['type']; aggregate: string; answer: Promise<CommandAnswer> }>();
+  const refusals = new Map<string, { kind: BookCommand['type']; aggregate: string; error: Error }>();
 
   /** Runs `task` after every earlier task of the same book. */
   function oneAtATime<T>(id: string, task: () => Promise<T>): Promise<T> {
@@ -59,14 +57,13 @@ export function createBookCommands({ store, append, newId, now }: BookCommandsOp
     ...(command.added && { book: command.added }),
     position: command.position ? `${command.position.partition}:${command.position.offset}` : null,
     replayed,
-    aggregate: command.aggregate,
   });
 
   async function run(command: BookCommand, key: string | null): Promise<CommandAnswer> {
     const { id } = command.data;
     return oneAtATime(id, async () => {
       const events = decide(command, bookState(store.view(), id));
-      if (events.length === 0) return { position: null, replayed: false, aggregate: id };
+      if (events.length === 0) return { position: null, replayed: false };
       const version = bookState(store.view(), id).version;
       const created = now();
       const recorded: RecordedEvent[] = events.map((event, i) => ({
@@ -84,7 +81,6 @@ export function createBookCommands({ store, append, newId, now }: BookCommandsOp
         ...(command.type === 'add-book' && { book: { ...command.data } }),
         position: last ? formatPosition(new Map([[last.partition, last.offset]])) : null,
         replayed: false,
-        aggregate: id,
       };
     });
   }
@@ -94,22 +90,27 @@ export function createBookCommands({ store, append, newId, now }: BookCommandsOp
       if (!store.isCaughtUp()) throw new UnavailableError('catching_up', 'still reading the log; try again shortly');
       if (key === undefined) return run(command, null);
 
+      // The same key answers again only for the same command on the same book (a new book's id may be made up anew).
+      const same = (first: { kind: BookCommand['type']; aggregate: string }): boolean => {
+        if (first.kind === command.type && (command.type === 'add-book' || first.aggregate === command.data.id)) return true;
+        throw new IdempotencyKeyReusedError(`Idempotency-Key ${key} was used for ${first.kind} of book ${first.aggregate}`);
+      };
       const recorded = store.view().commands.get(key);
-      if (recorded) return answerOf(recorded, true);
+      if (recorded && same(recorded)) return answerOf(recorded, true);
       const refused = refusals.get(key);
-      if (refused) throw refused;
+      if (refused && same(refused)) throw refused.error;
       const pending = inFlight.get(key);
-      if (pending) return { ...(await pending), replayed: true };
+      if (pending && same(pending)) return { ...(await pending.answer), replayed: true };
 
       const attempt = run(command, key);
-      inFlight.set(key, attempt);
+      inFlight.set(key, { kind: command.type, aggregate: command.data.id, answer: attempt });
       try {
         return await attempt;
       } catch (error) {
         // A refusal is the answer; an unavailable broker is not, and may be tried again.
         if (!(error instanceof UnavailableError)) {
           if (refusals.size >= REMEMBERED_REFUSALS) refusals.delete(refusals.keys().next().value as string);
-          refusals.set(key, error as Error);
+          refusals.set(key, { kind: command.type, aggregate: command.data.id, error: error as Error });
         }
         throw error;
       } finally {

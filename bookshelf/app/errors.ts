@@ -15,3 +15,9 @@ export class UnavailableError extends Error {
     super(message, options);
   }
 }
+
+/** An Idempotency-Key already used for another command, or for another book: there is no first answer to repeat. */
+export class IdempotencyKeyReusedError extends Error {
+  readonly code = 'idempotency_key_reused';
+  readonly field = 'Idempotency-Key';
+}

@@ -1,10 +1,13 @@
 /** What the `books` aggregate knows of every book, and of every command already in the log. */
+import type { BookCommandType } from '../book/book.commands.js';
 import { evolve as evolveBook, initialState, type BookState } from '../book/book.decider.js';
-import type { BookDetails, RecordedEvent } from '../events.js';
+import type { BookDetails, BookEventType, RecordedEvent } from '../events.js';
 import type { Projection } from '../projection.js';
 
 /** A command whose events are in the log, by its idempotency key: enough to answer it again. */
 export interface RecordedCommand {
+  /** Which command it was: a key answers again only for the same command. */
+  kind: BookCommandType;
   aggregate: string;
   /** The book as added, when the command added one. */
   added: (BookDetails & { id: string; title: string }) | null;
@@ -17,6 +20,15 @@ export interface BookStates {
   commands: Map<string, RecordedCommand>;
 }
 
+/** The command whose last event this is (finishing writes book-started, then book-read). */
+const commandOf: Record<BookEventType, BookCommandType> = {
+  'book-added': 'add-book',
+  'book-started': 'start-book',
+  'book-read': 'finish-book',
+  'book-rated': 'rate-book',
+  'book-removed': 'remove-book',
+};
+
 export const bookStatesProjection: Projection<BookStates> = {
   initialState: () => ({ books: new Map(), commands: new Map() }),
   evolve(view, event: RecordedEvent) {
@@ -25,7 +37,8 @@ export const bookStatesProjection: Projection<BookStates> = {
     view.books.set(id, evolveBook(view.books.get(id) ?? initialState(), event));
     const key = event.metadata.command;
     if (key !== null) {
-      const command = view.commands.get(key) ?? { aggregate: id, added: null, position: null };
+      const command = view.commands.get(key) ?? { kind: commandOf[event.type], aggregate: id, added: null, position: null };
+      command.kind = commandOf[event.type];
       if (event.type === 'book-added') command.added = event.data;
       const position = event.metadata.position;
       if (position && (!command.position || position.offset > command.position.offset)) command.position = position;
