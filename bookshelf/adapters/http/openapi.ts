@@ -11,8 +11,10 @@ const positionParams = [
 const idempotencyKey = { name: 'Idempotency-Key', in: 'header', schema: { type: 'string', maxLength: 255 }, description: 'The same key again answers as the first time and writes nothing.' };
 const positionHeader = { 'X-Bookshelf-Position': { schema: { type: 'string' }, description: 'Log position of what was written: pass it to a view to read your write.' } };
 const commandRefusals = {
+  '401': problem('A bearer token is required (when the service runs with --auth-token)'),
   '404': problem('No such book (unknown_book)'),
   '409': problem('The book was removed (book_removed)'),
+  '422': problem('The Idempotency-Key was used for another command (idempotency_key_reused)'),
   '503': problem('Kafka unavailable, service catching up, or no instance (broker_unavailable, catching_up, no_instance)'),
 };
 const accepted = { description: 'Done, after Kafka acknowledged the event', headers: positionHeader };
@@ -31,8 +33,10 @@ export function openApiDocument(version: string): object {
           responses: {
             '201': { ...json('The book, with its id and the position of its event', { $ref: '#/components/schemas/AddedBook' }), headers: { ...positionHeader, Location: { schema: { type: 'string' } } } },
             '400': problem('Invalid JSON or a wrong field (invalid_json, invalid_body)'),
+            '401': commandRefusals['401'],
             '409': problem('A book with this id exists (book_exists)'),
             '413': problem('Body over 64 KiB'),
+            '422': commandRefusals['422'],
             '415': problem('Body is not JSON'),
             '503': commandRefusals['503'],
           },
@@ -79,7 +83,9 @@ export function openApiDocument(version: string): object {
       '/services': { get: { summary: 'What the gateway knows from Consul, with health', operationId: 'services', responses: { '200': json('Instances by service', { type: 'object' }) } } },
       '/health': { get: { summary: 'Health of the gateway', operationId: 'health', responses: { '200': json('pass', { type: 'object' }), '429': json('warn', { type: 'object' }), '503': json('fail', { type: 'object' }) } } },
     },
+    security: [{}, { bearer: [] }],
     components: {
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'Only when the services run with --auth-token: commands (and reads with --auth-reads) need it.' } },
       schemas: {
         Author: { type: 'object', required: ['name'], properties: { name: { type: 'string' } } },
         NewBook: {
