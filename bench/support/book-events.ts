@@ -6,7 +6,8 @@ import { randomUUID } from 'node:crypto';
 
 const START_MS = Date.parse('2026-01-01T00:00:00.000Z');
 const TYPES = ['novel', 'essay', 'poetry', 'biography', 'history'];
-const AUTHORS = 5000;
+/** About eight books per author on a shelf of a million. */
+const AUTHORS = 125_000;
 
 export const bookId = (n: number): string => `book-${n.toString(36).padStart(5, '0')}`;
 

@@ -1,6 +1,7 @@
 /** The last read books: most recently finished first, each book once, removed books left out. */
 import type { Author, BookDetails, RecordedEvent } from '../events.js';
 import { assertNever } from '../events.js';
+import { isoMillis } from '../iso-time.js';
 import type { Projection } from '../projection.js';
 
 interface Read {
@@ -40,13 +41,13 @@ export const lastReadProjection: Projection<LastReadView> = {
         view.books.set(event.data.id, event.data);
         return view;
       case 'book-read': {
-        const { id, ...details } = event.data;
-        const readAtMs = Date.parse(event.metadata.created);
+        const { id } = event.data;
+        const readAtMs = isoMillis(event.metadata.created);
         const key = id ?? `event:${event.metadata.eventId}`;
         const previous = view.reads.get(key);
         // A late-arriving older read must not push a newer one back.
         if (previous && previous.readAtMs > readAtMs) return view;
-        view.reads.set(key, { id: id ?? null, readAt: event.metadata.created, readAtMs, seq: ++view.seq, details });
+        view.reads.set(key, { id: id ?? null, readAt: event.metadata.created, readAtMs, seq: ++view.seq, details: detailsOf(event.data) });
         return view;
       }
       case 'book-removed':
@@ -60,6 +61,15 @@ export const lastReadProjection: Projection<LastReadView> = {
     }
   },
 };
+
+/** Most reads name only the book: they share one empty object rather than keep one each. */
+const NO_DETAILS: BookDetails = Object.freeze({});
+
+function detailsOf(data: BookDetails & { id?: string }): BookDetails {
+  if (data.title === undefined && data.author === undefined && data.type === undefined && data.year === undefined && data.isbn === undefined) return NO_DETAILS;
+  const { id: _id, ...details } = data;
+  return details;
+}
 
 const newestFirst = (a: Read, b: Read): number => b.readAtMs - a.readAtMs || b.seq - a.seq;
 

@@ -27,6 +27,8 @@ export interface ListBooksView {
   books: Map<string, BookRow>;
   /** Ids of removed books, so a later line about them does not bring them back. */
   removed: Set<string>;
+  /** One array per distinct author list, shared by every row that has it: a shelf holds many books per author. */
+  authors: Map<string, Author[]>;
 }
 
 export interface ListBooksQuery {
@@ -34,7 +36,7 @@ export interface ListBooksQuery {
 }
 
 export const listBooksProjection: Projection<ListBooksView> = {
-  initialState: () => ({ books: new Map(), removed: new Set() }),
+  initialState: () => ({ books: new Map(), removed: new Set(), authors: new Map() }),
 
   evolve(view, event: RecordedEvent) {
     const id = event.data.id;
@@ -47,7 +49,7 @@ export const listBooksProjection: Projection<ListBooksView> = {
         // An id is added once: a second book-added (hand-pushed) changes nothing.
         if (row.addedAt !== null) return view;
         row.addedAt = at;
-        fillDetails(row, event.data, true);
+        fillDetails(view, row, event.data, true);
         return view;
       }
       case 'book-started': {
@@ -62,7 +64,7 @@ export const listBooksProjection: Projection<ListBooksView> = {
         row.readCount++;
         row.readAt = at;
         // A hand-pushed read may carry the details of a book never added; book-added ones win.
-        fillDetails(row, event.data, false);
+        fillDetails(view, row, event.data, false);
         return view;
       }
       case 'book-rated':
@@ -102,12 +104,21 @@ function rowOf(view: ListBooksView, id: string): BookRow {
 }
 
 /** Keeps the event's values themselves, not copies: the event is dropped after evolve. */
-function fillDetails(row: BookRow, details: BookDetails, overwrite: boolean): void {
+function fillDetails(view: ListBooksView, row: BookRow, details: BookDetails, overwrite: boolean): void {
   if (details.title !== undefined && (overwrite || row.title === null)) row.title = details.title;
-  if (details.author !== undefined && (overwrite || row.author === null)) row.author = details.author;
+  if (details.author !== undefined && (overwrite || row.author === null)) row.author = shared(view, details.author);
   if (details.type !== undefined && (overwrite || row.type === null)) row.type = details.type;
   if (details.year !== undefined && (overwrite || row.year === null)) row.year = details.year;
   if (details.isbn !== undefined && (overwrite || row.isbn === null)) row.isbn = details.isbn;
+}
+
+/** The author list as already kept for another book, else this one, kept from now on. Rows never change an author list in place. */
+function shared(view: ListBooksView, author: Author[]): Author[] {
+  const key = author.length === 1 ? author[0]!.name : author.map((a) => a.name).join('\u0000');
+  const known = view.authors.get(key);
+  if (known !== undefined && known.length === author.length && known.every((a, i) => a.name === author[i]!.name)) return known;
+  view.authors.set(key, author);
+  return author;
 }
 
 /** The books on the shelf, in the order the view first heard of each; the rows are the view's own, not copies. */
