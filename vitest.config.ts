@@ -1,5 +1,22 @@
 import { defineConfig } from 'vitest/config';
 
+// The fault suite (minutes long, with brokers and agents of its own) runs only when asked for:
+// `npm run test:faults` (vitest run --project faults), or a file under test/faults or test/fuzz.
+const faultsAsked = process.argv.some((arg) => /\bfaults\b|test\/(faults|fuzz)\//.test(arg));
+const faults = {
+  extends: true as const,
+  test: {
+    name: 'faults',
+    include: ['test/faults/**/*.fault.test.ts', 'test/fuzz/**/*.fuzz.test.ts'],
+    globalSetup: ['test/support/global-setup.ts'],
+    // One file at a time: each starts brokers, agents and processes of its own on a 2-core machine.
+    fileParallelism: false,
+    testTimeout: 600_000,
+    hookTimeout: 180_000,
+    sequence: { groupOrder: 2 },
+  },
+};
+
 export default defineConfig({
   test: {
     reporters: ['default', './test/support/summary-reporter.ts'],
@@ -19,6 +36,7 @@ export default defineConfig({
           sequence: { groupOrder: 1 },
         },
       },
+      ...(faultsAsked ? [faults] : []),
     ],
   },
 });
