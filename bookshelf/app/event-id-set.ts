@@ -67,26 +67,25 @@ export function createEventIdSet(initialCapacity = 1 << 12): EventIdSet {
   };
 }
 
+/** The value of each lower-case hex digit by character code, -1 for any other character. */
+const HEX = new Int8Array(128).fill(-1);
+for (let i = 0; i < 16; i++) HEX['0123456789abcdef'.charCodeAt(i)] = i;
+
 /** Reads a lower-case `xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx` into four 32-bit words; false for anything else. */
 function readUuid(id: string, into: Int32Array): boolean {
-  if (id.length !== 36) return false;
-  let w = 0;
-  let value = 0;
-  let nibbles = 0;
-  for (let i = 0; i < 36; i++) {
-    const code = id.charCodeAt(i);
-    if (i === 8 || i === 13 || i === 18 || i === 23) {
-      if (code !== 45) return false;
-      continue;
+  if (id.length !== 36 || id.charCodeAt(8) !== 45 || id.charCodeAt(13) !== 45 || id.charCodeAt(18) !== 45 || id.charCodeAt(23) !== 45) return false;
+  // A -1 from any digit makes `bad` negative.
+  let bad = 0;
+  for (let w = 0, at = 0; w < 4; w++) {
+    let value = 0;
+    for (let n = 0; n < 8; n++, at++) {
+      if (at === 8 || at === 13 || at === 18 || at === 23) at++;
+      const code = id.charCodeAt(at);
+      const digit = code < 128 ? HEX[code]! : -1;
+      bad |= digit;
+      value = (value << 4) | digit;
     }
-    const nibble = code >= 48 && code <= 57 ? code - 48 : code >= 97 && code <= 102 ? code - 87 : -1;
-    if (nibble < 0) return false;
-    value = (value << 4) | nibble;
-    if (++nibbles === 8) {
-      into[w++] = value;
-      value = 0;
-      nibbles = 0;
-    }
+    into[w] = value;
   }
-  return true;
+  return bad >= 0;
 }
