@@ -74,6 +74,7 @@ describe('services when their Consul agent restarts', () => {
     await createTopic(topic, 3);
 
     const names = { books: unique('books'), booklist: unique('booklist'), lastreadbooks: unique('lastreadbooks'), shelf: unique('shelf') };
+    const roleOf = Object.fromEntries(Object.entries(names).map(([role, name]) => [name, role]));
     const common = (name: string, port: number) => ['--topic', topic, '--broker', KAFKA, '--consul', consul.address, '--name', name, '--port', String(port), '--check-interval', '1s', '--log-level', 'warn'];
     const shelfPort = await freePort();
     const services: Record<string, RunningProcess> = {
@@ -88,15 +89,32 @@ describe('services when their Consul agent restarts', () => {
       const entries = await consul.get<{ Checks: { ServiceName: string; Status: string }[] }[]>(`/v1/health/service/${name}`);
       return entries.length === 1 && entries[0]!.Checks.filter((check) => check.ServiceName === name).every((check) => check.Status === 'passing');
     };
-    const throughShelf = async () => (await fetch(`http://127.0.0.1:${shelfPort}/bookshelf/books`, { signal: AbortSignal.timeout(5000) })).status === 200;
+    const throughShelf = async () => {
+      try {
+        return (await fetch(`http://127.0.0.1:${shelfPort}/bookshelf/books`, { signal: AbortSignal.timeout(5000) })).status === 200;
+      } catch {
+        return false;
+      }
+    };
     for (const name of Object.keys(services)) await waitFor(() => passing(name), { timeout: 60_000, what: `${name} passing in Consul` });
     await waitFor(throughShelf, { timeout: 30_000, what: 'shelf routing to list-books' });
     const pids = Object.values(services).map((service) => service.child.pid);
 
+    // Reads through the gateway all along: it keeps routing with the instances it last knew.
+    const reads = { ok: 0, failed: 0 };
+    let reading = true;
+    const reader = (async () => {
+      while (reading) {
+        if (await throughShelf()) reads.ok++;
+        else reads.failed++;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    })();
     await consul.kill();
     await consul.start();
     const backAt = Date.now();
-    expect(await consul.get<Record<string, unknown>>('/v1/agent/services')).toEqual({});
+    // A dev agent keeps nothing: whatever it lists now registered again by itself.
+    const knownAtOnce = Object.keys(await consul.get<Record<string, unknown>>('/v1/agent/services')).length;
 
     const registeredAfter: Record<string, number> = {};
     const passingAfter: Record<string, number> = {};
@@ -106,8 +124,8 @@ describe('services when their Consul agent restarts', () => {
       await waitFor(() => passing(name), { timeout: 60_000, interval: 100, what: `${name} passing again` });
       passingAfter[name] = Date.now() - backAt;
     }));
-    await waitFor(throughShelf, { timeout: 30_000, interval: 100, what: 'shelf routing again' });
-    const routingAfter = Date.now() - backAt;
+    reading = false;
+    await reader;
 
     const slowest = Math.max(...Object.values(registeredAfter));
     recordReliability('Consul agent restart', {
@@ -115,9 +133,11 @@ describe('services when their Consul agent restarts', () => {
       guarantee: 'every service registers again within 15 s by itself, without a restart of its own',
       figures: {
         services: Object.keys(services).length,
+        'registered when the agent first answered': knownAtOnce,
         'slowest re-registration s': seconds(slowest),
-        'slowest passing again s': seconds(Math.max(...Object.values(passingAfter))),
-        'shelf routing again s': seconds(routingAfter),
+        'passing again s': Object.entries(passingAfter).map(([name, ms]) => `${roleOf[name]} ${seconds(ms)}`).join(', '),
+        'reads through shelf meanwhile': reads.ok + reads.failed,
+        'of which failed': reads.failed,
         'services restarted': Object.values(services).filter((service, i) => service.child.pid !== pids[i] || service.child.exitCode !== null).length,
       },
     });
