@@ -1,7 +1,13 @@
 /**
  * Appends events to the topic with acks from every in-sync replica and an idempotent producer.
- * Appends that arrive while a send is under way go together in the next one: one request,
- * many commands, and each caller still learns the offsets of its own events.
+ * Appends that arrive while a send is under way go together in the next one: one request per
+ * partition, many commands, and each caller still learns the offsets of its own events.
+ *
+ * A send that fails may still have been written: the leader can append and replicate a batch, then
+ * die before it answers. So a failed send is sent again on the same producer, whose producer id and
+ * sequence numbers make Kafka append it at most once and answer with its offset, until Kafka
+ * answers or `unconfirmedRetryMs` (longer than a leader election) has passed. Only then are its
+ * callers refused.
  */
 import { Partitioners, type Kafka, type Producer } from 'kafkajs';
 import { UnavailableError } from '../../app/errors.js';
@@ -29,11 +35,16 @@ export interface EventProducerOptions {
   topic: string;
   /** How long one send may wait for the broker's acknowledgement. */
   ackTimeoutMs?: number;
+  /** How long a send that may have been written is sent again before giving up (longer than a leader election). */
+  unconfirmedRetryMs?: number;
   maxBatch?: number;
 }
 
-export function createEventProducer({ kafka, logger, topic, ackTimeoutMs = 5000, maxBatch = 2000 }: EventProducerOptions) {
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export function createEventProducer({ kafka, logger, topic, ackTimeoutMs = 5000, unconfirmedRetryMs = 20_000, maxBatch = 2000 }: EventProducerOptions) {
   let producer: Producer | null = null;
+  let stopped = false;
   let partitionCount = 0;
   const partitioner = Partitioners.DefaultPartitioner();
   const queue: Pending[] = [];
@@ -70,29 +81,73 @@ export function createEventProducer({ kafka, logger, topic, ackTimeoutMs = 5000,
       message: { key, value: null },
     });
 
-  async function sendBatch(batch: Pending[]): Promise<void> {
-    try {
-      const ready = await connect();
-      const messages = batch.flatMap((pending) => pending.messages.map((message) => ({ ...message, partition: partitionOf(message.key) })));
-      const results = await ready.send({ topic, acks: -1, timeout: ackTimeoutMs, messages });
-      const next = new Map(results.map((result) => [result.partition, Number(result.baseOffset)]));
-      for (const pending of batch) {
-        pending.resolve(
-          pending.messages.map((message) => {
-            const partition = partitionOf(message.key);
-            const offset = next.get(partition) ?? -1;
-            next.set(partition, offset + 1);
-            return { partition, offset };
-          }),
-        );
+  /** Sends one partition's messages, again and again until Kafka answers; resolves with the offset of the first. */
+  async function sendPartition(ready: Producer, partition: number, messages: AppendMessage[]): Promise<number> {
+    const deadline = Date.now() + unconfirmedRetryMs;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const [result] = await ready.send({ topic, acks: -1, timeout: ackTimeoutMs, messages: messages.map((message) => ({ ...message, partition })) });
+        return Number(result!.baseOffset);
+      } catch (error) {
+        if (stopped || Date.now() > deadline) throw error;
+        logger.warn({ err: (error as Error).message, partition, attempt }, 'append not confirmed, sending it again');
+        await sleep(Math.min(2000, 250 * 2 ** attempt));
       }
-    } catch (error) {
-      logger.warn({ err: (error as Error).message, commands: batch.length }, 'append failed');
-      // Metadata may have changed (new partitions, a new leader): look it up again next time.
-      partitionCount = 0;
-      const failure = new UnavailableError('broker_unavailable', `Kafka did not acknowledge the event: ${(error as Error).message}`, 1, { cause: error });
-      for (const pending of batch) pending.reject(failure);
     }
+  }
+
+  async function sendBatch(batch: Pending[]): Promise<void> {
+    let ready: Producer;
+    try {
+      ready = await connect();
+    } catch (error) {
+      return fail(batch, error as Error);
+    }
+    const byPartition = new Map<number, AppendMessage[]>();
+    const partitionsOf = batch.map((pending) =>
+      pending.messages.map((message) => {
+        const partition = partitionOf(message.key);
+        const messages = byPartition.get(partition);
+        if (messages) messages.push(message);
+        else byPartition.set(partition, [message]);
+        return partition;
+      }),
+    );
+    const sent = await Promise.allSettled([...byPartition].map(async ([partition, messages]) => [partition, await sendPartition(ready, partition, messages)] as const));
+    const next = new Map<number, number>();
+    const failed = new Map<number, Error>();
+    [...byPartition.keys()].forEach((partition, i) => {
+      const outcome = sent[i]!;
+      if (outcome.status === 'fulfilled') next.set(partition, outcome.value[1]);
+      else failed.set(partition, outcome.reason as Error);
+    });
+    const refused: Pending[] = [];
+    batch.forEach((pending, i) => {
+      const partitions = partitionsOf[i]!;
+      if (partitions.some((partition) => failed.has(partition))) return void refused.push(pending);
+      pending.resolve(
+        partitions.map((partition) => {
+          const offset = next.get(partition)!;
+          next.set(partition, offset + 1);
+          return { partition, offset };
+        }),
+      );
+    });
+    if (failed.size > 0) {
+      fail(refused, failed.values().next().value!);
+      // Metadata may have changed (new partitions, a new leader), and a producer whose send was not
+      // confirmed must not reuse its sequence numbers: start afresh next time.
+      const dropped = producer;
+      producer = null;
+      partitionCount = 0;
+      void dropped?.disconnect().catch(() => undefined);
+    }
+  }
+
+  function fail(batch: Pending[], error: Error): void {
+    logger.warn({ err: error.message, commands: batch.length }, 'append failed');
+    const failure = new UnavailableError('broker_unavailable', `Kafka did not acknowledge the event: ${error.message}`, 1, { cause: error });
+    for (const pending of batch) pending.reject(failure);
   }
 
   async function drain(): Promise<void> {
@@ -123,6 +178,7 @@ export function createEventProducer({ kafka, logger, topic, ackTimeoutMs = 5000,
       });
     },
     async stop(): Promise<void> {
+      stopped = true;
       const current = producer;
       producer = null;
       await current?.disconnect().catch(() => undefined);
