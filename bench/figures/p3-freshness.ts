@@ -51,7 +51,9 @@ async function kafkaRun(topic: string): Promise<Latencies> {
     let ready!: () => void;
     const joined = new Promise<void>((resolve) => (ready = resolve));
     consumer.on(consumer.events.GROUP_JOIN, () => ready());
+    // As the views read: no offsets committed.
     await consumer.run({
+      autoCommit: false,
       eachMessage: async ({ message }) => {
         const key = message.key!.toString();
         const at = sentAt.get(key);
