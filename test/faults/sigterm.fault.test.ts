@@ -73,14 +73,19 @@ describe('a view stopping under load', () => {
     // Watch the port and the catalog together: in every sample the port is tried first, then the catalog.
     const samples: { at: number; portOpen: boolean; listed: boolean }[] = [];
     const watchUntil = Date.now() + 10_000;
+    let sampled: () => void = () => undefined;
+    const firstSample = new Promise<void>((resolve) => (sampled = resolve));
     const watcher = (async () => {
       while (Date.now() < watchUntil) {
         const portOpen = await portAnswers(port);
         const listed = (await catalogService(name)).length > 0;
         samples.push({ at: Date.now(), portOpen, listed });
+        sampled();
         if (!portOpen && !listed) return;
       }
     })();
+    await firstSample;
+    expect(samples[0]).toMatchObject({ portOpen: true, listed: true });
 
     const signalledAt = Date.now();
     view.child.kill('SIGTERM');
@@ -108,7 +113,7 @@ describe('a view stopping under load', () => {
         'exit after SIGTERM ms': exitedAfter,
         'out of the catalog after ms': deregisteredAt === undefined ? 'never' : deregisteredAt - signalledAt,
         'port closed after ms': portClosedAt === undefined ? 'never' : portClosedAt - signalledAt,
-        'samples taken': samples.length,
+        'samples after SIGTERM': samples.filter((sample) => sample.at >= signalledAt).length,
         'samples with the port closed and the instance listed': closedWhileListed.length,
       },
     });
