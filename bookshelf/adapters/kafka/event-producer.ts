@@ -1,7 +1,8 @@
 /**
  * Appends events to the topic with acks from every in-sync replica and an idempotent producer.
  * Appends that arrive while a send is under way go together in the next one: one request per
- * partition, many commands, and each caller still learns the offsets of its own events.
+ * partition leader (the broker a partition's writes go to), many commands, and each caller still
+ * learns the offsets of its own events.
  *
  * A send that fails may still have been written: the leader can append and replicate a batch, then
  * die before it answers. So a failed send is sent again on the same producer, whose producer id and
@@ -9,7 +10,7 @@
  * answers or `unconfirmedRetryMs` (longer than a leader election) has passed. Only then are its
  * callers refused.
  */
-import { Partitioners, type Kafka, type Producer } from 'kafkajs';
+import { Partitioners, type Kafka, type PartitionMetadata, type Producer } from 'kafkajs';
 import { UnavailableError } from '../../app/errors.js';
 import type { Logger } from '../../app/ports.js';
 
@@ -46,6 +47,8 @@ export function createEventProducer({ kafka, logger, topic, ackTimeoutMs = 5000,
   let producer: Producer | null = null;
   let stopped = false;
   let partitionCount = 0;
+  /** The partitions as the partitioner needs them, with their leaders, from the last metadata. */
+  let partitionMetadata: PartitionMetadata[] = [];
   const partitioner = Partitioners.DefaultPartitioner();
   const queue: Pending[] = [];
   let sending = false;
@@ -56,7 +59,8 @@ export function createEventProducer({ kafka, logger, topic, ackTimeoutMs = 5000,
     await admin.connect();
     try {
       const { topics } = await admin.fetchTopicMetadata({ topics: [topic] });
-      partitionCount = topics[0]?.partitions.length ?? 0;
+      partitionMetadata = topics[0]?.partitions ?? [];
+      partitionCount = partitionMetadata.length;
     } finally {
       await admin.disconnect();
     }
@@ -74,23 +78,22 @@ export function createEventProducer({ kafka, logger, topic, ackTimeoutMs = 5000,
     return created;
   }
 
-  const partitionOf = (key: string): number =>
-    partitioner({
-      topic,
-      partitionMetadata: Array.from({ length: partitionCount }, (_, partitionId) => ({ partitionId, leader: 0, replicas: [], isr: [], partitionErrorCode: 0 })),
-      message: { key, value: null },
-    });
+  const partitionOf = (key: string): number => partitioner({ topic, partitionMetadata, message: { key, value: null } });
+  const leaderOf = (partition: number): number => partitionMetadata.find((p) => p.partitionId === partition)?.leader ?? -1;
 
-  /** Sends one partition's messages, again and again until Kafka answers; resolves with the offset of the first. */
-  async function sendPartition(ready: Producer, partition: number, messages: AppendMessage[]): Promise<number> {
+  /**
+   * Sends the messages of one leader's partitions in one request, again and again until Kafka answers;
+   * resolves with the offset of the first message of each partition.
+   */
+  async function sendToLeader(ready: Producer, messages: (AppendMessage & { partition: number })[]): Promise<Map<number, number>> {
     const deadline = Date.now() + unconfirmedRetryMs;
     for (let attempt = 0; ; attempt++) {
       try {
-        const [result] = await ready.send({ topic, acks: -1, timeout: ackTimeoutMs, messages: messages.map((message) => ({ ...message, partition })) });
-        return Number(result!.baseOffset);
+        const results = await ready.send({ topic, acks: -1, timeout: ackTimeoutMs, messages });
+        return new Map(results.map((result) => [result.partition, Number(result.baseOffset)]));
       } catch (error) {
         if (stopped || Date.now() > deadline) throw error;
-        logger.warn({ err: (error as Error).message, partition, attempt }, 'append not confirmed, sending it again');
+        logger.warn({ err: (error as Error).message, partitions: [...new Set(messages.map((m) => m.partition))], attempt }, 'append not confirmed, sending it again');
         await sleep(Math.min(2000, 250 * 2 ** attempt));
       }
     }
@@ -103,23 +106,25 @@ export function createEventProducer({ kafka, logger, topic, ackTimeoutMs = 5000,
     } catch (error) {
       return fail(batch, error as Error);
     }
-    const byPartition = new Map<number, AppendMessage[]>();
+    const byLeader = new Map<number, (AppendMessage & { partition: number })[]>();
     const partitionsOf = batch.map((pending) =>
       pending.messages.map((message) => {
         const partition = partitionOf(message.key);
-        const messages = byPartition.get(partition);
-        if (messages) messages.push(message);
-        else byPartition.set(partition, [message]);
+        const leader = leaderOf(partition);
+        const messages = byLeader.get(leader);
+        if (messages) messages.push({ ...message, partition });
+        else byLeader.set(leader, [{ ...message, partition }]);
         return partition;
       }),
     );
-    const sent = await Promise.allSettled([...byPartition].map(async ([partition, messages]) => [partition, await sendPartition(ready, partition, messages)] as const));
+    const groups = [...byLeader.values()];
+    const sent = await Promise.allSettled(groups.map((messages) => sendToLeader(ready, messages)));
     const next = new Map<number, number>();
     const failed = new Map<number, Error>();
-    [...byPartition.keys()].forEach((partition, i) => {
+    groups.forEach((messages, i) => {
       const outcome = sent[i]!;
-      if (outcome.status === 'fulfilled') next.set(partition, outcome.value[1]);
-      else failed.set(partition, outcome.reason as Error);
+      if (outcome.status === 'fulfilled') for (const [partition, offset] of outcome.value) next.set(partition, offset);
+      else for (const { partition } of messages) failed.set(partition, outcome.reason as Error);
     });
     const refused: Pending[] = [];
     batch.forEach((pending, i) => {
