@@ -4,6 +4,7 @@
  * against the bare Kafka round trip of the same client: kafkajs acks=-1 producer to kafkajs consumer.
  */
 import { figure, type BenchContext, type Figure } from '../support/figure.js';
+import { send } from '../support/http-client.js';
 import { benchKafka, createTopic, uniqueTopic } from '../support/kafka.js';
 import { atRate } from '../support/open-loop.js';
 import { startListening, waitHealthy } from '../support/services.js';
@@ -26,12 +27,10 @@ async function serviceRun(books: string, list: string, run: number): Promise<Lat
   await atRate(RATE, RATE * (WARMUP_S + MEASURE_S), async (i) => {
     const id = `fresh-${run}-${i}`;
     const sent = performance.now();
-    const command = await fetch(`${books}/books`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ id, title: `Fresh ${i}` }) });
-    await command.arrayBuffer();
-    const position = command.headers.get('x-bookshelf-position');
-    if (command.status !== 201 || position === null) return void failures++;
-    const read = await fetch(`${list}/${id}?wait=5000`, { headers: { 'X-Bookshelf-Position': position } });
-    await read.arrayBuffer();
+    const command = await send(`${books}/books`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ id, title: `Fresh ${i}` }) });
+    const position = command.headers['x-bookshelf-position'];
+    if (command.status !== 201 || typeof position !== 'string') return void failures++;
+    const read = await send(`${list}/${id}?wait=5000`, { headers: { 'X-Bookshelf-Position': position } });
     if (read.status !== 200) return void failures++;
     if (i >= RATE * WARMUP_S) samples.push(performance.now() - sent);
   });
