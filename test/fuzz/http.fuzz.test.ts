@@ -59,7 +59,9 @@ function verdict(req: FuzzRequest, answer: FuzzAnswer): string | undefined {
   if (answer.status === 0) return `no answer (${answer.body.slice(0, 200)})`;
   const contentType = String(answer.headers['content-type'] ?? '');
   if (answer.status >= 500) {
-    const waited = req.mayWait === true && answer.status === 503 && answer.body.includes('"code":"not_caught_up"') && answer.headers['retry-after'] === '1';
+    // A HEAD answer has no body to name the code: its headers must say the same.
+    const named = req.method === 'HEAD' ? String(answer.headers['content-type'] ?? '').startsWith('application/problem+json') : answer.body.includes('"code":"not_caught_up"');
+    const waited = req.mayWait === true && answer.status === 503 && named && answer.headers['retry-after'] === '1';
     if (!waited) return `${answer.status} ${answer.body.slice(0, 300)}`;
   }
   if (answer.status < 400) return undefined;
