@@ -32,6 +32,11 @@ describe('last-read projection', () => {
     it('joins details from a book-added that arrives after the read', () =>
       given(bookRead('b1', { at: 1 }), bookAdded('b1', { title: 'Emma' }, { at: 2 })).then(top(5), [{ id: 'b1', title: 'Emma', readAt: '2026-11-22T10:01:00.000Z' }]));
 
+    it('keeps what the read carried where book-added said nothing, and book-added wins elsewhere', () =>
+      given(bookAdded('b1', { title: 'Emma' }, { at: 0 }), bookRead('b1', { at: 1 }, { title: 'Emma?', author: [{ name: 'Jane Austen' }] })).then(top(5), [
+        { id: 'b1', title: 'Emma', author: [{ name: 'Jane Austen' }], readAt: '2026-11-22T10:01:00.000Z' },
+      ]));
+
     it('ignores ratings and starts', () => given(bookRead('b1', { at: 1 }), bookRated('b1', 5, { at: 2 }), bookStarted('b2', { at: 3 })).then(ids(), ['b1']));
   });
 

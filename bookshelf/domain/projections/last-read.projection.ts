@@ -3,6 +3,7 @@ import type { Author, BookDetails, RecordedEvent } from '../events.js';
 import { assertNever } from '../events.js';
 import { isoMillis } from '../iso-time.js';
 import type { Projection } from '../projection.js';
+import { sharedAuthors, type AuthorLists } from './author-lists.js';
 
 interface Read {
   /** null for a `book-read` line that named no book: it stands as its own entry. */
@@ -14,9 +15,18 @@ interface Read {
   details: BookDetails;
 }
 
+/** The fields of a book an entry shows; absent ones are undefined (and left out of the entry). */
+interface ShownDetails {
+  title: string | undefined;
+  author: Author[] | undefined;
+  type: string | undefined;
+  year: string | undefined;
+}
+
 export interface LastReadView {
-  /** Details of each book, from `book-added`. */
-  books: Map<string, BookDetails>;
+  /** Details of each book, from `book-added`: what an entry shows of it. */
+  books: Map<string, ShownDetails>;
+  authors: AuthorLists;
   /** Latest read per book (or per event for anonymous reads). */
   reads: Map<string, Read>;
   removed: Set<string>;
@@ -33,13 +43,15 @@ export interface LastReadEntry {
 }
 
 export const lastReadProjection: Projection<LastReadView> = {
-  initialState: () => ({ books: new Map(), reads: new Map(), removed: new Set(), seq: 0 }),
+  initialState: () => ({ books: new Map(), reads: new Map(), removed: new Set(), seq: 0, authors: new Map() }),
 
   evolve(view, event: RecordedEvent) {
     switch (event.type) {
-      case 'book-added':
-        view.books.set(event.data.id, event.data);
+      case 'book-added': {
+        const { title, author, type, year } = event.data;
+        view.books.set(event.data.id, { title, author: author === undefined ? undefined : sharedAuthors(view.authors, author), type, year });
         return view;
+      }
       case 'book-read': {
         const { id } = event.data;
         const readAtMs = isoMillis(event.metadata.created);
@@ -88,7 +100,11 @@ export function lastReadBooks(view: LastReadView, size: number): LastReadEntry[]
 
 function toEntry(view: LastReadView, read: Read): LastReadEntry {
   const known = read.id === null ? undefined : view.books.get(read.id);
-  const { title, author, type, year } = { ...read.details, ...known };
+  // What book-added said wins over what the read carried.
+  const title = known?.title ?? read.details.title;
+  const author = known?.author ?? read.details.author;
+  const type = known?.type ?? read.details.type;
+  const year = known?.year ?? read.details.year;
   return {
     id: read.id,
     ...(title !== undefined && { title }),

@@ -3,6 +3,7 @@ import type { Author, BookDetails, RecordedEvent } from '../events.js';
 import { assertNever } from '../events.js';
 import type { BookStatus } from '../book/book.decider.js';
 import type { Projection } from '../projection.js';
+import { sharedAuthors, type AuthorLists } from './author-lists.js';
 
 export type { BookStatus };
 
@@ -28,7 +29,7 @@ export interface ListBooksView {
   /** Ids of removed books, so a later line about them does not bring them back. */
   removed: Set<string>;
   /** One array per distinct author list, shared by every row that has it: a shelf holds many books per author. */
-  authors: Map<string, Author[]>;
+  authors: AuthorLists;
 }
 
 export interface ListBooksQuery {
@@ -106,19 +107,10 @@ function rowOf(view: ListBooksView, id: string): BookRow {
 /** Keeps the event's values themselves, not copies: the event is dropped after evolve. */
 function fillDetails(view: ListBooksView, row: BookRow, details: BookDetails, overwrite: boolean): void {
   if (details.title !== undefined && (overwrite || row.title === null)) row.title = details.title;
-  if (details.author !== undefined && (overwrite || row.author === null)) row.author = shared(view, details.author);
+  if (details.author !== undefined && (overwrite || row.author === null)) row.author = sharedAuthors(view.authors, details.author);
   if (details.type !== undefined && (overwrite || row.type === null)) row.type = details.type;
   if (details.year !== undefined && (overwrite || row.year === null)) row.year = details.year;
   if (details.isbn !== undefined && (overwrite || row.isbn === null)) row.isbn = details.isbn;
-}
-
-/** The author list as already kept for another book, else this one, kept from now on. Rows never change an author list in place. */
-function shared(view: ListBooksView, author: Author[]): Author[] {
-  const key = author.length === 1 ? author[0]!.name : author.map((a) => a.name).join('\u0000');
-  const known = view.authors.get(key);
-  if (known !== undefined && known.length === author.length && known.every((a, i) => a.name === author[i]!.name)) return known;
-  view.authors.set(key, author);
-  return author;
 }
 
 /** The books on the shelf, in the order the view first heard of each; the rows are the view's own, not copies. */
