@@ -58,6 +58,7 @@ export function createProjectionRunner<V>(options: ProjectionRunnerOptions<V>) {
   const rejected = createRejectedEvents();
   const totals = { applied: 0, rejected: 0, ignored: 0, duplicates: 0 };
   const waiters = new Set<Waiter>();
+  let closed = false;
   let kafka: { state: KafkaState; error?: string; lastFetch: number } = { state: 'connecting', lastFetch: 0 };
 
   function apply(record: LogRecord): boolean {
@@ -185,7 +186,7 @@ export function createProjectionRunner<V>(options: ProjectionRunnerOptions<V>) {
     /** Resolves true once `position` is applied, false after `timeoutMs`. */
     waitFor(position: LogPosition, timeoutMs: number): Promise<boolean> {
       if (hasReached(next, position)) return Promise.resolve(true);
-      if (timeoutMs <= 0) return Promise.resolve(false);
+      if (timeoutMs <= 0 || closed) return Promise.resolve(false);
       return new Promise((resolve) => {
         const waiter: Waiter = {
           position,
@@ -226,7 +227,9 @@ export function createProjectionRunner<V>(options: ProjectionRunnerOptions<V>) {
       };
     },
 
+    /** Answers every wait now (not reached), and every later one at once: the service is stopping. */
     close(): void {
+      closed = true;
       for (const waiter of waiters) {
         clearTimeout(waiter.timer);
         waiter.resolve(false);

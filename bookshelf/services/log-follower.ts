@@ -20,7 +20,7 @@ export function followLog<V>({ projection, config, logger, metrics }: { projecti
     kafka,
     /** Starts reading in the background, in a group of its own unless --group names one. */
     start(serviceId: string): void {
-      consumer = createConsumer({ kafka, logger: logger.child({ module: 'consumer' }), topic: config.topic, groupId: config.group ?? `${serviceId}-${randomUUID().slice(0, 8)}`, sink: runner });
+      consumer = createConsumer({ kafka, logger: logger.child({ module: 'consumer' }), topic: config.topic, groupId: config.group ?? (() => `${serviceId}-${randomUUID().slice(0, 8)}`), sink: runner });
       consumer.start();
     },
     async stop(): Promise<void> {

@@ -38,9 +38,11 @@ export interface ShellOptions {
   routers: Router[];
   /** Stops what the service started besides HTTP and Consul, after both. */
   stopParts?: () => Promise<void>;
+  /** Called once the service is out of Consul, before its port closes: lets requests that wait finish now. */
+  drain?: () => void;
 }
 
-export async function startServiceShell({ config, logger, metrics, probes, routers, stopParts }: ShellOptions): Promise<RunningService> {
+export async function startServiceShell({ config, logger, metrics, probes, routers, stopParts, drain }: ShellOptions): Promise<RunningService> {
   const { token, reads } = config.auth;
   const guard = token === undefined ? undefined : bearerAuth({ token, reads });
   const app = createHttpApp({ logger: logger.child({ module: 'http' }), metrics, probes, routers, ...(guard && { guard }) });
@@ -75,6 +77,7 @@ export async function startServiceShell({ config, logger, metrics, probes, route
     stop() {
       stopping ??= (async () => {
         await registration?.stop();
+        drain?.();
         await server.close(1000);
         await stopParts?.();
         logger.info({ id }, 'stopped');

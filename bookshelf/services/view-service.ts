@@ -55,6 +55,7 @@ export async function startView<V>(definition: ViewDefinition<V>, config: Servic
     probes: { health: runner.health, rejected: runner.rejected },
     routers: [router],
     stopParts: log.stop,
+    drain: runner.close,
   });
   log.start(shell.id);
   return { ...shell, isCaughtUp: runner.isCaughtUp };

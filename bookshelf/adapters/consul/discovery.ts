@@ -49,25 +49,40 @@ export interface DiscoveryOptions {
 export function createDiscovery({ consul, logger, services, wait = '30s' }: DiscoveryOptions) {
   const known = new Map<string, Instance[]>(services.map((name) => [name, []]));
   const errors = new Map<string, string>();
-  const watches: { end(): void }[] = [];
+  const watches = new Set<{ end(): void }>();
   const listeners = new Set<(service: string) => void>();
+
+  let stopped = false;
+  const timers = new Set<NodeJS.Timeout>();
+
+  function watch(service: string): void {
+    const current = consul.watch({ method: consul.health.service, options: { service, wait } as Record<string, string>, backoffFactor: 100, backoffMax: 2000 });
+    current.on('change', (data: HealthEntry[]) => {
+      known.set(service, data.map(toInstance));
+      errors.delete(service);
+      logger.debug({ service, instances: data.length }, 'instances changed');
+      for (const listener of listeners) listener(service);
+    });
+    current.on('error', (error: Error) => {
+      if (!errors.has(service)) logger.warn({ service, err: error.message }, 'Consul query failed, keeping the last known instances');
+      errors.set(service, error.message);
+      // An agent that restarted counts its index from zero again: a watch holding the old index would
+      // block for a whole wait. Start a new one, from index 0, after a pause.
+      current.end();
+      watches.delete(current);
+      if (stopped) return;
+      const timer = setTimeout(() => {
+        timers.delete(timer);
+        if (!stopped) watch(service);
+      }, 500);
+      timers.add(timer);
+    });
+    watches.add(current);
+  }
 
   return {
     start(): void {
-      for (const service of services) {
-        const watch = consul.watch({ method: consul.health.service, options: { service, wait } as Record<string, string>, backoffFactor: 100, backoffMax: 2000 });
-        watch.on('change', (data: HealthEntry[]) => {
-          known.set(service, data.map(toInstance));
-          errors.delete(service);
-          logger.debug({ service, instances: data.length }, 'instances changed');
-          for (const listener of listeners) listener(service);
-        });
-        watch.on('error', (error: Error) => {
-          if (!errors.has(service)) logger.warn({ service, err: error.message }, 'Consul query failed, keeping the last known instances');
-          errors.set(service, error.message);
-        });
-        watches.push(watch);
-      }
+      for (const service of services) watch(service);
     },
     /** Every known instance of `service`, whatever its health. */
     all: (service: string): Instance[] => known.get(service) ?? [],
@@ -79,7 +94,10 @@ export function createDiscovery({ consul, logger, services, wait = '30s' }: Disc
       listeners.add(listener);
     },
     stop(): void {
-      for (const watch of watches.splice(0)) watch.end();
+      stopped = true;
+      for (const timer of timers) clearTimeout(timer);
+      for (const current of watches) current.end();
+      watches.clear();
     },
   };
 }

@@ -9,8 +9,11 @@ export interface ConsumerOptions {
   kafka: Kafka;
   logger: Logger;
   topic: string;
-  /** A group of its own, so that this consumer gets every partition. */
-  groupId: string;
+  /**
+   * A group of its own, so that this consumer gets every partition. A function gives a new group
+   * for every reconnection: nothing is committed, and a new group need not wait for the old member's session to end.
+   */
+  groupId: string | (() => string);
   sink: LogSink;
   maxWaitTimeInMs?: number;
 }
@@ -61,15 +64,16 @@ export function createConsumer({ kafka, logger, topic, groupId, sink, maxWaitTim
     }
   }
 
-  function createKafkaConsumer(): Consumer {
+  function createKafkaConsumer(group: string): Consumer {
     const created = kafka.consumer({
-      groupId,
+      groupId: group,
       allowAutoTopicCreation: false,
       maxWaitTimeInMs,
       maxBytesPerPartition: 512 * 1024,
       maxBytes: 3 * 512 * 1024,
       sessionTimeout: 30_000,
-      retry: { initialRetryTime: 300, maxRetryTime: 5000, retries: 5 },
+      // A crash is handled below, by reconnecting in a new group, rather than by kafkajs rejoining the old one.
+      retry: { initialRetryTime: 300, maxRetryTime: 5000, retries: 5, restartOnFailure: async () => false },
     });
     created.on(created.events.FETCH, () => sink.markFetched());
     // kafkajs hands a batch of only transaction markers or aborted records to no handler; its end still moves the position.
@@ -85,7 +89,7 @@ export function createConsumer({ kafka, logger, topic, groupId, sink, maxWaitTim
       const message = payload.error?.message ?? String(payload.error);
       sink.setKafkaState('down', message);
       logger.warn({ err: message, restart: payload.restart }, 'consumer crashed');
-      if (!payload.restart && !stopped) void restart();
+      if (!stopped) void restart();
     });
     return created;
   }
@@ -94,13 +98,14 @@ export function createConsumer({ kafka, logger, topic, groupId, sink, maxWaitTim
     for (let attempt = 0; !stopped; attempt++) {
       try {
         await fetchEnds();
-        const created = createKafkaConsumer();
+        const group = typeof groupId === 'string' ? groupId : groupId();
+        const created = createKafkaConsumer(group);
         consumer = created;
         await created.connect();
         await created.subscribe({ topics: [topic], fromBeginning: true });
         await created.run({ autoCommit: false, partitionsConsumedConcurrently: 4, eachBatch });
         sink.setKafkaState('running');
-        logger.info({ topic, groupId }, 'consuming');
+        logger.info({ topic, groupId: group }, 'consuming');
         return;
       } catch (error) {
         const message = (error as Error).message;
