@@ -30,7 +30,8 @@ export interface RegistrationOptions {
   watchEveryMs?: number;
 }
 
-const STATUS_EVERY_MS = 250;
+// Looking costs nothing but a health report; Consul is only called when the status changed.
+const STATUS_EVERY_MS = 100;
 
 export function createRegistration({ agent, logger, service, status, watchEveryMs = 2000 }: RegistrationOptions) {
   let stopped = false;
