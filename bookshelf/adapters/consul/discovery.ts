@@ -46,6 +46,9 @@ export interface DiscoveryOptions {
   wait?: string;
 }
 
+/** Services register again within about two seconds of an agent restart; give them this long. */
+const RECOVERY_MS = 15_000;
+
 export function createDiscovery({ consul, logger, services, wait = '30s' }: DiscoveryOptions) {
   const known = new Map<string, Instance[]>(services.map((name) => [name, []]));
   const errors = new Map<string, string>();
@@ -54,10 +57,18 @@ export function createDiscovery({ consul, logger, services, wait = '30s' }: Disc
 
   let stopped = false;
   const timers = new Set<NodeJS.Timeout>();
+  /** Until when an empty answer is not believed: an agent that just restarted knows no service until they register again. */
+  const distrustEmptyUntil = new Map<string, number>();
 
   function watch(service: string): void {
     const current = consul.watch({ method: consul.health.service, options: { service, wait } as Record<string, string>, backoffFactor: 100, backoffMax: 2000 });
     current.on('change', (data: HealthEntry[]) => {
+      const recovering = (distrustEmptyUntil.get(service) ?? 0) > Date.now();
+      if (data.length === 0 && recovering && (known.get(service)?.length ?? 0) > 0) {
+        logger.debug({ service }, 'Consul came back empty; keeping the last known instances while services register again');
+        return;
+      }
+      distrustEmptyUntil.delete(service);
       known.set(service, data.map(toInstance));
       errors.delete(service);
       logger.debug({ service, instances: data.length }, 'instances changed');
@@ -66,6 +77,7 @@ export function createDiscovery({ consul, logger, services, wait = '30s' }: Disc
     current.on('error', (error: Error) => {
       if (!errors.has(service)) logger.warn({ service, err: error.message }, 'Consul query failed, keeping the last known instances');
       errors.set(service, error.message);
+      distrustEmptyUntil.set(service, Date.now() + RECOVERY_MS);
       // An agent that restarted counts its index from zero again: a watch holding the old index would
       // block for a whole wait. Start a new one, from index 0, after a pause.
       current.end();
