@@ -11,7 +11,13 @@ import { createKafka } from '../adapters/kafka/kafka-client.js';
 import type { Metrics } from '../adapters/http/metrics.js';
 import type { ServiceConfig } from '../adapters/cli/config.js';
 
-export function followLog<V>({ projection, config, logger, metrics }: { projection: Projection<V>; config: ServiceConfig; logger: Logger; metrics: Metrics }) {
+/** How the consumer fetches: by default each event as soon as it is in the log. */
+export interface FetchPace {
+  minBytes: number;
+  maxWaitTimeInMs: number;
+}
+
+export function followLog<V>({ projection, config, logger, metrics, pace }: { projection: Projection<V>; config: ServiceConfig; logger: Logger; metrics: Metrics; pace?: FetchPace }) {
   const runner = createProjectionRunner({ projection, topic: config.topic, logger: logger.child({ module: 'projection' }), counters: metrics.counters });
   const kafka = createKafka({ brokers: config.brokers, clientId: config.name, logger: logger.child({ module: 'kafka' }), security: config.kafkaSecurity });
   let consumer: ReturnType<typeof createConsumer> | undefined;
@@ -20,7 +26,7 @@ export function followLog<V>({ projection, config, logger, metrics }: { projecti
     kafka,
     /** Starts reading in the background, in a group of its own unless --group names one. */
     start(serviceId: string): void {
-      consumer = createConsumer({ kafka, logger: logger.child({ module: 'consumer' }), topic: config.topic, groupId: config.group ?? (() => `${serviceId}-${randomUUID().slice(0, 8)}`), sink: runner });
+      consumer = createConsumer({ kafka, logger: logger.child({ module: 'consumer' }), topic: config.topic, groupId: config.group ?? (() => `${serviceId}-${randomUUID().slice(0, 8)}`), sink: runner, ...pace });
       consumer.start();
     },
     async stop(): Promise<void> {

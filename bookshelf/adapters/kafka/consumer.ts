@@ -16,6 +16,8 @@ export interface ConsumerOptions {
   groupId: string | (() => string);
   sink: LogSink;
   maxWaitTimeInMs?: number;
+  /** The broker answers a fetch once it has this many bytes, or after `maxWaitTimeInMs`. */
+  minBytes?: number;
 }
 
 /** Records decoded and applied together. */
@@ -23,7 +25,7 @@ const SLICE = 256;
 
 const backoff = (attempt: number): number => Math.min(5000, 250 * 2 ** attempt) * (0.8 + Math.random() * 0.4);
 
-export function createConsumer({ kafka, logger, topic, groupId, sink, maxWaitTimeInMs = 1000 }: ConsumerOptions) {
+export function createConsumer({ kafka, logger, topic, groupId, sink, maxWaitTimeInMs = 1000, minBytes = 1 }: ConsumerOptions) {
   let consumer: Consumer | null = null;
   let stopped = false;
   let wake: (() => void) | null = null;
@@ -69,6 +71,7 @@ export function createConsumer({ kafka, logger, topic, groupId, sink, maxWaitTim
       groupId: group,
       allowAutoTopicCreation: false,
       maxWaitTimeInMs,
+      minBytes,
       maxBytesPerPartition: 512 * 1024,
       maxBytes: 3 * 512 * 1024,
       sessionTimeout: 30_000,
