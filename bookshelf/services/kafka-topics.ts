@@ -3,6 +3,7 @@
  */
 import { Kafka, logLevel } from 'kafkajs';
 import yargs from 'yargs';
+import { createTopic } from '../adapters/kafka/create-topic.js';
 
 export type TopicCommand =
   | { action: 'create'; topic: string; partitions?: number; replicationFactor?: number; ifNotExists: boolean; configs: { name: string; value: string }[] }
@@ -116,16 +117,11 @@ export async function runTopicCommand({ command, bootstrap }: TopicArgs, out: (l
           if (command.ifNotExists) return;
           throw new Error(`Topic '${command.topic}' already exists.`);
         }
-        await admin.createTopics({
-          waitForLeaders: true,
-          topics: [
-            {
-              topic: command.topic,
-              numPartitions: command.partitions ?? -1,
-              replicationFactor: command.replicationFactor ?? -1,
-              configEntries: command.configs,
-            },
-          ],
+        await createTopic(admin, {
+          topic: command.topic,
+          numPartitions: command.partitions ?? -1,
+          replicationFactor: command.replicationFactor ?? -1,
+          configEntries: command.configs,
         });
         out(`Created topic ${command.topic}.`);
         return;

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { spawn } from 'node:child_process';
 import { createConnection } from 'node:net';
 import { Kafka, logLevel } from 'kafkajs';
+import { createTopic as createTopicOn } from '../../bookshelf/adapters/kafka/create-topic.js';
 
 export const KAFKA = `127.0.0.1:${process.env.KAFKA_PORT ?? 9092}`;
 export const CONSUL = `127.0.0.1:${process.env.CONSUL_HTTP_PORT ?? 8500}`;
@@ -26,7 +27,7 @@ export async function createTopic(topic: string, partitions = 3, broker = KAFKA)
   const admin = testKafka(broker).admin();
   await admin.connect();
   try {
-    await admin.createTopics({ topics: [{ topic, numPartitions: partitions, replicationFactor: 1 }], waitForLeaders: true });
+    await createTopicOn(admin, { topic, numPartitions: partitions, replicationFactor: 1 });
   } finally {
     await admin.disconnect();
   }
