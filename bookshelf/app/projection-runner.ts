@@ -7,7 +7,7 @@ import type { RecordedEvent } from '../domain/events.js';
 import type { Projection } from '../domain/projection.js';
 import { createEventIdSet } from './event-id-set.js';
 import type { LogPosition } from './log-position.js';
-import { hasReached } from './log-position.js';
+import { formatPosition, hasReached } from './log-position.js';
 import type { EventCounters, KafkaState, LogRecord, Logger, PartitionEnds } from './ports.js';
 import { createRejectedEvents, type RejectedEvent } from './rejected-events.js';
 
@@ -59,6 +59,8 @@ export function createProjectionRunner<V>(options: ProjectionRunnerOptions<V>) {
   const totals = { applied: 0, rejected: 0, ignored: 0, duplicates: 0 };
   const waiters = new Set<Waiter>();
   let closed = false;
+  /** The applied position as a token, made again only after it moved. */
+  let appliedToken: string | null = null;
   let kafka: { state: KafkaState; error?: string; lastFetch: number } = { state: 'connecting', lastFetch: 0 };
 
   function apply(record: LogRecord): boolean {
@@ -122,7 +124,10 @@ export function createProjectionRunner<V>(options: ProjectionRunnerOptions<V>) {
         if (apply(record)) changed++;
         from = offset + 1;
       }
-      if (from >= 0) next.set(partition, from);
+      if (from >= 0 && from !== next.get(partition)) {
+        next.set(partition, from);
+        appliedToken = null;
+      }
       if (highWatermark !== undefined) high.set(partition, Number(highWatermark));
       if (changed > 0) {
         version++;
@@ -139,6 +144,7 @@ export function createProjectionRunner<V>(options: ProjectionRunnerOptions<V>) {
     passOffsets(partition: number, nextOffset: number): void {
       if (nextOffset <= (next.get(partition) ?? -1)) return;
       next.set(partition, nextOffset);
+      appliedToken = null;
       checkCaughtUp();
       if (waiters.size > 0) settleWaiters();
     },
@@ -164,6 +170,11 @@ export function createProjectionRunner<V>(options: ProjectionRunnerOptions<V>) {
       startEnds = new Map(ends.map((end) => [end.partition, end]));
       for (const end of ends) if (!high.has(end.partition)) high.set(end.partition, end.high);
       checkCaughtUp();
+    },
+
+    appliedPosition(): string {
+      if (appliedToken === null) appliedToken = formatPosition(new Map([...next].map(([partition, offset]) => [partition, offset - 1])));
+      return appliedToken;
     },
 
     /** The next offset to read per partition, for a consumer that has to seek after rejoining. */

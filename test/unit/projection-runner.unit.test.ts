@@ -100,6 +100,16 @@ describe('projection runner', () => {
       await expect(waiting).resolves.toBe(true);
     });
 
+    it('names the position it has applied, per partition, once something was', () => {
+      const { runner } = setup();
+      expect(runner.appliedPosition()).toBe('');
+      runner.applyBatch(2, [record(2, read('a'), 4), record(2, read('b'), 5)]);
+      runner.applyBatch(0, [record(0, read('c'), 0)]);
+      expect(runner.appliedPosition()).toBe('0:0,2:5');
+      runner.passOffsets(0, 3);
+      expect(runner.appliedPosition()).toBe('0:2,2:5');
+    });
+
     it('gives up after the wait', async () => {
       const { runner } = setup();
       await expect(runner.waitFor(parsePosition('3:10'), 20)).resolves.toBe(false);

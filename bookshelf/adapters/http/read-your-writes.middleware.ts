@@ -1,5 +1,5 @@
 import type { Middleware } from 'koa';
-import { formatPosition, parsePosition, type LogPosition } from '../../app/log-position.js';
+import { parsePosition, type LogPosition } from '../../app/log-position.js';
 import { ProblemError } from './problem.js';
 
 export const POSITION_HEADER = 'X-Bookshelf-Position';
@@ -8,7 +8,8 @@ const MAX_WAIT_MS = 10_000;
 
 export interface PositionSource {
   waitFor(position: LogPosition, timeoutMs: number): Promise<boolean>;
-  nextOffsets(): ReadonlyMap<number, number>;
+  /** The token of what has been applied so far ('' before anything was). */
+  appliedPosition(): string;
 }
 
 function readWait(raw: unknown): number {
@@ -39,9 +40,8 @@ export function readYourWrites(source: PositionSource): Middleware {
         throw new ProblemError('not_caught_up', `position ${token} not applied after ${wait} ms`, { retryAfter: 1 });
       }
     }
-    const applied = new Map<number, number>();
-    for (const [partition, next] of source.nextOffsets()) applied.set(partition, next - 1);
-    if (applied.size > 0) ctx.set(POSITION_HEADER, formatPosition(applied));
+    const applied = source.appliedPosition();
+    if (applied !== '') ctx.set(POSITION_HEADER, applied);
     await next();
   };
 }
