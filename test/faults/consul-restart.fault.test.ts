@@ -8,7 +8,7 @@ import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { KAFKA, createTopic, unique } from '../support/infra.js';
-import { freePort, runEntry, type RunningProcess } from '../support/processes.js';
+import { freePort, killNow, runEntry, type RunningProcess } from '../support/processes.js';
 import { recordReliability, seconds } from '../support/reliability-report.js';
 import { waitFor } from '../support/wait-for.js';
 
@@ -52,10 +52,7 @@ async function consulAgent() {
     async kill(): Promise<void> {
       const current = child;
       child = undefined;
-      if (!current || current.exitCode !== null || current.signalCode !== null) return;
-      const exited = new Promise((resolve) => current.once('exit', resolve));
-      current.kill('SIGKILL');
-      await exited;
+      await killNow(current);
     },
   };
 }

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Kafka, logLevel } from 'kafkajs';
 import { portAnswers } from './infra.js';
-import { freePort } from './processes.js';
+import { freePort, killNow } from './processes.js';
 import { waitFor } from './wait-for.js';
 
 const kafkaRun = fileURLToPath(new URL('../../compose/kafka-run.sh', import.meta.url));
@@ -84,10 +84,7 @@ export async function kafkaCluster({ size = 3, minInsync = 2 } = {}) {
       async kill() {
         const current = child;
         child = undefined;
-        if (!current || current.exitCode !== null || current.signalCode !== null) return;
-        const exited = new Promise((resolve) => current.once('exit', resolve));
-        current.kill('SIGKILL');
-        await exited;
+        await killNow(current);
       },
       isRunning: () => child !== undefined && child.exitCode === null && child.signalCode === null,
     };

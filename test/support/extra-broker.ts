@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { portAnswers } from './infra.js';
-import { freePort } from './processes.js';
+import { freePort, killNow } from './processes.js';
 import { waitFor } from './wait-for.js';
 
 const kafkaRun = fileURLToPath(new URL('../../compose/kafka-run.sh', import.meta.url));
@@ -27,10 +27,7 @@ export async function extraBroker() {
     async stop(): Promise<void> {
       const current = child;
       child = undefined;
-      if (!current || current.exitCode !== null) return;
-      const exited = new Promise((resolve) => current.once('exit', resolve));
-      current.kill('SIGKILL');
-      await exited;
+      await killNow(current);
     },
     async remove(): Promise<void> {
       await this.stop();

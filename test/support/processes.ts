@@ -55,3 +55,11 @@ export async function freePort(): Promise<number> {
     });
   });
 }
+
+/** Kills a child with SIGKILL, as `kill -9` does, and resolves once it is gone; nothing to do if it already is. */
+export async function killNow(child: ChildProcess | undefined): Promise<void> {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGKILL');
+  await exited;
+}
