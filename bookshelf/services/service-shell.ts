@@ -28,6 +28,10 @@ export interface ServiceDeps {
 
 const packageVersion: string = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
 
+/** How long requests in flight get once a stop begins, and when before its end waiting ones are answered. */
+const STOP_GRACE_MS = 1000;
+const DRAIN_BEFORE_MS = 200;
+
 const checkStatus: Record<HealthStatus, CheckStatus> = { pass: 'passing', warn: 'warning', fail: 'critical' };
 
 export interface ShellOptions {
@@ -38,7 +42,10 @@ export interface ShellOptions {
   routers: Router[];
   /** Stops what the service started besides HTTP and Consul, after both. */
   stopParts?: () => Promise<void>;
-  /** Called once the service is out of Consul, before its port closes: lets requests that wait finish now. */
+  /**
+   * Called near the end of the stop's grace period, before the last connections are closed: requests that still
+   * wait (for a position) are answered then, rather than cut. Until then they may still get what they wait for.
+   */
   drain?: () => void;
 }
 
@@ -77,8 +84,9 @@ export async function startServiceShell({ config, logger, metrics, probes, route
     stop() {
       stopping ??= (async () => {
         await registration?.stop();
-        drain?.();
-        await server.close(1000);
+        const draining = drain && setTimeout(drain, STOP_GRACE_MS - DRAIN_BEFORE_MS);
+        await server.close(STOP_GRACE_MS);
+        clearTimeout(draining);
         await stopParts?.();
         logger.info({ id }, 'stopped');
       })();
