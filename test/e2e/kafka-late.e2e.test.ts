@@ -1,14 +1,12 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CONSUL, catalogService, checkStatus, createTopic, pushWithKcat, unique } from '../support/infra.js';
 import { extraBroker } from '../support/extra-broker.js';
 import { freePort, runEntry } from '../support/processes.js';
 import { waitFor } from '../support/wait-for.js';
+import { cleanupAfterAll } from '../support/cleanup.js';
 
 describe('last-read when Kafka is not there yet', () => {
-  const cleanup: (() => Promise<void> | void)[] = [];
-  afterAll(async () => {
-    for (const step of cleanup.reverse()) await step();
-  });
+  const cleanup = cleanupAfterAll();
 
   it('starts, registers and answers 503, then turns healthy when Kafka comes', async () => {
     const broker = await extraBroker();

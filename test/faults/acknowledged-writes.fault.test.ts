@@ -4,7 +4,7 @@
  * command that got a 2xx must be in the log and in list-books exactly once; a command that got 503
  * must not be in the log.
  */
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { listBooksView } from '../../bookshelf/services/list-books.service.js';
 import { startTestBooks } from '../support/books.js';
 import { kafkaCluster } from '../support/cluster.js';
@@ -12,6 +12,7 @@ import { unique } from '../support/infra.js';
 import { recordReliability, seconds } from '../support/reliability-report.js';
 import { startTestView } from '../support/view.js';
 import { waitFor } from '../support/wait-for.js';
+import { cleanupAfterAll } from '../support/cleanup.js';
 
 const CLIENTS = 6;
 const BEFORE_KILL_MS = 5000;
@@ -59,10 +60,7 @@ async function readLog(cluster: Awaited<ReturnType<typeof kafkaCluster>>, topic:
 }
 
 describe('books when the leader broker dies under load', () => {
-  const cleanup: (() => Promise<void> | void)[] = [];
-  afterAll(async () => {
-    for (const step of cleanup.reverse()) await step();
-  });
+  const cleanup = cleanupAfterAll();
 
   it('keeps every acknowledged command exactly once and writes none it refused', async () => {
     const cluster = await kafkaCluster();

@@ -3,12 +3,13 @@
  * times. Afterwards each view must equal the fold of the whole log that this file computes on its own
  * (it does not use the product's projections): nothing lost, nothing applied twice.
  */
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { extraBroker } from '../support/extra-broker.js';
 import { createTopic, testKafka, unique } from '../support/infra.js';
 import { freePort, runEntry, type RunningProcess } from '../support/processes.js';
 import { recordReliability, seconds } from '../support/reliability-report.js';
 import { waitFor } from '../support/wait-for.js';
+import { cleanupAfterAll } from '../support/cleanup.js';
 
 const EVENTS = Number(process.env.BOOKSHELF_FAULT_EVENTS ?? 1_000_000);
 const RESTARTS = 3;
@@ -161,10 +162,7 @@ async function health(port: number): Promise<Health | undefined> {
 }
 
 describe('views replaying a long log while the broker restarts', () => {
-  const cleanup: (() => Promise<void> | void)[] = [];
-  afterAll(async () => {
-    for (const step of cleanup.reverse()) await step();
-  });
+  const cleanup = cleanupAfterAll();
 
   it(`last-read and list-books equal the fold of ${EVENTS} events after ${RESTARTS} broker restarts`, async () => {
     const broker = await extraBroker();

@@ -6,11 +6,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { KAFKA, createTopic, unique } from '../support/infra.js';
 import { freePort, killNow, runEntry, type RunningProcess } from '../support/processes.js';
 import { recordReliability, seconds } from '../support/reliability-report.js';
 import { waitFor } from '../support/wait-for.js';
+import { cleanupAfterAll } from '../support/cleanup.js';
 
 const consulRun = fileURLToPath(new URL('../../compose/consul-run.sh', import.meta.url));
 const REREGISTER_WITHIN_MS = 15_000;
@@ -58,10 +59,7 @@ async function consulAgent() {
 }
 
 describe('services when their Consul agent restarts', () => {
-  const cleanup: (() => Promise<void> | void)[] = [];
-  afterAll(async () => {
-    for (const step of cleanup.reverse()) await step();
-  });
+  const cleanup = cleanupAfterAll();
 
   it('registers every running service again within 15 s, without restarting it', async () => {
     const consul = await consulAgent();

@@ -4,7 +4,7 @@
  * ejection), while Consul's check, run rarely here, still says the dead instance is passing.
  */
 import { Writable } from 'node:stream';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../bookshelf/adapters/log/logger.js';
 import { resolveConfig } from '../../bookshelf/adapters/cli/config.js';
 import { shelfDefaults, startShelf } from '../../bookshelf/services/shelf.service.js';
@@ -12,6 +12,7 @@ import { CONSUL, KAFKA, consulGet, createTopic, pushWithKcat, unique } from '../
 import { freePort, runEntry, type RunningProcess } from '../support/processes.js';
 import { recordReliability } from '../support/reliability-report.js';
 import { waitFor } from '../support/wait-for.js';
+import { cleanupAfterAll } from '../support/cleanup.js';
 
 const REQUESTS_AFTER_KILL = 40;
 
@@ -43,10 +44,7 @@ const statuses = async (name: string): Promise<Record<string, string>> =>
 const deregister = (id: string) => fetch(`http://${CONSUL}/v1/agent/service/deregister/${encodeURIComponent(id)}`, { method: 'PUT' });
 
 describe('the gateway when a view instance crashes', () => {
-  const cleanup: (() => Promise<unknown> | void)[] = [];
-  afterAll(async () => {
-    for (const step of cleanup.reverse()) await step();
-  });
+  const cleanup = cleanupAfterAll();
 
   it('stops sending to a killed instance after its first failed request, before Consul notices', async () => {
     const topic = unique('crash');

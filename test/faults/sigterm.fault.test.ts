@@ -4,11 +4,12 @@
  * catalog must have lost the instance before its port closed.
  */
 import { request } from 'node:http';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CONSUL, KAFKA, catalogService, createTopic, portAnswers, testKafka, unique } from '../support/infra.js';
 import { freePort, runEntry } from '../support/processes.js';
 import { recordReliability } from '../support/reliability-report.js';
 import { waitFor } from '../support/wait-for.js';
+import { cleanupAfterAll } from '../support/cleanup.js';
 
 /** Requests that wait for an offset the test writes just after the signal: they answer 200. */
 const REACHED = 10;
@@ -43,10 +44,7 @@ function get(port: number, path: string) {
 }
 
 describe('a view stopping under load', () => {
-  const cleanup: (() => Promise<unknown> | void)[] = [];
-  afterAll(async () => {
-    for (const step of cleanup.reverse()) await step();
-  });
+  const cleanup = cleanupAfterAll();
 
   it('answers every request in flight, exits 0, and leaves the catalog before its port closes', async () => {
     const topic = unique('sigterm');

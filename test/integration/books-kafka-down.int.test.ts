@@ -1,8 +1,9 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { startTestBooks } from '../support/books.js';
 import { extraBroker } from '../support/extra-broker.js';
 import { createTopic, testKafka, unique } from '../support/infra.js';
 import { waitFor } from '../support/wait-for.js';
+import { cleanupAfterAll } from '../support/cleanup.js';
 
 async function readTitles(topic: string, broker: string): Promise<string[]> {
   const admin = testKafka(broker).admin();
@@ -28,10 +29,7 @@ async function readTitles(topic: string, broker: string): Promise<string[]> {
 }
 
 describe('books when Kafka goes away', () => {
-  const cleanup: (() => Promise<void>)[] = [];
-  afterAll(async () => {
-    for (const step of cleanup.reverse()) await step();
-  });
+  const cleanup = cleanupAfterAll();
 
   it('answers 503 broker_unavailable and writes nothing, then works again when Kafka is back', async () => {
     const broker = await extraBroker();

@@ -3,6 +3,7 @@
  * What each line must come to (applied, duplicate, ignored, or rejected and why) is known by construction,
  * and so is the resulting shelf: the expectation never asks the code under test.
  */
+import type { LastReadEntry } from '../../bookshelf/domain/projections/last-read.projection.js';
 import { deepArray, deepObject, oddText, type Random } from './fuzz-random.js';
 
 export type RejectReason = 'not_json' | 'not_object' | 'no_name' | 'invalid_envelope' | 'invalid_payload';
@@ -33,14 +34,8 @@ export interface ExpectedRow {
   readAt: string | null;
 }
 
-export interface ExpectedLastRead {
-  id: string | null;
-  title?: string;
-  author?: Author[];
-  type?: string;
-  year?: string;
-  readAt: string;
-}
+/** What last-read shows of a book: the view's own answer type, filled in here independently of it. */
+export type ExpectedLastRead = LastReadEntry;
 
 export interface TopicFuzz {
   lines: FuzzLine[];

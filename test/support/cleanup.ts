@@ -1,0 +1,10 @@
+/** Steps a test file undoes after its tests, last first: `const cleanup = cleanupAfterAll(); cleanup.push(() => …)`. */
+import { afterAll } from 'vitest';
+
+export function cleanupAfterAll(): (() => Promise<unknown> | unknown)[] {
+  const steps: (() => Promise<unknown> | unknown)[] = [];
+  afterAll(async () => {
+    for (const step of steps.splice(0).reverse()) await step();
+  });
+  return steps;
+}
