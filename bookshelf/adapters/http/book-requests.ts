@@ -1,4 +1,5 @@
 /** Turns HTTP input into Book commands, or a 400 naming the field at fault. */
+import { createHash } from 'node:crypto';
 import type { AddBook, RateBook } from '../../domain/book/book.commands.js';
 import { checkBookDetails, checkRating, isPlainObject, MAX_ID_LENGTH } from '../../domain/book-fields.js';
 import { ProblemError } from './problem.js';
@@ -39,11 +40,27 @@ export function rateBookCommand(id: string, body: unknown): RateBook {
   return { type: 'rate-book', data: { id, rating: rating.value } };
 }
 
-const KEY = /^[\x21-\x7e]{1,255}$/;
+/** Printable ASCII without spaces, 1 to 255 characters: the grammar the API description states. */
+export const IDEMPOTENCY_KEY_PATTERN = '^[!-~]{1,255}$';
+const KEY = new RegExp(IDEMPOTENCY_KEY_PATTERN);
 
-/** The Idempotency-Key header, if any: printable ASCII, at most 255 characters. */
-export function idempotencyKey(header: string): string | undefined {
-  if (header === '') return undefined;
-  if (!KEY.test(header)) throw new ProblemError('invalid_body', 'Idempotency-Key must be 1 to 255 printable ASCII characters', { field: 'Idempotency-Key' });
+/** The Idempotency-Key header, if given; given empty or malformed is refused. */
+export function idempotencyKey(header: string | string[] | undefined): string | undefined {
+  if (header === undefined) return undefined;
+  if (typeof header !== 'string' || !KEY.test(header)) {
+    throw new ProblemError('invalid_body', 'Idempotency-Key must be 1 to 255 printable ASCII characters without spaces', { field: 'Idempotency-Key' });
+  }
   return header;
+}
+
+/** JSON with its object keys in order: the same body however its keys were written. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (isPlainObject(value)) return `{${Object.keys(value).sort().map((key) => `${JSON.stringify(key)}:${canonical(value[key])}`).join(',')}}`;
+  return JSON.stringify(value) ?? 'null';
+}
+
+/** A digest of what a keyed request asked for (method, route, body): the same key with another one is refused. */
+export function requestFingerprint(method: string, path: string, body: unknown): string {
+  return createHash('sha256').update(`${method} ${path}\n${canonical(body ?? {})}`).digest('base64url').slice(0, 22);
 }
