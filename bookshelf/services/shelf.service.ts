@@ -62,10 +62,17 @@ export async function startShelf(config: ServiceConfig, { logger }: ServiceDeps)
     );
   });
 
+  // warn while Consul is unreachable or a service behind the gateway has no passing instance, naming which.
   const health = () => {
     const errors = discovery.errors();
-    const status: HealthStatus = Object.keys(errors).length === 0 ? 'pass' : 'warn';
-    return { status, consul: Object.keys(errors).length === 0 ? 'reachable' : 'unreachable', services: Object.fromEntries(Object.values(targets).map((name) => [name, discovery.passing(name).length])) };
+    const unserved = Object.values(targets).filter((name) => discovery.passing(name).length === 0);
+    const status: HealthStatus = Object.keys(errors).length === 0 && unserved.length === 0 ? 'pass' : 'warn';
+    return {
+      status,
+      consul: Object.keys(errors).length === 0 ? 'reachable' : 'unreachable',
+      services: Object.fromEntries(Object.values(targets).map((name) => [name, discovery.passing(name).length])),
+      ...(unserved.length > 0 && { noPassingInstance: unserved }),
+    };
   };
 
   discovery.start();
