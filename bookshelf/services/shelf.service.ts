@@ -11,6 +11,7 @@ import { createDiscovery } from '../adapters/consul/discovery.js';
 import { docsRoutes } from '../adapters/http/docs.routes.js';
 import { gatewayRoutes, type GatewayTargets } from '../adapters/http/gateway.routes.js';
 import { createMetrics } from '../adapters/http/metrics.js';
+import { gatewayMetrics } from '../adapters/http/role-metrics.js';
 import { openApiDocument } from '../adapters/http/openapi.js';
 import { createProxy } from '../adapters/http/proxy.js';
 import { text } from '../adapters/cli/options.js';
@@ -41,9 +42,11 @@ export async function startShelf(config: ServiceConfig, { logger }: ServiceDeps)
     booklist: config.extra['booklist-service'] as string,
     lastreadbooks: config.extra['lastread-service'] as string,
   };
-  const metrics = createMetrics({ service: config.name });
+  const metrics = createMetrics({ service: config.name }, { events: false });
+  const counted = gatewayMetrics(metrics.registry);
   const consul = createConsulClient(config.consul);
   const discovery = createDiscovery({ consul, logger: logger.child({ module: 'discovery' }), services: Object.values(targets) });
+  discovery.onChange(counted.discovered);
   const balancer = createBalancer({ healthy: discovery.passing });
   const proxy = createProxy();
   const log = logger.child({ module: 'gateway' });
@@ -82,7 +85,16 @@ export async function startShelf(config: ServiceConfig, { logger }: ServiceDeps)
     metrics,
     probes: { health },
     routers: [
-      gatewayRoutes({ balancer, proxy, targets, onEject: (service, instance, error) => log.warn({ service, instance: instance.id, err: error.message }, 'instance failed, ejected') }),
+      gatewayRoutes({
+        balancer,
+        proxy,
+        targets,
+        onEject: (service, instance, error) => {
+          counted.ejected(service, instance.id);
+          log.warn({ service, instance: instance.id, err: error.message }, 'instance failed, ejected');
+        },
+        onUpstream: (service, instance, outcome) => counted.upstream(service, instance.id, outcome),
+      }),
       docsRoutes(openApiDocument(packageVersion)),
       services,
     ],

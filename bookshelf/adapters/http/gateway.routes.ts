@@ -21,13 +21,15 @@ export interface GatewayOptions {
   /** Longer than a view's longest read-your-writes wait. */
   timeoutMs?: number;
   onEject?: (service: string, instance: Endpoint, error: Error) => void;
+  /** How each request to an upstream instance ended: `2xx`…`5xx`, `connect_failed`, `timeout` or `failed`. */
+  onUpstream?: (service: string, instance: Endpoint, outcome: string) => void;
 }
 
 // The bearer token goes along, so that the gateway and the services behind it can share one.
 const FORWARDED_REQUEST = ['content-type', 'accept', 'authorization', 'idempotency-key', 'x-bookshelf-position', 'x-request-id', 'if-none-match'];
 const FORWARDED_RESPONSE = ['content-type', 'x-bookshelf-position', 'retry-after', 'idempotent-replayed', 'allow', 'cache-control', 'www-authenticate', 'etag'];
 
-export function gatewayRoutes({ balancer, proxy, targets, timeoutMs = 12_000, onEject }: GatewayOptions): Router {
+export function gatewayRoutes({ balancer, proxy, targets, timeoutMs = 12_000, onEject, onUpstream }: GatewayOptions): Router {
   const router = new Router();
   // The furthest position of every write the gateway passed on: its reads see at least that (read your writes).
   const written = new Map<number, number>();
@@ -77,6 +79,7 @@ export function gatewayRoutes({ balancer, proxy, targets, timeoutMs = 12_000, on
     for (const instance of balancer.candidates(name)) {
       try {
         const answer = await proxy.forward(instance, { method: ctx.method, path, headers, ...(body !== undefined && { body }), timeoutMs });
+        onUpstream?.(name, instance, `${Math.floor(answer.status / 100)}xx`);
         ctx.status = answer.status;
         if (!reading && answer.status < 300) noteWritten(answer.headers['x-bookshelf-position']);
         for (const header of FORWARDED_RESPONSE) if (answer.headers[header] !== undefined) ctx.set(header, answer.headers[header]!);
@@ -86,6 +89,7 @@ export function gatewayRoutes({ balancer, proxy, targets, timeoutMs = 12_000, on
         if (answer.body.length > 0) ctx.body = answer.body;
         return;
       } catch (error) {
+        onUpstream?.(name, instance, error instanceof ConnectFailedError ? 'connect_failed' : error instanceof UpstreamTimeoutError ? 'timeout' : 'failed');
         if (error instanceof ConnectFailedError) {
           balancer.eject(instance);
           onEject?.(name, instance, error);
