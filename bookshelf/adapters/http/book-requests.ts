@@ -53,14 +53,36 @@ export function idempotencyKey(header: string | string[] | undefined): string | 
   return header;
 }
 
-/** JSON with its object keys in order: the same body however its keys were written. */
-function canonical(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
-  if (isPlainObject(value)) return `{${Object.keys(value).sort().map((key) => `${JSON.stringify(key)}:${canonical(value[key])}`).join(',')}}`;
+const MAX_CANONICAL_DEPTH = 64;
+
+/** JSON with its object keys in order: the same body however its keys were written (null when nested too deep). */
+function canonical(value: unknown, depth = 0): string | null {
+  if (depth > MAX_CANONICAL_DEPTH) return null;
+  const parts: string[] = [];
+  if (Array.isArray(value)) {
+    for (const item of value) {
+      const part = canonical(item, depth + 1);
+      if (part === null) return null;
+      parts.push(part);
+    }
+    return `[${parts.join(',')}]`;
+  }
+  if (isPlainObject(value)) {
+    for (const key of Object.keys(value).sort()) {
+      const part = canonical(value[key], depth + 1);
+      if (part === null) return null;
+      parts.push(`${JSON.stringify(key)}:${part}`);
+    }
+    return `{${parts.join(',')}}`;
+  }
   return JSON.stringify(value) ?? 'null';
 }
 
-/** A digest of what a keyed request asked for (method, route, body): the same key with another one is refused. */
-export function requestFingerprint(method: string, path: string, body: unknown): string {
-  return createHash('sha256').update(`${method} ${path}\n${canonical(body ?? {})}`).digest('base64url').slice(0, 22);
+/**
+ * A digest of what a keyed request asked for (method, route, body): the same key with another one is refused.
+ * A body nested deeper than any book counts as the text it came in.
+ */
+export function requestFingerprint(method: string, path: string, body: unknown, rawBody = ''): string {
+  const content = canonical(body ?? {}) ?? `raw:${rawBody}`;
+  return createHash('sha256').update(`${method} ${path}\n${content}`).digest('base64url').slice(0, 22);
 }

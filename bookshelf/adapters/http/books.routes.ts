@@ -11,7 +11,7 @@ export function booksRoutes(commands: BookCommands, newId: () => string): Router
 
   async function execute(ctx: Context, command: BookCommand): Promise<CommandAnswer> {
     const key = idempotencyKey(ctx.headers['idempotency-key']);
-    const answer = key === undefined ? await commands.execute(command) : await commands.execute(command, key, requestFingerprint(ctx.method, ctx.path, ctx.request.body));
+    const answer = key === undefined ? await commands.execute(command) : await commands.execute(command, key, requestFingerprint(ctx.method, ctx.path, ctx.request.body, (ctx.request as { rawBody?: string }).rawBody));
     if (answer.position !== null) ctx.set(POSITION_HEADER, answer.position);
     if (answer.replayed) ctx.set('Idempotent-Replayed', 'true');
     return answer;
