@@ -65,8 +65,8 @@ describe('the gateway against its own API description', () => {
     const { code, output } = await run(schemathesis, [
       '--config-file', config,
       'run', `${shelf.url}/openapi.json`,
-      '--seed', '20261201',
-      '--max-examples', process.env.SCHEMATHESIS_MAX_EXAMPLES ?? '15',
+      '--seed', process.env.SCHEMATHESIS_SEED ?? '20261201',
+      '--max-examples', process.env.SCHEMATHESIS_MAX_EXAMPLES ?? '30',
       '--checks', 'all',
       '--phases', 'examples,coverage,fuzzing,stateful',
       '--workers', '1',

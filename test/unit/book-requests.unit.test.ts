@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { idempotencyKey, requestFingerprint } from '../../bookshelf/adapters/http/book-requests.js';
+import { idempotencyKey, rateBookCommand, requestFingerprint } from '../../bookshelf/adapters/http/book-requests.js';
 
 describe('a keyed request', () => {
   it('has one fingerprint however the keys of its body are ordered', () => {
@@ -22,5 +22,12 @@ describe('a keyed request', () => {
     expect(idempotencyKey(undefined)).toBeUndefined();
     expect(idempotencyKey('k'.repeat(255))).toBe('k'.repeat(255));
     for (const bad of ['', ' ', 'a b', 'k'.repeat(256), 'ünï', '\t']) expect(() => idempotencyKey(bad)).toThrow(/Idempotency-Key/);
+  });
+});
+
+describe('a rating body', () => {
+  it('is the rating alone: another field is refused, as the API description says', () => {
+    expect(rateBookCommand('b1', { rating: 5 })).toEqual({ type: 'rate-book', data: { id: 'b1', rating: 5 } });
+    expect(() => rateBookCommand('b1', { rating: 5, stars: 5 })).toThrow(/stars is not a field of a rating/);
   });
 });

@@ -35,6 +35,7 @@ export function addBookCommand(body: unknown, newId: () => string): AddBook {
 
 export function rateBookCommand(id: string, body: unknown): RateBook {
   const source = bodyObject(body);
+  for (const key of Object.keys(source)) if (key !== 'rating') throw invalid(key, 'is not a field of a rating');
   const rating = checkRating(source.rating);
   if (!rating.ok) throw invalid(rating.field, rating.problem);
   return { type: 'rate-book', data: { id, rating: rating.value } };

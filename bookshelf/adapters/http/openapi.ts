@@ -128,7 +128,7 @@ export function openApiDocument(version: string): object {
           summary: 'Rate a book that was read',
           operationId: 'rateBook',
           parameters: [idParam, idempotencyKey],
-          requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', required: ['rating'], properties: { rating: { type: 'integer', minimum: 1, maximum: 5 } } } } } },
+          requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', required: ['rating'], additionalProperties: false, properties: { rating: { type: 'integer', minimum: 1, maximum: 5 } } } } } },
           responses: {
             '204': { ...accepted, links: readAfterCommand },
             ...commandRefusals,
@@ -150,7 +150,8 @@ export function openApiDocument(version: string): object {
     components: {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'Only when the services run with --auth-token: commands (and reads with --auth-reads) need it.' } },
       schemas: {
-        Author: { type: 'object', required: ['name'], properties: { name: { type: 'string' } } },
+        // A JSON body may not carry a `__proto__` key anywhere (400 invalid_json).
+        Author: { type: 'object', required: ['name'], properties: { name: { type: 'string' } }, propertyNames: { not: { const: '__proto__' } } },
         NewBook: {
           type: 'object',
           required: ['title'],
