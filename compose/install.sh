@@ -167,6 +167,12 @@ install_schemathesis() {
   dest="$SCHEMATHESIS_HOME_DIR"
   [ -f "$dest/.installed" ] && return 0
   python="$(command -v python3 || true)"
+  if { [ -z "$python" ] || ! "$python" -c 'import venv, ensurepip' 2>/dev/null; } && [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+    log "installing python3-venv with apt-get"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q python3-venv >/dev/null 2>&1 ||
+      { apt-get update -q >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y -q python3-venv >/dev/null 2>&1; } || true
+    python="$(command -v python3 || true)"
+  fi
   [ -n "$python" ] || die "python3 (with venv) is needed for the OpenAPI check: apt-get install python3-venv"
   start=$SECONDS
   log "installing Schemathesis $SCHEMATHESIS_VERSION from PyPI into $dest"
