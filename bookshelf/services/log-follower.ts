@@ -8,7 +8,9 @@ import { createProjectionRunner } from '../app/projection-runner.js';
 import type { Logger } from '../app/ports.js';
 import { createConsumer } from '../adapters/kafka/consumer.js';
 import { createKafka } from '../adapters/kafka/kafka-client.js';
+import { createLogEnds } from '../adapters/kafka/log-ends.js';
 import type { Metrics } from '../adapters/http/metrics.js';
+import { logMetrics } from '../adapters/http/role-metrics.js';
 import type { ServiceConfig } from '../adapters/cli/config.js';
 
 /** How the consumer fetches: by default each event as soon as it is in the log. */
@@ -18,8 +20,10 @@ export interface FetchPace {
 }
 
 export function followLog<V>({ projection, config, logger, metrics, pace }: { projection: Projection<V>; config: ServiceConfig; logger: Logger; metrics: Metrics; pace?: FetchPace }) {
-  const runner = createProjectionRunner({ projection, topic: config.topic, logger: logger.child({ module: 'projection' }), counters: metrics.counters });
   const kafka = createKafka({ brokers: config.brokers, clientId: config.name, logger: logger.child({ module: 'kafka' }), security: config.kafkaSecurity });
+  const ends = createLogEnds({ kafka, topic: config.topic });
+  const runner = createProjectionRunner({ projection, topic: config.topic, logger: logger.child({ module: 'projection' }), counters: metrics.counters, fetchEnds: ends.fetch });
+  logMetrics(metrics.registry, () => runner.health().partitions);
   let consumer: ReturnType<typeof createConsumer> | undefined;
   return {
     runner,
@@ -30,7 +34,7 @@ export function followLog<V>({ projection, config, logger, metrics, pace }: { pr
       consumer.start();
     },
     async stop(): Promise<void> {
-      await consumer?.stop();
+      await Promise.all([consumer?.stop(), ends.stop()]);
       runner.close();
     },
   };
