@@ -5,11 +5,12 @@
 import { decodeEvent } from '../domain/event-envelope.js';
 import type { RecordedEvent } from '../domain/events.js';
 import type { Projection } from '../domain/projection.js';
-import { createEventIdSet } from './event-id-set.js';
+import { createEventIdSet, type EventIdSet } from './event-id-set.js';
 import type { LogPosition } from './log-position.js';
 import { formatPosition, hasReached } from './log-position.js';
 import type { EventCounters, KafkaState, LogRecord, Logger, PartitionEnds } from './ports.js';
 import { createRejectedEvents, type RejectedEvent } from './rejected-events.js';
+import type { LastRecord, RestoredState, SnapshotSource } from './snapshot-state.js';
 
 export type HealthStatus = 'pass' | 'warn' | 'fail';
 
@@ -28,6 +29,8 @@ export interface HealthReport {
   lag: number;
   partitions: Record<string, PartitionProgress>;
   events: { applied: number; rejected: number; ignored: number; duplicates: number };
+  /** Where the state came from: a snapshot (and which), or the log from its start; `replayed`: events applied after it. */
+  restored?: SnapshotSource & { replayed: number };
 }
 
 export interface ProjectionRunnerOptions<V> {
@@ -54,7 +57,19 @@ export function createProjectionRunner<V>(options: ProjectionRunnerOptions<V>) {
   const high = new Map<number, number>();
   let startEnds: Map<number, PartitionEnds> | null = null;
   let caughtUp = false;
-  const appliedIds = createEventIdSet();
+  let appliedIds: EventIdSet = createEventIdSet();
+  /** The last record read per partition, which a snapshot names so that a topic made again is noticed. */
+  const last = new Map<number, LastRecord>();
+  let restored: SnapshotSource | undefined;
+  /** Records a restored snapshot says it read last, to be read again and compared before anything else. */
+  let verify: RestoredState<V>['verify'] | null = null;
+  /** Called before the view changes, while a snapshot of it is being written. */
+  let beforeChange: (() => void) | null = null;
+  let held: { promise: Promise<void>; release: () => void } | null = null;
+  /** After a reset, nothing is applied until the consumer starts reading again. */
+  let discarding = false;
+  /** Loading a snapshot: Kafka is not asked yet, and health says warn rather than fail. */
+  let restoring = false;
   const rejected = createRejectedEvents();
   const totals = { applied: 0, rejected: 0, ignored: 0, duplicates: 0 };
   const waiters = new Set<Waiter>();
@@ -89,8 +104,33 @@ export function createProjectionRunner<V>(options: ProjectionRunnerOptions<V>) {
     }
   }
 
+  function holdOff(): void {
+    const finish = beforeChange;
+    beforeChange = null;
+    finish?.();
+  }
+
+  /** False when the batch must not be applied: the restored snapshot does not match what the topic holds. */
+  function verified(partition: number, records: readonly LogRecord[]): boolean {
+    const expected = verify?.records.get(partition);
+    if (!verify || !expected) return true;
+    const first = records[0];
+    if (first === undefined) return true;
+    const match = records.find((record) => Number(record.offset) === expected.offset);
+    if (match === undefined && Number(first.offset) < expected.offset) return true;
+    if (match === undefined || verify.fingerprint(match) !== expected.fingerprint) {
+      const onMismatch = verify.onMismatch;
+      verify = null;
+      onMismatch(partition);
+      return false;
+    }
+    verify.records.delete(partition);
+    if (verify.records.size === 0) verify = null;
+    return true;
+  }
+
   function checkCaughtUp(): void {
-    if (caughtUp || startEnds === null) return;
+    if (caughtUp || startEnds === null || verify !== null) return;
     for (const { partition, low, high: end } of startEnds.values()) {
       if ((next.get(partition) ?? low) < end) return;
     }
@@ -116,6 +156,10 @@ export function createProjectionRunner<V>(options: ProjectionRunnerOptions<V>) {
 
     /** Applies records of one partition in offset order; records already passed are skipped. */
     applyBatch(partition: number, records: readonly LogRecord[], highWatermark?: string): void {
+      if (discarding || !verified(partition, records)) return;
+      holdOff();
+      const tail = records[records.length - 1];
+      if (tail !== undefined && Number(tail.offset) >= (last.get(partition)?.offset ?? -1)) last.set(partition, { ...tail, offset: Number(tail.offset) });
       let from = next.get(partition) ?? -1;
       let changed = 0;
       for (const record of records) {
@@ -142,6 +186,7 @@ export function createProjectionRunner<V>(options: ProjectionRunnerOptions<V>) {
      * compacted records), so that a log ending in them still counts as read.
      */
     passOffsets(partition: number, nextOffset: number): void {
+      if (discarding || verify?.records.has(partition)) return;
       if (nextOffset <= (next.get(partition) ?? -1)) return;
       next.set(partition, nextOffset);
       appliedToken = null;
@@ -151,6 +196,7 @@ export function createProjectionRunner<V>(options: ProjectionRunnerOptions<V>) {
 
     /** Applies events this process wrote and Kafka acknowledged, before they are read back; reading them back skips them. */
     applyOwn(events: readonly RecordedEvent[]): void {
+      holdOff();
       let changed = 0;
       for (const event of events) {
         if (!appliedIds.add(event.metadata.eventId)) continue;
@@ -179,6 +225,77 @@ export function createProjectionRunner<V>(options: ProjectionRunnerOptions<V>) {
 
     /** The next offset to read per partition, for a consumer that has to seek after rejoining. */
     nextOffsets: (): ReadonlyMap<number, number> => next,
+
+    /** Where the consumer starts: the next offsets, or a restored snapshot's last records, read again to compare them. */
+    readFrom(): ReadonlyMap<number, number> {
+      if (verify === null) return next;
+      const from = new Map(next);
+      for (const [partition, { offset }] of verify.records) from.set(partition, offset);
+      return from;
+    },
+
+    /** What a snapshot keeps; `hold` runs before the view next changes, so that the snapshot can finish first. */
+    snapshotState(hold: () => void) {
+      beforeChange = hold;
+      let release = (): void => undefined;
+      const promise = new Promise<void>((resolve) => (release = resolve));
+      held = { promise, release };
+      return { view, ids: appliedIds, next: new Map(next), last: new Map(last), applied: totals.applied };
+    },
+
+    /** The snapshot has its copy of the state: the view may change again. */
+    releaseSnapshot(): void {
+      beforeChange = null;
+      held?.release();
+      held = null;
+    },
+
+    /** While a snapshot is being written, resolves once it is done, so that a batch read meanwhile does not force it to finish at once. */
+    ready: (): Promise<void> | undefined => held?.promise,
+
+    /** Says where the state came from when no snapshot was restored. */
+    setSource(source: SnapshotSource): void {
+      restored = source;
+      restoring = false;
+    },
+
+    /** A snapshot is about to be looked for (health: warn meanwhile); without snapshots, nothing is said of one. */
+    beginRestore(withSnapshots: boolean): void {
+      restoring = withSnapshots;
+    },
+
+    /** Starts from a snapshot instead of the beginning of the log; called before the consumer starts. */
+    restore(state: RestoredState<V>): void {
+      view = state.view;
+      appliedIds = state.ids;
+      for (const [partition, offset] of state.next) next.set(partition, offset);
+      verify = state.verify.records.size > 0 ? state.verify : null;
+      restored = state.source;
+      restoring = false;
+      version++;
+      appliedToken = null;
+    },
+
+    /** Back to the beginning: the restored snapshot turned out wrong. Nothing is applied until `resume()`. */
+    reset(): void {
+      holdOff();
+      discarding = true;
+      view = projection.initialState();
+      appliedIds = createEventIdSet();
+      next.clear();
+      last.clear();
+      startEnds = null;
+      caughtUp = false;
+      verify = null;
+      restored = { from: 'log' };
+      Object.assign(totals, { applied: 0, rejected: 0, ignored: 0, duplicates: 0 });
+      version++;
+      appliedToken = null;
+    },
+
+    resume(): void {
+      discarding = false;
+    },
 
     setKafkaState(state: KafkaState, error?: string): void {
       kafka = { state, ...(error !== undefined && { error }), lastFetch: state === 'running' ? now() : kafka.lastFetch };
@@ -224,7 +341,7 @@ export function createProjectionRunner<V>(options: ProjectionRunnerOptions<V>) {
       }
       const stale = kafka.state === 'running' && now() - kafka.lastFetch > staleAfterMs;
       const reachable = kafka.state === 'running' && !stale;
-      const status: HealthStatus = !reachable ? 'fail' : caughtUp ? 'pass' : 'warn';
+      const status: HealthStatus = restoring && kafka.state === 'connecting' ? 'warn' : !reachable ? 'fail' : caughtUp ? 'pass' : 'warn';
       const error = stale ? `no answer from Kafka for ${Math.round((now() - kafka.lastFetch) / 1000)} s` : kafka.error;
       return {
         status,
@@ -235,6 +352,7 @@ export function createProjectionRunner<V>(options: ProjectionRunnerOptions<V>) {
         lag,
         partitions,
         events: { ...totals },
+        ...(restored !== undefined && { restored: { ...restored, replayed: totals.applied } }),
       };
     },
 

@@ -10,6 +10,8 @@ import { createConsumer } from '../adapters/kafka/consumer.js';
 import { createKafka } from '../adapters/kafka/kafka-client.js';
 import type { Metrics } from '../adapters/http/metrics.js';
 import type { ServiceConfig } from '../adapters/cli/config.js';
+import type { Snapshots } from '../app/snapshots.js';
+import { wireSnapshots } from './snapshot-wiring.js';
 
 /** How the consumer fetches: by default each event as soon as it is in the log. */
 export interface FetchPace {
@@ -21,16 +23,44 @@ export function followLog<V>({ projection, config, logger, metrics, pace }: { pr
   const runner = createProjectionRunner({ projection, topic: config.topic, logger: logger.child({ module: 'projection' }), counters: metrics.counters });
   const kafka = createKafka({ brokers: config.brokers, clientId: config.name, logger: logger.child({ module: 'kafka' }), security: config.kafkaSecurity });
   let consumer: ReturnType<typeof createConsumer> | undefined;
+  let snapshots: Snapshots | undefined;
+  let starting: Promise<void> | undefined;
+  let stopped = false;
+  const consume = (serviceId: string) => {
+    consumer = createConsumer({ kafka, logger: logger.child({ module: 'consumer' }), topic: config.topic, groupId: config.group ?? (() => `${serviceId}-${randomUUID().slice(0, 8)}`), sink: runner, ...pace });
+    consumer.start();
+  };
   return {
     runner,
     kafka,
-    /** Starts reading in the background, in a group of its own unless --group names one. */
+    /** Starts from a snapshot when there is a good one, then reads in the background, in a group of its own unless --group names one. */
     start(serviceId: string): void {
-      consumer = createConsumer({ kafka, logger: logger.child({ module: 'consumer' }), topic: config.topic, groupId: config.group ?? (() => `${serviceId}-${randomUUID().slice(0, 8)}`), sink: runner, ...pace });
-      consumer.start();
+      snapshots = wireSnapshots({
+        projection, runner, kafka, config, logger, metrics, serviceId,
+        // The snapshot was of a topic since made again: read this one from its start, with a new consumer.
+        onTopicChanged: () => {
+          const old = consumer;
+          consumer = undefined;
+          void old?.stop().then(() => {
+            runner.resume();
+            if (!stopped) consume(serviceId);
+          });
+        },
+      });
+      starting = (async () => {
+        runner.beginRestore(snapshots !== undefined);
+        await snapshots?.restore().catch((error: Error) => logger.error({ err: error.message }, 'could not restore a snapshot'));
+        if (stopped) return;
+        consume(serviceId);
+        snapshots?.start();
+      })();
     },
+    /** The newest snapshot, for a peer; undefined when snapshots are off. */
+    snapshotSource: () => snapshots,
     async stop(): Promise<void> {
-      await consumer?.stop();
+      stopped = true;
+      await starting;
+      await Promise.all([snapshots?.stop(), consumer?.stop()]);
       runner.close();
     },
   };

@@ -1,11 +1,17 @@
 /** Starts a view in this process, on port 0, against the test run's Kafka and Consul. */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { resolveConfig, type ServiceConfig } from '../../bookshelf/adapters/cli/config.js';
 import { startView, type ViewDefinition } from '../../bookshelf/services/view-service.js';
 import { CONSUL, KAFKA } from './infra.js';
 import { silentLogger } from './silent-logger.js';
 
+/** A state dir of its own for each service a test starts: never the user's. */
+export const tempStateDir = (): string => mkdtempSync(join(tmpdir(), 'bookshelf-state-'));
+
 export function testConfig(defaults: ViewDefinition<unknown>['defaults'], cli: Record<string, unknown>): ServiceConfig {
-  return resolveConfig(defaults, { cli: { port: '0', broker: [KAFKA], consul: CONSUL, register: false, ...cli }, env: {} });
+  return resolveConfig(defaults, { cli: { port: '0', broker: [KAFKA], consul: CONSUL, register: false, 'state-dir': tempStateDir(), ...cli }, env: {} });
 }
 
 export async function startTestView<V>(definition: ViewDefinition<V>, cli: Record<string, unknown>) {
