@@ -53,7 +53,7 @@ export async function topicEnds(topic: string): Promise<Map<number, number>> {
 
 interface Health {
   status: string;
-  partitions: Record<string, { applied: number | null }>;
+  partitions: Record<string, { applied: number | null; end: number | null; lag: number }>;
   restored?: { from: string; origin?: string; replayed: number; peer?: string };
   events: { applied: number };
 }
@@ -67,7 +67,10 @@ export async function caughtUpTo(url: string, ends: Map<number, number>, timeout
   return waitFor(
     async () => {
       const report = await health(url);
-      const done = [...ends].every(([partition, end]) => end === 0 || (report.partitions[partition]?.applied ?? -1) >= end - 1);
+      const done = [...ends].every(([partition, end]) => {
+        const progress = report.partitions[partition];
+        return end === 0 || (progress?.applied ?? -1) >= end - 1 || (progress?.end === end && progress.lag === 0);
+      });
       return done && report.status === 'pass' && report;
     },
     { timeout, what: `${url} caught up` },
