@@ -21,11 +21,21 @@ export async function fetchSnapshot(url: string, { token, idleMs = 10_000 }: Sna
     await response.body?.cancel();
     throw new Error(`${url}/snapshot answered ${response.status}`);
   }
-  const body = Readable.fromWeb(response.body as WebReadableStream<Uint8Array>);
-  body.on('data', () => {
-    clearTimeout(idle);
-    idle = setTimeout(() => abort.abort(new Error(`the transfer from ${url} stalled for ${idleMs} ms`)), idleMs);
-  });
-  body.on('close', () => clearTimeout(idle));
-  return body;
+  const reader = (response.body as WebReadableStream<Uint8Array>).getReader();
+  // Each piece restarts the idle timer; an error of the connection ends the stream with that error.
+  async function* pieces(): AsyncGenerator<Uint8Array> {
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        clearTimeout(idle);
+        if (done) return;
+        idle = setTimeout(() => abort.abort(new Error(`the transfer from ${url} stalled for ${idleMs} ms`)), idleMs);
+        yield value;
+      }
+    } finally {
+      clearTimeout(idle);
+      await reader.cancel().catch(() => undefined);
+    }
+  }
+  return Readable.from(pieces(), { objectMode: false });
 }
