@@ -108,12 +108,18 @@ export function createEventIdSet(initialCapacity = 1 << 12): EventIdSet {
       if (kind !== 'applied-uuids' || typeof items[0] !== 'string') throw new Error('an event id chunk is of no known kind');
       const bytes = Buffer.from(items[0], 'base64');
       if (bytes.length % (WORDS * 4) !== 0) throw new Error('packed event ids have a ragged length');
-      for (let at = 0; at < bytes.length; at += WORDS * 4) {
-        for (let w = 0; w < WORDS; w++) word[w] = bytes.readInt32LE(at + w * 4);
+      const packed = new Int32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length));
+      // Room for the whole chunk first: one growth rather than one per doubling on the way.
+      while ((compact + packed.length / WORDS) * 4 > capacity * 3) grow();
+      for (let at = 0; at < packed.length; at += WORDS) {
+        word[0] = packed[at]!;
+        word[1] = packed[at + 1]!;
+        word[2] = packed[at + 2]!;
+        word[3] = packed[at + 3]!;
         const slot = slotOf(keys, used, capacity - 1);
         if (slot < 0) continue;
         store(slot);
-        if (++compact * 4 > capacity * 3) grow();
+        compact++;
       }
     },
   };

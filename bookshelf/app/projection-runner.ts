@@ -68,7 +68,6 @@ export function createProjectionRunner<V>(options: ProjectionRunnerOptions<V>) {
   let held: { promise: Promise<void>; release: () => void } | null = null;
   /** After a reset, nothing is applied until the consumer starts reading again. */
   let discarding = false;
-  /** Loading a snapshot: Kafka is not asked yet, and health says warn rather than fail. */
   let restoring = false;
   const rejected = createRejectedEvents();
   const totals = { applied: 0, rejected: 0, ignored: 0, duplicates: 0 };
@@ -259,19 +258,19 @@ export function createProjectionRunner<V>(options: ProjectionRunnerOptions<V>) {
       restoring = false;
     },
 
-    /** A snapshot is about to be looked for (health: warn meanwhile); without snapshots, nothing is said of one. */
-    beginRestore(withSnapshots: boolean): void {
-      restoring = withSnapshots;
+    /** A snapshot is being fetched or loaded: health says warn until it is in place or given up. */
+    beginRestore(): void {
+      restoring = true;
     },
 
     /** Starts from a snapshot instead of the beginning of the log; called before the consumer starts. */
     restore(state: RestoredState<V>): void {
+      restoring = false;
       view = state.view;
       appliedIds = state.ids;
       for (const [partition, offset] of state.next) next.set(partition, offset);
       verify = state.verify.records.size > 0 ? state.verify : null;
       restored = state.source;
-      restoring = false;
       version++;
       appliedToken = null;
     },
@@ -341,7 +340,8 @@ export function createProjectionRunner<V>(options: ProjectionRunnerOptions<V>) {
       }
       const stale = kafka.state === 'running' && now() - kafka.lastFetch > staleAfterMs;
       const reachable = kafka.state === 'running' && !stale;
-      const status: HealthStatus = restoring && kafka.state === 'connecting' ? 'warn' : !reachable ? 'fail' : caughtUp ? 'pass' : 'warn';
+      // Loading a snapshot, before Kafka is asked: on the way, not failing.
+      const status: HealthStatus = restoring ? 'warn' : !reachable ? 'fail' : caughtUp ? 'pass' : 'warn';
       const error = stale ? `no answer from Kafka for ${Math.round((now() - kafka.lastFetch) / 1000)} s` : kafka.error;
       return {
         status,

@@ -10,7 +10,7 @@ import type { ProjectionRunner } from './projection-runner.js';
 import type { Logger, LogRecord, PartitionEnds } from './ports.js';
 import type { SnapshotSource } from './snapshot-state.js';
 import { SNAPSHOT_FORMAT_VERSION, SnapshotRejected, type RejectReason, type SnapshotHeader, type SnapshotStore } from './snapshot-store.port.js';
-import { checkHeader } from './snapshot-header.js';
+import { checkHeader, checkOffsets } from './snapshot-header.js';
 import type { SnapshotPeers } from './snapshot-peers.port.js';
 
 export interface SnapshotsOptions<V> {
@@ -45,13 +45,15 @@ export function createSnapshots<V>(options: SnapshotsOptions<V>) {
   let last = { position: '', applied: 0, at: Date.now() };
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
+  /** Set as a stop begins: no more waiting for Kafka. */
+  let closing = false;
 
   async function topicEnds(): Promise<PartitionEnds[]> {
     for (let attempt = 0; ; attempt++) {
       try {
         return await options.topicEnds();
       } catch (error) {
-        if (stopped) throw error;
+        if (closing) throw error;
         logger.warn({ err: (error as Error).message, attempt }, 'cannot check the snapshot against Kafka yet, retrying');
         await new Promise((resolve) => setTimeout(resolve, Math.min(5000, 250 * 2 ** attempt)));
       }
@@ -66,7 +68,10 @@ export function createSnapshots<V>(options: SnapshotsOptions<V>) {
 
   /** Loads one snapshot into the runner; false (and the file set aside) when it is not right. */
   async function load(name: string, origin: 'local' | 'peer', peer?: string): Promise<boolean> {
-    const ends = await topicEnds();
+    runner.beginRestore();
+    // Kafka is asked while the file is read.
+    const asked = topicEnds();
+    asked.catch(() => undefined);
     const started = Date.now();
     const decoder = codec.decoder();
     const ids = createEventIdSet();
@@ -74,7 +79,7 @@ export function createSnapshots<V>(options: SnapshotsOptions<V>) {
     try {
       await store.read(name, {
         header(candidate) {
-          header = checkHeader(candidate, { codec, topic, ends });
+          header = checkHeader(candidate, { codec, topic });
         },
         chunk(chunk) {
           const kind = (chunk as { kind?: unknown }).kind;
@@ -82,13 +87,16 @@ export function createSnapshots<V>(options: SnapshotsOptions<V>) {
           else decoder.add(chunk);
         },
       });
+      checkOffsets(header!, await asked);
     } catch (error) {
+      // Not the snapshot's fault: the service is stopping while Kafka was being asked.
+      if (!(error instanceof SnapshotRejected)) throw error;
       const rejected = error instanceof SnapshotRejected ? error : new SnapshotRejected('corrupt', (error as Error).message);
       reject(name, rejected.reason, rejected.message, { origin, ...(peer !== undefined && { peer }) });
       return false;
     }
     const { next, last: lastRecords, createdAt } = header!;
-    const low = new Map(ends.map((end) => [end.partition, end.low]));
+    const low = new Map((await asked).map((end) => [end.partition, end.low]));
     const verify = new Map<number, { offset: number; fingerprint: string }>();
     for (const [partition, record] of Object.entries(lastRecords)) {
       if (record.offset >= (low.get(Number(partition)) ?? 0)) verify.set(Number(partition), record);
@@ -121,6 +129,7 @@ export function createSnapshots<V>(options: SnapshotsOptions<V>) {
       return [];
     });
     for (const peer of peers) {
+      runner.beginRestore();
       let name: string;
       try {
         name = await store.receive(await options.peers!.fetch(peer));
@@ -228,6 +237,11 @@ export function createSnapshots<V>(options: SnapshotsOptions<V>) {
       const stale = runner.appliedPosition() !== last.position && Date.now() - last.at > FRESH_FOR_MS;
       if (newest !== undefined && !stale) return newest;
       return (await take(true)) ?? newest;
+    },
+
+    /** Gives up waiting for Kafka, for a stop during the start. */
+    close(): void {
+      closing = true;
     },
 
     /** A last snapshot when the state moved since the newest one; written at full speed (no requests are left). */

@@ -48,7 +48,6 @@ export function followLog<V>({ projection, config, logger, metrics, pace }: { pr
         },
       });
       starting = (async () => {
-        runner.beginRestore(snapshots !== undefined);
         await snapshots?.restore().catch((error: Error) => logger.error({ err: error.message }, 'could not restore a snapshot'));
         if (stopped) return;
         consume(serviceId);
@@ -59,6 +58,7 @@ export function followLog<V>({ projection, config, logger, metrics, pace }: { pr
     snapshotSource: () => snapshots,
     async stop(): Promise<void> {
       stopped = true;
+      snapshots?.close();
       await starting;
       await Promise.all([snapshots?.stop(), consumer?.stop()]);
       runner.close();

@@ -30,6 +30,15 @@ async function newTopic(prefix: string): Promise<string> {
   return topic;
 }
 
+/**
+ * The aggregate's state without the key 'key-1', which hand-pushed lines give to books on every partition: which of
+ * them a reader records last depends on how it interleaves partitions, for a full replay as for a restart.
+ */
+function ownCommands(view: unknown): unknown {
+  const { books, commands } = view as { books: Map<string, unknown>; commands: Map<string, unknown> };
+  return { books, commands: new Map([...commands].filter(([key]) => key !== 'key-1')) };
+}
+
 describe('a restart from a snapshot', () => {
   it('gives list-books, last-read and books the same state as a full replay', async () => {
     const seed = fuzzSeed();
@@ -70,6 +79,6 @@ describe('a restart from a snapshot', () => {
     expect(reports[3]!.restored).toBeUndefined();
     expect(canonical(list2.view()), `seed ${seed}`).toEqual(canonical(fullList.view()));
     expect(canonical(last2.view()), `seed ${seed}`).toEqual(canonical(fullLast.view()));
-    expect(canonical(books2.view()), `seed ${seed}`).toEqual(canonical(fullBooks.view()));
+    expect(canonical(ownCommands(books2.view())), `seed ${seed}`).toEqual(canonical(ownCommands(fullBooks.view())));
   });
 });

@@ -7,12 +7,12 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, open, readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { SnapshotRejected, type SnapshotHeader, type SnapshotStore } from '../../app/snapshot-store.port.js';
 
 const PREFIX = 'snapshot-';
 const SUFFIX = '.snap';
+const NEWLINE = Buffer.from('\n');
 /** Bytes gathered before a write. */
 const WRITE_BATCH = 1 << 20;
 
@@ -101,29 +101,42 @@ export function createSnapshotStore({ dir, keep = 3 }: SnapshotStoreOptions): Sn
 
     async read(name, { header, chunk }) {
       const hash = createHash('sha256');
-      const input = createReadStream(join(dir, name), { encoding: 'utf8', highWaterMark: 1 << 20 });
-      const lines = createInterface({ input, crlfDelay: Infinity });
-      let previous: string | undefined;
+      let previous: Buffer | undefined;
       let count = 0;
-      try {
-        for await (const text of lines) {
-          if (previous !== undefined) {
-            const parsed = parse(previous);
-            if (count === 0) header(checkHeader(parsed));
-            else chunk(parsed);
-            hash.update(previous).update('\n');
-            count++;
-          }
-          previous = text;
+      const take = (line: Buffer) => {
+        if (previous !== undefined) {
+          const parsed = parse(previous.toString('utf8'));
+          if (count === 0) header(checkHeader(parsed));
+          else chunk(parsed);
+          hash.update(previous).update(NEWLINE);
+          count++;
         }
+        previous = line;
+      };
+      try {
+        // Lines cut out of the file's bytes: the checksum is over the bytes as written, and no line is decoded twice.
+        let rest: Buffer | undefined;
+        for await (const piece of createReadStream(join(dir, name), { highWaterMark: 1 << 20 })) {
+          let bytes = piece as Buffer;
+          let from = 0;
+          for (let at = bytes.indexOf(10); at !== -1; at = bytes.indexOf(10, from)) {
+            const line = bytes.subarray(from, at);
+            take(rest === undefined ? line : Buffer.concat([rest, line]));
+            rest = undefined;
+            from = at + 1;
+          }
+          if (from < bytes.length) {
+            bytes = bytes.subarray(from);
+            rest = rest === undefined ? Buffer.from(bytes) : Buffer.concat([rest, bytes]);
+          }
+        }
+        if (rest !== undefined) take(rest);
       } catch (error) {
         if (error instanceof SnapshotRejected) throw error;
         throw new SnapshotRejected('corrupt', (error as Error).message);
-      } finally {
-        input.destroy();
       }
       if (count === 0) throw new SnapshotRejected('corrupt', 'the file is empty or cut short');
-      const trailer = parse(previous ?? '') as { end?: unknown; lines?: unknown; sha256?: unknown };
+      const trailer = parse(previous?.toString('utf8') ?? '') as { end?: unknown; lines?: unknown; sha256?: unknown };
       if (trailer.end !== true || trailer.lines !== count) throw new SnapshotRejected('corrupt', 'the file is cut short');
       if (trailer.sha256 !== hash.digest('hex')) throw new SnapshotRejected('corrupt', 'the checksum does not match');
     },
