@@ -57,9 +57,10 @@ describe('snapshot codecs', () => {
     it.each([
       ['no kind', { items: [] }],
       ['an unknown kind', { kind: 'shelves', items: [] }],
-      ['a short row', { kind: 'rows', items: [['b1', 'Title']] }],
-      ['an unknown status', { kind: 'rows', items: [['b1', null, null, null, null, null, 'lost', null, 0, null, null, null]] }],
-      ['an author list it never had', { kind: 'rows', items: [['b1', null, 7, null, null, null, 'read', null, 0, null, null, null]] }],
+      ['a short row', { kind: 'rows', items: [['b1'], ['Title']] }],
+      ['a ragged column', { kind: 'rows', items: [['b1', 'b2'], ...Array.from({ length: 11 }, () => [null])] }],
+      ['an unknown status', { kind: 'rows', items: ['b1', null, null, null, null, null, 'lost', null, 0, null, null, null].map((value) => [value]) }],
+      ['an author list it never had', { kind: 'rows', items: ['b1', null, 7, null, null, null, 'read', null, 0, null, null, null].map((value) => [value]) }],
     ])('list-books throws on %s', (_, chunk) => {
       expect(() => listBooksProjection.snapshot!.decoder().add(chunk)).toThrow();
     });

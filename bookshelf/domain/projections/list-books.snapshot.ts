@@ -4,14 +4,14 @@ import type { BookStatus } from '../book/book.decider.js';
 import type { BookRow, ListBooksView } from './list-books.projection.js';
 import { authorTable, authorsBack, chunkOf, inChunks, num, numOrNull, SnapshotShapeError, str, strOrNull, tuple } from './snapshot-chunks.js';
 
-const STATUSES: readonly BookStatus[] = ['unread', 'reading', 'read'];
-
 export function* encodeListBooks(view: ListBooksView): Generator<unknown> {
   const authors = authorTable(view.authors);
   yield* inChunks(authors.entries, 'authors', (entry) => entry);
-  yield* inChunks(view.books.values(), 'rows', (row) => [
-    row.id, row.title, authors.ref(row.author), row.type, row.year, row.isbn, row.status, row.rating, row.readCount, row.addedAt, row.startedAt, row.readAt,
-  ]);
+  // Column by column: a few long arrays parse faster, and leave less garbage, than a small array per row.
+  for (const rows of inChunks(view.books.values(), 'rows', (row) => row)) {
+    const column = <K extends keyof BookRow>(key: K) => rows.items.map((row) => row[key]);
+    yield { kind: 'rows', items: [column('id'), column('title'), rows.items.map((row) => authors.ref(row.author)), column('type'), column('year'), column('isbn'), column('status'), column('rating'), column('readCount'), column('addedAt'), column('startedAt'), column('readAt')] };
+  }
   yield* inChunks(view.removed, 'removed', (id) => id);
 }
 
@@ -31,18 +31,20 @@ export function listBooksDecoder(initial: () => ListBooksView) {
             lists.push(list as Author[]);
           }
           return;
-        case 'rows':
-          for (const item of items) {
-            const f = tuple(item, 12);
-            const status = f[6] as BookStatus;
-            if (!STATUSES.includes(status)) throw new SnapshotShapeError('a row has an unknown status');
+        case 'rows': {
+          const [ids, titles, authorRefs, types, years, isbns, statuses, ratings, readCounts, addedAts, startedAts, readAts] = tuple(items, 12) as unknown[][];
+          for (const column of items) if (!Array.isArray(column) || column.length !== ids!.length) throw new SnapshotShapeError('a rows chunk has a ragged column');
+          for (let i = 0; i < ids!.length; i++) {
+            const status = statuses![i] as BookStatus;
+            if (status !== 'unread' && status !== 'reading' && status !== 'read') throw new SnapshotShapeError('a row has an unknown status');
             const row: BookRow = {
-              id: str(f[0]), title: strOrNull(f[1]), author: author(f[2]), type: strOrNull(f[3]), year: strOrNull(f[4]), isbn: strOrNull(f[5]),
-              status, rating: numOrNull(f[7]), readCount: num(f[8]), addedAt: strOrNull(f[9]), startedAt: strOrNull(f[10]), readAt: strOrNull(f[11]),
+              id: str(ids![i]), title: strOrNull(titles![i]), author: author(authorRefs![i]), type: strOrNull(types![i]), year: strOrNull(years![i]), isbn: strOrNull(isbns![i]),
+              status, rating: numOrNull(ratings![i]), readCount: num(readCounts![i]), addedAt: strOrNull(addedAts![i]), startedAt: strOrNull(startedAts![i]), readAt: strOrNull(readAts![i]),
             };
             view.books.set(row.id, row);
           }
           return;
+        }
         case 'removed':
           for (const id of items) view.removed.add(str(id));
           return;
