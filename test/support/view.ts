@@ -1,5 +1,5 @@
 /** Starts a view in this process, on port 0, against the test run's Kafka and Consul. */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolveConfig, type ServiceConfig } from '../../bookshelf/adapters/cli/config.js';
@@ -7,8 +7,17 @@ import { startView, type ViewDefinition } from '../../bookshelf/services/view-se
 import { CONSUL, KAFKA } from './infra.js';
 import { silentLogger } from './silent-logger.js';
 
-/** A state dir of its own for each service a test starts: never the user's. */
-export const tempStateDir = (): string => mkdtempSync(join(tmpdir(), 'bookshelf-state-'));
+const stateDirs: string[] = [];
+process.once('exit', () => {
+  for (const dir of stateDirs) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A state dir of its own for each service a test starts: never the user's; deleted when the test process ends. */
+export function tempStateDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'bookshelf-state-'));
+  stateDirs.push(dir);
+  return dir;
+}
 
 export function testConfig(defaults: ViewDefinition<unknown>['defaults'], cli: Record<string, unknown>): ServiceConfig {
   return resolveConfig(defaults, { cli: { port: '0', broker: [KAFKA], consul: CONSUL, register: false, 'state-dir': tempStateDir(), ...cli }, env: {} });
