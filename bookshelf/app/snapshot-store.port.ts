@@ -17,6 +17,8 @@ export interface SnapshotHeader {
   createdAt: string;
   /** Events applied by the process that wrote it, since its start (for the log). */
   events: number;
+  /** How many event ids it holds: the table for them is made that big at once. */
+  ids?: number;
 }
 
 export type RejectReason = 'corrupt' | 'format' | 'projection' | 'topic' | 'partitions' | 'offsets' | 'topic_changed' | 'transfer';

@@ -74,12 +74,13 @@ export function createSnapshots<V>(options: SnapshotsOptions<V>) {
     asked.catch(() => undefined);
     const started = Date.now();
     const decoder = codec.decoder();
-    const ids = createEventIdSet();
+    let ids = createEventIdSet();
     let header: SnapshotHeader | undefined;
     try {
       await store.read(name, {
         header(candidate) {
           header = checkHeader(candidate, { codec, topic });
+          if (typeof header.ids === 'number' && header.ids > 0 && header.ids < 2 ** 28) ids = createEventIdSet(2 ** Math.ceil(Math.log2((header.ids * 4) / 3 + 1)));
         },
         chunk(chunk) {
           const kind = (chunk as { kind?: unknown }).kind;
@@ -172,6 +173,7 @@ export function createSnapshots<V>(options: SnapshotsOptions<V>) {
       last: Object.fromEntries([...state.last].map(([partition, record]) => [partition, { offset: record.offset, fingerprint: fingerprint(record) }])),
       createdAt: new Date().toISOString(),
       events: state.applied,
+      ids: state.ids.size,
     };
     const position = runner.appliedPosition();
     async function* body(): AsyncGenerator<string> {
