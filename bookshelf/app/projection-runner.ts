@@ -10,6 +10,7 @@ import type { LogPosition } from './log-position.js';
 import { formatPosition, hasReached } from './log-position.js';
 import type { EventCounters, KafkaState, LogRecord, Logger, PartitionEnds } from './ports.js';
 import { createRejectedEvents, type RejectedEvent } from './rejected-events.js';
+import { createRestoreCheck, createSnapshotHold } from './restore-check.js';
 import type { LastRecord, RestoredState, SnapshotSource } from './snapshot-state.js';
 
 export type HealthStatus = 'pass' | 'warn' | 'fail';
@@ -61,11 +62,8 @@ export function createProjectionRunner<V>(options: ProjectionRunnerOptions<V>) {
   /** The last record read per partition, which a snapshot names so that a topic made again is noticed. */
   const last = new Map<number, LastRecord>();
   let restored: SnapshotSource | undefined;
-  /** Records a restored snapshot says it read last, to be read again and compared before anything else. */
-  let verify: RestoredState<V>['verify'] | null = null;
-  /** Called before the view changes, while a snapshot of it is being written. */
-  let beforeChange: (() => void) | null = null;
-  let held: { promise: Promise<void>; release: () => void } | null = null;
+  const check = createRestoreCheck();
+  const hold = createSnapshotHold();
   /** After a reset, nothing is applied until the consumer starts reading again. */
   let discarding = false;
   let restoring = false;
@@ -103,34 +101,8 @@ export function createProjectionRunner<V>(options: ProjectionRunnerOptions<V>) {
     }
   }
 
-  function holdOff(): void {
-    const finish = beforeChange;
-    beforeChange = null;
-    finish?.();
-  }
-
-  /** False when the batch must not be applied: the restored snapshot does not match what the topic holds. */
-  function verified(partition: number, records: readonly LogRecord[]): boolean {
-    const expected = verify?.records.get(partition);
-    if (!verify || !expected) return true;
-    const first = records[0];
-    if (first === undefined) return true;
-    const match = records.find((record) => Number(record.offset) === expected.offset);
-    // Records before it: the one to compare is still to come (and these are below the restored offsets anyway).
-    if (match === undefined && Number(records[records.length - 1]!.offset) < expected.offset) return true;
-    if (match === undefined || verify.fingerprint(match) !== expected.fingerprint) {
-      const onMismatch = verify.onMismatch;
-      verify = null;
-      onMismatch(partition);
-      return false;
-    }
-    verify.records.delete(partition);
-    if (verify.records.size === 0) verify = null;
-    return true;
-  }
-
   function checkCaughtUp(): void {
-    if (caughtUp || startEnds === null || verify !== null) return;
+    if (caughtUp || startEnds === null || check.pending()) return;
     for (const { partition, low, high: end } of startEnds.values()) {
       if ((next.get(partition) ?? low) < end) return;
     }
@@ -156,8 +128,8 @@ export function createProjectionRunner<V>(options: ProjectionRunnerOptions<V>) {
 
     /** Applies records of one partition in offset order; records already passed are skipped. */
     applyBatch(partition: number, records: readonly LogRecord[], highWatermark?: string): void {
-      if (discarding || !verified(partition, records)) return;
-      holdOff();
+      if (discarding || !check.passes(partition, records)) return;
+      hold.beforeChange();
       const tail = records[records.length - 1];
       if (tail !== undefined && Number(tail.offset) >= (last.get(partition)?.offset ?? -1)) last.set(partition, { ...tail, offset: Number(tail.offset) });
       let from = next.get(partition) ?? -1;
@@ -186,7 +158,7 @@ export function createProjectionRunner<V>(options: ProjectionRunnerOptions<V>) {
      * compacted records), so that a log ending in them still counts as read.
      */
     passOffsets(partition: number, nextOffset: number): void {
-      if (discarding || verify?.records.has(partition)) return;
+      if (discarding || check.waitsFor(partition)) return;
       if (nextOffset <= (next.get(partition) ?? -1)) return;
       next.set(partition, nextOffset);
       appliedToken = null;
@@ -196,7 +168,7 @@ export function createProjectionRunner<V>(options: ProjectionRunnerOptions<V>) {
 
     /** Applies events this process wrote and Kafka acknowledged, before they are read back; reading them back skips them. */
     applyOwn(events: readonly RecordedEvent[]): void {
-      holdOff();
+      hold.beforeChange();
       let changed = 0;
       for (const event of events) {
         if (!appliedIds.add(event.metadata.eventId)) continue;
@@ -227,31 +199,19 @@ export function createProjectionRunner<V>(options: ProjectionRunnerOptions<V>) {
     nextOffsets: (): ReadonlyMap<number, number> => next,
 
     /** Where the consumer starts: the next offsets, or a restored snapshot's last records, read again to compare them. */
-    readFrom(): ReadonlyMap<number, number> {
-      if (verify === null) return next;
-      const from = new Map(next);
-      for (const [partition, { offset }] of verify.records) from.set(partition, offset);
-      return from;
-    },
+    readFrom: (): ReadonlyMap<number, number> => check.readFrom(next),
 
-    /** What a snapshot keeps; `hold` runs before the view next changes, so that the snapshot can finish first. */
-    snapshotState(hold: () => void) {
-      beforeChange = hold;
-      let release = (): void => undefined;
-      const promise = new Promise<void>((resolve) => (release = resolve));
-      held = { promise, release };
+    /** What a snapshot keeps; `finishNow` runs before the view next changes, so that the snapshot can finish first. */
+    snapshotState(finishNow: () => void) {
+      hold.hold(finishNow);
       return { view, ids: appliedIds, next: new Map(next), last: new Map(last), applied: totals.applied };
     },
 
     /** The snapshot has its copy of the state: the view may change again. */
-    releaseSnapshot(): void {
-      beforeChange = null;
-      held?.release();
-      held = null;
-    },
+    releaseSnapshot: hold.release,
 
     /** While a snapshot is being written, resolves once it is done, so that a batch read meanwhile does not force it to finish at once. */
-    ready: (): Promise<void> | undefined => held?.promise,
+    ready: hold.ready,
 
     /** Says where the state came from when no snapshot was restored. */
     setSource(source: SnapshotSource): void {
@@ -270,7 +230,7 @@ export function createProjectionRunner<V>(options: ProjectionRunnerOptions<V>) {
       view = state.view;
       appliedIds = state.ids;
       for (const [partition, offset] of state.next) next.set(partition, offset);
-      verify = state.verify.records.size > 0 ? state.verify : null;
+      check.set(state.verify as RestoredState<unknown>['verify']);
       restored = state.source;
       version++;
       appliedToken = null;
@@ -278,7 +238,7 @@ export function createProjectionRunner<V>(options: ProjectionRunnerOptions<V>) {
 
     /** Back to the beginning: the restored snapshot turned out wrong. Nothing is applied until `resume()`. */
     reset(): void {
-      holdOff();
+      hold.beforeChange();
       discarding = true;
       view = projection.initialState();
       appliedIds = createEventIdSet();
@@ -286,7 +246,7 @@ export function createProjectionRunner<V>(options: ProjectionRunnerOptions<V>) {
       last.clear();
       startEnds = null;
       caughtUp = false;
-      verify = null;
+      check.clear();
       restored = { from: 'log' };
       Object.assign(totals, { applied: 0, rejected: 0, ignored: 0, duplicates: 0 });
       version++;

@@ -92,8 +92,7 @@ export function createSnapshots<V>(options: SnapshotsOptions<V>) {
     } catch (error) {
       // Not the snapshot's fault: the service is stopping while Kafka was being asked.
       if (!(error instanceof SnapshotRejected)) throw error;
-      const rejected = error instanceof SnapshotRejected ? error : new SnapshotRejected('corrupt', (error as Error).message);
-      reject(name, rejected.reason, rejected.message, { origin, ...(peer !== undefined && { peer }) });
+      reject(name, error.reason, error.message, { origin, ...(peer !== undefined && { peer }) });
       return false;
     }
     const { next, last: lastRecords, createdAt } = header!;
