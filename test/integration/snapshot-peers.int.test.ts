@@ -11,7 +11,8 @@ import { listBooksView } from '../../bookshelf/services/list-books.service.js';
 import { cleanupAfterAll } from '../support/cleanup.js';
 import { fuzzSeed, seededRandom } from '../support/fuzz-random.js';
 import { CONSUL, checkStatus, createTopic, testKafka, unique } from '../support/infra.js';
-import { canonical, caughtUpTo, handPushedLines, health, metricValue, produceLines, topicEnds } from '../support/snapshot-log.js';
+import { startTestBooks } from '../support/books.js';
+import { canonical, caughtUpTo, handPushedLines, health, metricValue, ownCommands, produceLines, randomCommands, topicEnds } from '../support/snapshot-log.js';
 import { startTestView, tempStateDir } from '../support/view.js';
 import { waitFor } from '../support/wait-for.js';
 
@@ -57,6 +58,33 @@ describe('a new replica', () => {
 
     expect(report.restored, `seed ${seed}`).toMatchObject({ from: 'snapshot', origin: 'peer', peer: peer.url });
     expect(canonical(replica.view()), `seed ${seed}`).toEqual(canonical(full.view()));
+  });
+
+  it('of books seeds itself from a passing peer too, and equals a full replay', async () => {
+    const seed = fuzzSeed();
+    const random = seededRandom(seed);
+    const topic = await newTopic();
+    const name = unique('books');
+    await produceLines(topic, handPushedLines(random, 600));
+    const peer = await startTestBooks({ topic, name, register: true });
+    cleanup.push(() => peer.stop());
+    await caughtUpTo(peer.url, await topicEnds(topic));
+    await randomCommands(peer.send, random, 60, 'p');
+    await waitFor(async () => (await checkStatus(name)).includes('passing'), { what: 'the peer passing in Consul' });
+
+    const replica = await startTestBooks({ topic, name, register: true });
+    cleanup.push(() => replica.stop());
+    await caughtUpTo(replica.url, await topicEnds(topic));
+    // The replica takes commands once caught up; both see them.
+    await randomCommands(replica.send, random, 60, 'p');
+    const ends = await topicEnds(topic);
+    const full = await startTestBooks({ topic, snapshots: false });
+    cleanup.push(() => full.stop());
+    const [report] = await Promise.all([caughtUpTo(replica.url, ends), caughtUpTo(full.url, ends), caughtUpTo(peer.url, ends)]);
+
+    expect(report.restored, `seed ${seed}`).toMatchObject({ from: 'snapshot', origin: 'peer', peer: peer.url });
+    expect(canonical(ownCommands(replica.view())), `seed ${seed}`).toEqual(canonical(ownCommands(full.view())));
+    expect(canonical(ownCommands(peer.view())), `seed ${seed}`).toEqual(canonical(ownCommands(full.view())));
   });
 
   it('replays the log when the peer fails half-way through the transfer, and equals a full replay', async () => {

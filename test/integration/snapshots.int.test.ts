@@ -9,7 +9,7 @@ import { startTestBooks } from '../support/books.js';
 import { cleanupAfterAll } from '../support/cleanup.js';
 import { fuzzSeed, seededRandom } from '../support/fuzz-random.js';
 import { createTopic, testKafka, unique } from '../support/infra.js';
-import { canonical, caughtUpTo, handPushedLines, health, produceLines, randomCommands, topicEnds } from '../support/snapshot-log.js';
+import { canonical, caughtUpTo, handPushedLines, health, ownCommands, produceLines, randomCommands, topicEnds } from '../support/snapshot-log.js';
 import { startTestView, tempStateDir } from '../support/view.js';
 import { waitFor } from '../support/wait-for.js';
 
@@ -28,15 +28,6 @@ async function newTopic(prefix: string): Promise<string> {
     await admin.disconnect();
   });
   return topic;
-}
-
-/**
- * The aggregate's state without the key 'key-1', which hand-pushed lines give to books on every partition: which of
- * them a reader records last depends on how it interleaves partitions, for a full replay as for a restart.
- */
-function ownCommands(view: unknown): unknown {
-  const { books, commands } = view as { books: Map<string, unknown>; commands: Map<string, unknown> };
-  return { books, commands: new Map([...commands].filter(([key]) => key !== 'key-1')) };
 }
 
 describe('a restart from a snapshot', () => {
