@@ -12,6 +12,8 @@ import { SnapshotRejected, type SnapshotHeader, type SnapshotStore } from '../..
 
 const PREFIX = 'snapshot-';
 const SUFFIX = '.snap';
+/** Bytes read at once: few round trips to the thread pool for a big snapshot. */
+const READ_CHUNK = 8 << 20;
 const NEWLINE = Buffer.from('\n');
 /** Bytes gathered before a write. */
 const WRITE_BATCH = 1 << 20;
@@ -116,7 +118,7 @@ export function createSnapshotStore({ dir, keep = 3 }: SnapshotStoreOptions): Sn
       try {
         // Lines cut out of the file's bytes: the checksum is over the bytes as written, and no line is decoded twice.
         let rest: Buffer | undefined;
-        for await (const piece of createReadStream(join(dir, name), { highWaterMark: 1 << 20 })) {
+        for await (const piece of createReadStream(join(dir, name), { highWaterMark: READ_CHUNK })) {
           let bytes = piece as Buffer;
           let from = 0;
           for (let at = bytes.indexOf(10); at !== -1; at = bytes.indexOf(10, from)) {
