@@ -1,5 +1,6 @@
 /** Starts a view in this process, on port 0, against the test run's Kafka and Consul. */
 import { mkdtempSync, rmSync } from 'node:fs';
+import { afterAll } from 'vitest';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolveConfig, type ServiceConfig } from '../../bookshelf/adapters/cli/config.js';
@@ -8,11 +9,12 @@ import { CONSUL, KAFKA } from './infra.js';
 import { silentLogger } from './silent-logger.js';
 
 const stateDirs: string[] = [];
-process.once('exit', () => {
-  for (const dir of stateDirs) rmSync(dir, { recursive: true, force: true });
+// Registered in each test file that starts services (modules are loaded once per file).
+afterAll(() => {
+  for (const dir of stateDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
-/** A state dir of its own for each service a test starts: never the user's; deleted when the test process ends. */
+/** A state dir of its own for each service a test starts: never the user's; deleted after the test file. */
 export function tempStateDir(): string {
   const dir = mkdtempSync(join(tmpdir(), 'bookshelf-state-'));
   stateDirs.push(dir);
