@@ -9,6 +9,7 @@ import { readYourWrites } from '../adapters/http/read-your-writes.middleware.js'
 import type { EntryDefaults, ServiceConfig } from '../adapters/cli/config.js';
 import { followLog } from './log-follower.js';
 import { startServiceShell, type RunningService, type ServiceDeps } from './service-shell.js';
+import { snapshotRouter } from './snapshot-route.js';
 
 /** Read access to a view's state, with JSON answers cached until the next applied event. */
 export interface ViewReader<V> {
@@ -25,6 +26,8 @@ export interface ViewDefinition<V> {
 
 export interface RunningView extends RunningService {
   isCaughtUp(): boolean;
+  /** The projection's state as it is now (tests compare whole views). */
+  view(): unknown;
 }
 
 export async function startView<V>(definition: ViewDefinition<V>, config: ServiceConfig, { logger }: ServiceDeps): Promise<RunningView> {
@@ -53,10 +56,10 @@ export async function startView<V>(definition: ViewDefinition<V>, config: Servic
     logger,
     metrics,
     probes: { health: runner.health, rejected: runner.rejected },
-    routers: [router],
+    routers: [snapshotRouter(config, log.snapshotSource), router],
     stopParts: log.stop,
     drain: runner.close,
   });
   log.start(shell.id);
-  return { ...shell, isCaughtUp: runner.isCaughtUp };
+  return { ...shell, isCaughtUp: runner.isCaughtUp, view: runner.view };
 }
