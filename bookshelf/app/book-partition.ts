@@ -21,17 +21,10 @@ export function murmur2(key: string): number {
     h = Math.imul(h, M) ^ k;
   }
   const tail = length & ~3;
-  switch (length % 4) {
-    case 3:
-      h ^= (data[tail + 2]! & 0xff) << 16;
-    // falls through
-    case 2:
-      h ^= (data[tail + 1]! & 0xff) << 8;
-    // falls through
-    case 1:
-      h ^= data[tail]! & 0xff;
-      h = Math.imul(h, M);
-  }
+  const rest = length % 4;
+  if (rest === 3) h ^= (data[tail + 2]! & 0xff) << 16;
+  if (rest >= 2) h ^= (data[tail + 1]! & 0xff) << 8;
+  if (rest >= 1) h = Math.imul(h ^ (data[tail]! & 0xff), M);
   h ^= h >>> 13;
   h = Math.imul(h, M);
   h ^= h >>> 15;

@@ -1,4 +1,5 @@
 /** Turns HTTP input into Book commands, or a 400 naming the field at fault. */
+import { createHash } from 'node:crypto';
 import type { AddBook, RateBook } from '../../domain/book/book.commands.js';
 import { checkBookDetails, checkRating, isPlainObject, MAX_ID_LENGTH } from '../../domain/book-fields.js';
 import { ProblemError } from './problem.js';
@@ -46,4 +47,16 @@ export function idempotencyKey(header: string): string | undefined {
   if (header === '') return undefined;
   if (!KEY.test(header)) throw new ProblemError('invalid_body', 'Idempotency-Key must be 1 to 255 printable ASCII characters', { field: 'Idempotency-Key' });
   return header;
+}
+
+/**
+ * The id a new book will have, when it can be known before the command runs: the body's, or one made from the
+ * Idempotency-Key (a UUID from its hash), so that a retry reaches the same book on whichever instance owns it.
+ */
+export function newBookIdOf(body: unknown, key: string | undefined): string | undefined {
+  const id = isPlainObject(body) ? body.id : undefined;
+  if (typeof id === 'string') return ID.test(id) ? id : undefined;
+  if (key === undefined) return undefined;
+  const hex = createHash('sha256').update(`bookshelf:add-book:${key}`).digest('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-${((parseInt(hex[16]!, 16) & 0x3) | 0x8).toString(16)}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
