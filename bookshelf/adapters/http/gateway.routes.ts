@@ -3,6 +3,7 @@ import Router from '@koa/router';
 import type { Context } from 'koa';
 import { UnavailableError } from '../../app/errors.js';
 import type { Balancer, Endpoint } from '../../app/balancer.js';
+import { newBookIdOf } from './book-requests.js';
 import { ConnectFailedError, UpstreamTimeoutError, type Proxy } from './proxy.js';
 import { ProblemError } from './problem.js';
 
@@ -20,16 +21,26 @@ export interface GatewayOptions {
   /** Longer than a view's longest read-your-writes wait. */
   timeoutMs?: number;
   onEject?: (service: string, instance: Endpoint, error: Error) => void;
+  /** Ids of the instances of `service` that own the book's partition, when they can be known: they are tried first. */
+  ownersOf?: (service: string, bookId: string) => ReadonlySet<string>;
 }
 
 // The bearer token goes along, so that the gateway and the services behind it can share one.
 const FORWARDED_REQUEST = ['content-type', 'accept', 'authorization', 'idempotency-key', 'x-bookshelf-position', 'x-request-id'];
 const FORWARDED_RESPONSE = ['content-type', 'x-bookshelf-position', 'retry-after', 'idempotent-replayed', 'allow', 'cache-control', 'www-authenticate'];
 
-export function gatewayRoutes({ balancer, proxy, targets, timeoutMs = 12_000, onEject }: GatewayOptions): Router {
+export function gatewayRoutes({ balancer, proxy, targets, timeoutMs = 12_000, onEject, ownersOf }: GatewayOptions): Router {
   const router = new Router();
 
-  const to = (service: keyof GatewayTargets, upstreamPath: (ctx: Context) => string) => async (ctx: Context) => {
+  /** Round-robin, except that a command goes to the owner of its book's partition first. */
+  const candidates = (name: string, bookId: string | undefined): Endpoint[] => {
+    const all = balancer.candidates(name);
+    if (bookId === undefined || !ownersOf) return all;
+    const owners = ownersOf(name, bookId);
+    return [...all.filter((i) => owners.has(i.id)), ...all.filter((i) => !owners.has(i.id))];
+  };
+
+  const to = (service: keyof GatewayTargets, upstreamPath: (ctx: Context) => string, bookIdOf?: (ctx: Context) => string | undefined) => async (ctx: Context) => {
     const name = targets[service];
     const headers: Record<string, string> = {};
     for (const header of FORWARDED_REQUEST) {
@@ -41,7 +52,7 @@ export function gatewayRoutes({ balancer, proxy, targets, timeoutMs = 12_000, on
     if (body !== undefined) headers['content-length'] = String(Buffer.byteLength(body));
     const path = upstreamPath(ctx) + (ctx.querystring ? `?${ctx.querystring}` : '');
 
-    for (const instance of balancer.candidates(name)) {
+    for (const instance of candidates(name, bookIdOf?.(ctx))) {
       try {
         const answer = await proxy.forward(instance, { method: ctx.method, path, headers, ...(body !== undefined && { body }), timeoutMs });
         ctx.status = answer.status;
@@ -65,13 +76,16 @@ export function gatewayRoutes({ balancer, proxy, targets, timeoutMs = 12_000, on
   };
 
   const id = (ctx: Context) => encodeURIComponent(ctx.params.id!);
-  router.post('/bookshelf/books', to('books', () => '/books'));
+  const paramId = (ctx: Context) => ctx.params.id;
+  // The id a new book will have, as books makes it: the body's, or one from the Idempotency-Key.
+  const bodyId = (ctx: Context) => newBookIdOf(ctx.request.body, ctx.get('Idempotency-Key') || undefined);
+  router.post('/bookshelf/books', to('books', () => '/books', bodyId));
   router.get('/bookshelf/books', to('booklist', () => '/'));
   router.get('/bookshelf/books/last/read', to('lastreadbooks', () => '/'));
   router.get('/bookshelf/books/:id', to('booklist', (ctx) => `/${id(ctx)}`));
-  router.post('/bookshelf/books/:id/started', to('books', (ctx) => `/books/${id(ctx)}/started`));
-  router.post('/bookshelf/books/:id/finished', to('books', (ctx) => `/books/${id(ctx)}/finished`));
-  router.put('/bookshelf/books/:id/rating', to('books', (ctx) => `/books/${id(ctx)}/rating`));
-  router.delete('/bookshelf/books/:id', to('books', (ctx) => `/books/${id(ctx)}`));
+  router.post('/bookshelf/books/:id/started', to('books', (ctx) => `/books/${id(ctx)}/started`, paramId));
+  router.post('/bookshelf/books/:id/finished', to('books', (ctx) => `/books/${id(ctx)}/finished`, paramId));
+  router.put('/bookshelf/books/:id/rating', to('books', (ctx) => `/books/${id(ctx)}/rating`, paramId));
+  router.delete('/bookshelf/books/:id', to('books', (ctx) => `/books/${id(ctx)}`, paramId));
   return router;
 }
