@@ -9,6 +9,7 @@ const WORDS = 4;
 export interface EventIdSet {
   /** Adds `id`; false when it was there already. */
   add(id: string): boolean;
+  has(id: string): boolean;
   readonly size: number;
 }
 
@@ -60,6 +61,10 @@ export function createEventIdSet(initialCapacity = 1 << 12): EventIdSet {
       store(slot);
       if (++compact * 4 > capacity * 3) grow();
       return true;
+    },
+    has(id: string): boolean {
+      if (!readUuid(id, word)) return others.has(id);
+      return slotOf(keys, used, capacity - 1) < 0;
     },
     get size() {
       return compact + others.size;

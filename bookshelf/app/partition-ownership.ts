@@ -32,6 +32,8 @@ export interface PartitionOwnershipOptions {
   /** Called whenever the set of owned partitions changed. */
   onChange?(owned: number[]): void;
   retryMs?: number;
+  /** How long after losing a writer the partition is taken over again, if no new assignment came meanwhile (longer than a heartbeat). */
+  retakeAfterMs?: number;
 }
 
 interface Held {
@@ -41,7 +43,7 @@ interface Held {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-export function createPartitionOwnership({ logger, createWriter, endOffset, readUpTo, onChange, retryMs = 500 }: PartitionOwnershipOptions) {
+export function createPartitionOwnership({ logger, createWriter, endOffset, readUpTo, onChange, retryMs = 500, retakeAfterMs = 2500 }: PartitionOwnershipOptions) {
   let assigned = new Set<number>();
   let partitionCount = 0;
   /** Bumped at every change of assignment: a takeover that started under an older one gives up. */
@@ -96,11 +98,16 @@ export function createPartitionOwnership({ logger, createWriter, endOffset, read
 
   function onWriterFailure(partition: number, writer: WriterPort, kind: 'fenced' | 'broken', error: Error): void {
     if (held.get(partition)?.writer !== writer) return;
-    logger.warn({ partition, kind, err: error.message }, kind === 'fenced' ? 'partition lost to a newer owner' : 'partition writer failed, taking the partition over again');
+    logger.warn({ partition, kind, err: error.message }, kind === 'fenced' ? 'partition lost to a newer writer' : 'partition writer failed');
     release(partition);
     changed();
-    // Fenced: someone else holds it; only a new assignment gives it back. Broken: still ours, start again.
-    if (kind === 'broken' && assigned.has(partition)) void takeOver(partition, generation);
+    // A newer writer means a newer owner, which the group tells this instance about at its next heartbeat. Only if
+    // the assignment still stands after that is the partition taken over again (a writer that merely broke).
+    const since = generation;
+    const timer = setTimeout(() => {
+      if (generation === since && assigned.has(partition) && !held.has(partition) && !stopped) void takeOver(partition, since);
+    }, retakeAfterMs);
+    timer.unref?.();
   }
 
   return {

@@ -1,9 +1,9 @@
 /** What `books` needs of Kafka and of its own log to own partitions: their ends, and the outcome of an unconfirmed commit. */
 import type { Admin, Kafka } from 'kafkajs';
 import type { RecordedEvent } from '../domain/events.js';
-import { bookState, type BookStates } from '../domain/projections/book-states.projection.js';
 import { UnavailableError } from '../app/errors.js';
-import type { Appended, PartitionOwnership } from '../app/partition-ownership.js';
+import type { LogPosition } from '../app/log-position.js';
+import type { Appended } from '../app/partition-ownership.js';
 import { OutcomeUnknownError } from '../adapters/kafka/partition-writer.js';
 
 /** Ends of partitions for read_committed readers (kafkajs asks with that isolation level): the last stable offset. */
@@ -39,20 +39,20 @@ export function createPartitionEnds(kafka: Kafka, topic: string) {
   };
 }
 
-/** How long a command whose commit was not confirmed waits for its partition to be owned and read again. */
+/** How long a command whose commit was not confirmed waits for the log to say whether it happened. */
 const RESOLVE_WITHIN_MS = 20_000;
 
 /**
- * A commit Kafka did not confirm may have happened. Once the partition is taken over again (which ends that
- * transaction one way or the other) and read to its end, the book's version says whether the events are in:
- * nobody else wrote the partition meanwhile, and the book's commands run one at a time.
+ * A commit Kafka did not confirm may have happened. The transaction ends one way or the other (this instance
+ * takes the partition over again, or a new owner fences it); once the log follower has read past its records,
+ * whether their events were applied says if it committed.
  */
-export async function resolveUnknownOutcome(error: unknown, events: RecordedEvent[], { ownership, partition, view }: { ownership: PartitionOwnership; partition: number; view: () => BookStates }): Promise<Appended[]> {
+export async function resolveUnknownOutcome(error: unknown, events: RecordedEvent[], runner: { waitFor(position: LogPosition, timeoutMs: number): Promise<boolean>; hasApplied(eventId: string): boolean }): Promise<Appended[]> {
   if (!(error instanceof OutcomeUnknownError)) throw error;
-  const last = events[events.length - 1]!;
-  if (await ownership.whenOwned(partition, RESOLVE_WITHIN_MS)) {
-    if (bookState(view(), last.metadata.aggregate!).version >= last.metadata.version!) return error.appended;
-    throw new UnavailableError('broker_unavailable', 'Kafka did not take the events (the transaction was aborted)', 1, { cause: error });
+  const last = error.appended[error.appended.length - 1]!;
+  if (await runner.waitFor(new Map([[last.partition, last.offset]]), RESOLVE_WITHIN_MS)) {
+    if (runner.hasApplied(events[0]!.metadata.eventId)) return error.appended;
+    throw new UnavailableError('broker_unavailable', 'Kafka did not take the events (their transaction was aborted)', 1, { cause: error });
   }
   throw error;
 }

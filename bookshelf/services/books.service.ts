@@ -80,7 +80,7 @@ export async function startBooks(config: ServiceConfig, { logger }: ServiceDeps)
       try {
         return await ownership.append(partition, messages);
       } catch (error) {
-        return resolveUnknownOutcome(error, events, { ownership, partition, view: runner.view });
+        return resolveUnknownOutcome(error, events, runner);
       }
     },
     newId: randomUUID,

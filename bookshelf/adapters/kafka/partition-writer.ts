@@ -111,9 +111,10 @@ export function createPartitionWriter({ kafka, logger, topic, partition, transac
     try {
       await transaction.commit();
     } catch (error) {
-      if (isFencing(error)) {
-        refuse(batch, new FencedError(`partition ${partition} has a newer writer`, { cause: error }));
-        return fail('fenced', error as Error);
+      // An error answered by the coordinator means it did not commit; only a commit left unanswered may have happened.
+      if (isFencing(error) || (error as { name?: string }).name === 'KafkaJSProtocolError') {
+        refuse(batch, new FencedError(`partition ${partition}: Kafka refused the commit (${(error as Error).message})`, { cause: error }));
+        return fail(isFencing(error) ? 'fenced' : 'broken', error as Error);
       }
       batch.forEach((pending, i) => pending.reject(new OutcomeUnknownError(`Kafka did not confirm the commit: ${(error as Error).message}`, appended[i]!, { cause: error })));
       return fail('broken', error as Error);
