@@ -126,7 +126,6 @@ describe('books when an owner fails', () => {
     const second = await Promise.all(whileStopped);
     await waitFor(() => load.results.filter((r) => ok(r) && r.sentAt > tookOverAt).length > 30, { timeout: 30_000, what: 'more commands after the zombie resumed' });
     const results = await load.stop();
-    (await import('node:fs')).writeFileSync('/tmp/zombie-debug.json', JSON.stringify({ first, second, lines: zombie.process.lines() }, null, 1));
     const check = await checkLog(topic, [...results, ...overwritten, ...first, ...second]);
     const servedByZombie = (answer: Sent) => answer.served === null || answer.served.endsWith(`:${zombie.port}`) || answer.served === zombie.id;
     recordReliability('books-zombie', {

@@ -70,8 +70,9 @@ export function createPartitionWriter({ kafka, logger, topic, partition, transac
     maxInFlightRequests: 1,
     transactionTimeout: transactionTimeoutMs,
     allowAutoTopicCreation: false,
-    // Bounded, so that an unreachable broker becomes a 503 rather than a request that never ends.
-    retry: { retries: 3, initialRetryTime: 100, maxRetryTime: 1000 },
+    // The next transaction's first request meets CONCURRENT_TRANSACTIONS while the last one's markers are being
+    // written, a few milliseconds: retry it soon. Bounded, so that an unreachable broker becomes a 503.
+    retry: { retries: 10, initialRetryTime: 5, maxRetryTime: 250 },
   });
   const queue: Pending[] = [];
   let sending: Promise<void> | null = null;
