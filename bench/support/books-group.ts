@@ -35,12 +35,12 @@ export async function startBooksGroup({ topic, partitions, instances, sessionTim
   const stopAll = () => Promise.all(started.map((service) => service.stop())).then(() => undefined);
   try {
     for (let i = 0; i < instances; i++) {
-      const books = await startListening('books', { topic, register: true, name, extraArgs: ['--session-timeout', String(sessionTimeoutS), '--check-interval', '1s', '--log-level', 'warn'] });
+      const books = await startListening('books', { topic, register: true, name, extraArgs: ['--session-timeout', String(sessionTimeoutS), '--check-interval', '1s'] });
       started.push(books);
     }
     for (const books of started) await waitHealthy(books.url);
     const owners = await waitForOwners(name, partitions, instances);
-    const shelf = await startListening('shelf', { topic, register: false, extraArgs: ['--books-service', name, '--log-level', 'warn'] });
+    const shelf = await startListening('shelf', { topic, register: false, extraArgs: ['--books-service', name] });
     started.push(shelf);
     // The gateway knows the owners once its blocking query answered: a command for each partition gets through.
     for (let partition = 0; partition < partitions; partition++) {

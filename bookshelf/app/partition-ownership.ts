@@ -83,7 +83,8 @@ export function createPartitionOwnership({ logger, createWriter, endOffset, read
       try {
         await writer.open();
         const end = await endOffset(partition);
-        while (current() && held.get(partition)?.writer === writer && !(await readUpTo(partition, end, 1000)));
+        // A follower that answers "not yet" at once (stopping) must not turn this into a loop that never yields.
+        while (current() && held.get(partition)?.writer === writer && !(await readUpTo(partition, end, 1000))) await sleep(10);
         if (!current() || held.get(partition)?.writer !== writer) return;
         held.set(partition, { state: 'owned', writer });
         logger.info({ partition, end }, 'partition taken over');
