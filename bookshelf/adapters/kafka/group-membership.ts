@@ -76,6 +76,8 @@ export function createGroupMembership({ kafka, logger, topic, groupId, sessionTi
         await created.subscribe({ topics: [topic], fromBeginning: false });
         await created.run({ autoCommit: false, eachBatch: async () => undefined });
         created.pause([{ topic }]);
+        // Stopped meanwhile: the stop did not wait for this join, so this one leaves by itself.
+        if (stopped) await leave();
         return;
       } catch (error) {
         logger.warn({ err: (error as Error).message, attempt }, 'cannot join the group, retrying');
@@ -104,7 +106,8 @@ export function createGroupMembership({ kafka, logger, topic, groupId, sessionTi
     /** Leaves the group at once, so that the others get this instance's partitions at their next heartbeat. */
     async stop(): Promise<void> {
       stopped = true;
-      await running?.catch(() => undefined);
+      // A join under way may wait for a whole rebalance; the stop has 2 s in all, so leave after at most one.
+      await Promise.race([running?.catch(() => undefined), new Promise((resolve) => setTimeout(resolve, 1000).unref())]);
       await leave();
       onRevoked('stopped');
     },
