@@ -15,7 +15,7 @@ const commandRefusals = {
   '404': problem('No such book (unknown_book)'),
   '409': problem('The book was removed (book_removed)'),
   '422': problem('The Idempotency-Key was used for another command (idempotency_key_reused)'),
-  '503': problem('Kafka unavailable, service catching up, or no instance (broker_unavailable, catching_up, no_instance)'),
+  '503': problem('Kafka unavailable, service catching up, the book\'s partition changing hands, or no instance (broker_unavailable, catching_up, rebalancing, no_instance)'),
 };
 const accepted = { description: 'Done, after Kafka acknowledged the event', headers: positionHeader };
 
@@ -80,7 +80,7 @@ export function openApiDocument(version: string): object {
           responses: { '204': accepted, '400': problem('Rating not an integer 1–5'), ...commandRefusals, '409': problem('Not read yet, or removed (not_read_yet, book_removed)') },
         },
       },
-      '/services': { get: { summary: 'What the gateway knows from Consul, with health', operationId: 'services', responses: { '200': json('Instances by service', { type: 'object' }) } } },
+      '/services': { get: { summary: 'What the gateway knows from Consul, with health (and each books instance\'s partitions)', operationId: 'services', responses: { '200': json('Instances by service', { type: 'object' }) } } },
       '/health': { get: { summary: 'Health of the gateway', operationId: 'health', responses: { '200': json('pass', { type: 'object' }), '429': json('warn', { type: 'object' }), '503': json('fail', { type: 'object' }) } } },
     },
     security: [{}, { bearer: [] }],
