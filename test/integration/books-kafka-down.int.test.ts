@@ -17,10 +17,11 @@ async function readTitles(topic: string, broker: string): Promise<string[]> {
   await consumer.subscribe({ topic, fromBeginning: true });
   let seen = 0;
   await consumer.run({
-    eachMessage: async ({ message }) => {
+    eachMessage: ({ message }) => {
       seen++;
       const event = JSON.parse(message.value!.toString()) as { name: string; payload: { title?: string } };
       if (event.name === 'book-added' && event.payload.title) titles.push(event.payload.title);
+      return Promise.resolve();
     },
   });
   await waitFor(() => seen >= total, { what: `all ${total} messages` });
