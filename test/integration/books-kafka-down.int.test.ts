@@ -18,9 +18,10 @@ async function readTitles(topic: string, broker: string): Promise<string[]> {
   const next = new Map<number, number>();
   consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => next.set(payload.partition, Number(payload.lastOffset) + 1));
   await consumer.run({
-    eachMessage: async ({ message }) => {
+    eachMessage: ({ message }) => {
       const event = JSON.parse(message.value!.toString()) as { name: string; payload: { title?: string } };
       if (event.name === 'book-added' && event.payload.title) titles.push(event.payload.title);
+      return Promise.resolve();
     },
   });
   await waitFor(() => ends.every((end) => Number(end.high) === 0 || (next.get(end.partition) ?? 0) >= Number(end.high)), { what: 'the topic read to its end' });
