@@ -65,6 +65,14 @@ describe('snapshot codecs', () => {
     ])('list-books throws on %s', (_, chunk) => {
       expect(() => listBooksProjection.snapshot!.decoder().add(chunk)).toThrow();
     });
+
+    it.each([
+      ['a books chunk of rows', { kind: 'books', items: [['b1', null, null, null, null]] }],
+      ['a ragged reads chunk', { kind: 'reads', items: [['joined', 'b1', [2]], ['joined', 'b1', [2]], ['joined', 'x', [1]], [1, 2], [1], [0]] }],
+      ['a read with no time', { kind: 'reads', items: [['joined', 'b1', [2]], ['joined', 'b1', [2]], ['joined', '', [-1]], [1], [1], [0]] }],
+    ])('last-read throws on %s', (_, chunk) => {
+      expect(() => lastReadProjection.snapshot!.decoder().add(chunk)).toThrow();
+    });
   });
 });
 

@@ -37,7 +37,7 @@ export function listBooksDecoder(initial: () => ListBooksView) {
           if (!Array.isArray(authorRefs) || !Array.isArray(ratings) || !Array.isArray(readCounts)) throw new SnapshotShapeError('a rows chunk has a column that is not a list');
           const length = authorRefs.length;
           if (ratings.length !== length || readCounts.length !== length) throw new SnapshotShapeError('a rows chunk has a ragged column');
-          const [ids, titles, types, years, isbns, statuses, addedAts, startedAts, readAts] = [idColumn, titleColumn, typeColumn, yearColumn, isbnColumn, statusColumn, addedColumn, startedColumn, readColumn].map((column) => stringsBack(column, length)) as (string | null)[][];
+          const [ids, titles, types, years, isbns, statuses, addedAts, startedAts, readAts] = [idColumn, titleColumn, typeColumn, yearColumn, isbnColumn, statusColumn, addedColumn, startedColumn, readColumn].map((column) => stringsBack(column, length));
           for (let i = 0; i < length; i++) {
             const id = ids![i];
             const status = statuses![i] as BookStatus;
