@@ -8,6 +8,14 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
   echo "bookshelf: installing npm dependencies" >&2
   npm install --no-audit --no-fund
 fi
-echo "bookshelf: compiling" >&2
-node node_modules/typescript/bin/tsc -p tsconfig.build.json
+# A compile takes seconds of a restart: only when a source, a tsconfig or the lock file is newer than the last one.
+stamp=dist/.compiled
+if [ ! -f "$stamp" ] || [ -n "$(find bookshelf tsconfig.json tsconfig.build.json package-lock.json -newer "$stamp" \( -name '*.ts' -o -name '*.json' \) -print -quit)" ]; then
+  echo "bookshelf: compiling" >&2
+  # Stamped as the compile begins, so that a file saved during it is compiled next time.
+  rm -f "$stamp"
+  mkdir -p dist && touch "$stamp.next"
+  node node_modules/typescript/bin/tsc -p tsconfig.build.json
+  mv "$stamp.next" "$stamp"
+fi
 bash compose/install.sh all

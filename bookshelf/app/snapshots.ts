@@ -31,8 +31,8 @@ export interface SnapshotsOptions<V> {
   onTopicChanged(): void;
 }
 
-/** Encoding runs this long before it lets requests in. */
-const SLICE_MS = 8;
+/** Encoding runs this long before it lets requests in: about two chunks, so a GET waits a few milliseconds at most. */
+const SLICE_MS = 2;
 /** A peer asking for a snapshot gets a new one when the newest is older than this and the view moved since. */
 const FRESH_FOR_MS = 30_000;
 

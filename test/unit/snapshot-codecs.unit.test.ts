@@ -5,6 +5,7 @@ import { bookStatesProjection } from '../../bookshelf/domain/projections/book-st
 import { lastReadBooks, lastReadProjection } from '../../bookshelf/domain/projections/last-read.projection.js';
 import { listBooks, listBooksProjection } from '../../bookshelf/domain/projections/list-books.projection.js';
 import { createEventIdSet } from '../../bookshelf/app/event-id-set.js';
+import { stringColumn, stringsBack } from '../../bookshelf/domain/projections/snapshot-chunks.js';
 import { bookAdded, bookRated, bookRead, bookRemoved, bookStarted } from '../support/events.js';
 
 /** The view folded from `events`, written out as snapshot lines would be (JSON text), and read back. */
@@ -64,6 +65,43 @@ describe('snapshot codecs', () => {
     ])('list-books throws on %s', (_, chunk) => {
       expect(() => listBooksProjection.snapshot!.decoder().add(chunk)).toThrow();
     });
+
+    it.each([
+      ['a books chunk of rows', { kind: 'books', items: [['b1', null, null, null, null]] }],
+      ['a ragged reads chunk', { kind: 'reads', items: [['joined', 'b1', [2]], ['joined', 'b1', [2]], ['joined', 'x', [1]], [1, 2], [1], [0]] }],
+      ['a read with no time', { kind: 'reads', items: [['joined', 'b1', [2]], ['joined', 'b1', [2]], ['joined', '', [-1]], [1], [1], [0]] }],
+    ])('last-read throws on %s', (_, chunk) => {
+      expect(() => lastReadProjection.snapshot!.decoder().add(chunk)).toThrow();
+    });
+  });
+});
+
+describe('a string column in a snapshot', () => {
+  const through = (values: (string | null)[]) => stringsBack(JSON.parse(JSON.stringify(stringColumn(values))), values.length);
+
+  it('gives back unique strings, nulls, empty strings and any characters, joined end to end', () => {
+    const values = ['Dune', null, '', 'Ünïcødé 📚 "quoted"\n\\', 'Dune', '\u0000', null, 'Z'];
+    expect(stringColumn(values)[0]).toBe('joined');
+    expect(through(values)).toEqual(values);
+  });
+
+  it('gives back repeated values through a table', () => {
+    const values = Array.from({ length: 100 }, (_, n) => (n % 7 === 0 ? null : ['read', 'unread', 'reading'][n % 3]!));
+    expect(stringColumn(values)[0]).toBe('table');
+    expect(through(values)).toEqual(values);
+  });
+
+  it.each([
+    ['a length past the end', ['joined', 'abc', [2, 2]], 2],
+    ['characters left over', ['joined', 'abcd', [2, 1]], 2],
+    ['a negative length', ['joined', 'abc', [-2, 3]], 2],
+    ['a fractional length', ['joined', 'abc', [1.5, 1.5]], 2],
+    ['an index outside the table', ['table', ['a'], [0, 1]], 2],
+    ['a number in the table', ['table', [7], [0]], 1],
+    ['fewer items than rows', ['joined', 'ab', [1, 1]], 3],
+    ['an unknown form', ['zipped', 'ab', [1, 1]], 2],
+  ])('throws on %s', (_, column, length) => {
+    expect(() => stringsBack(column, length)).toThrow();
   });
 });
 

@@ -1,16 +1,17 @@
-/** The list-books view in snapshot chunks and back: rows as arrays, author lists by index, removed ids. */
+/** The list-books view in snapshot chunks and back: rows column by column, author lists by index, removed ids. */
 import type { Author } from '../events.js';
 import type { BookStatus } from '../book/book.decider.js';
 import type { BookRow, ListBooksView } from './list-books.projection.js';
-import { authorTable, authorsBack, chunkOf, inChunks, num, numOrNull, SnapshotShapeError, str, strOrNull, tuple } from './snapshot-chunks.js';
+import { authorTable, authorsBack, chunkOf, inChunks, num, numOrNull, SnapshotShapeError, str, stringColumn, stringsBack, tuple } from './snapshot-chunks.js';
 
 export function* encodeListBooks(view: ListBooksView): Generator<unknown> {
   const authors = authorTable(view.authors);
   yield* inChunks(authors.entries, 'authors', (entry) => entry);
-  // Column by column: a few long arrays parse faster, and leave less garbage, than a small array per row.
+  // Column by column, strings joined or by table: a few long values parse faster, and leave less garbage, than a value per field.
   for (const rows of inChunks(view.books.values(), 'rows', (row) => row)) {
     const column = <K extends keyof BookRow>(key: K) => rows.items.map((row) => row[key]);
-    yield { kind: 'rows', items: [column('id'), column('title'), rows.items.map((row) => authors.ref(row.author)), column('type'), column('year'), column('isbn'), column('status'), column('rating'), column('readCount'), column('addedAt'), column('startedAt'), column('readAt')] };
+    const strings = (key: 'id' | 'title' | 'type' | 'year' | 'isbn' | 'status' | 'addedAt' | 'startedAt' | 'readAt') => stringColumn(column(key));
+    yield { kind: 'rows', items: [strings('id'), strings('title'), rows.items.map((row) => authors.ref(row.author)), strings('type'), strings('year'), strings('isbn'), strings('status'), column('rating'), column('readCount'), strings('addedAt'), strings('startedAt'), strings('readAt')] };
   }
   yield* inChunks(view.removed, 'removed', (id) => id);
 }
@@ -32,16 +33,21 @@ export function listBooksDecoder(initial: () => ListBooksView) {
           }
           return;
         case 'rows': {
-          const [ids, titles, authorRefs, types, years, isbns, statuses, ratings, readCounts, addedAts, startedAts, readAts] = tuple(items, 12) as unknown[][];
-          for (const column of items) if (!Array.isArray(column) || column.length !== ids!.length) throw new SnapshotShapeError('a rows chunk has a ragged column');
-          for (let i = 0; i < ids!.length; i++) {
+          const [idColumn, titleColumn, authorRefs, typeColumn, yearColumn, isbnColumn, statusColumn, ratings, readCounts, addedColumn, startedColumn, readColumn] = tuple(items, 12);
+          if (!Array.isArray(authorRefs) || !Array.isArray(ratings) || !Array.isArray(readCounts)) throw new SnapshotShapeError('a rows chunk has a column that is not a list');
+          const length = authorRefs.length;
+          if (ratings.length !== length || readCounts.length !== length) throw new SnapshotShapeError('a rows chunk has a ragged column');
+          const [ids, titles, types, years, isbns, statuses, addedAts, startedAts, readAts] = [idColumn, titleColumn, typeColumn, yearColumn, isbnColumn, statusColumn, addedColumn, startedColumn, readColumn].map((column) => stringsBack(column, length));
+          for (let i = 0; i < length; i++) {
+            const id = ids![i];
             const status = statuses![i] as BookStatus;
+            if (typeof id !== 'string') throw new SnapshotShapeError('a row has no id');
             if (status !== 'unread' && status !== 'reading' && status !== 'read') throw new SnapshotShapeError('a row has an unknown status');
             const row: BookRow = {
-              id: str(ids![i]), title: strOrNull(titles![i]), author: author(authorRefs![i]), type: strOrNull(types![i]), year: strOrNull(years![i]), isbn: strOrNull(isbns![i]),
-              status, rating: numOrNull(ratings![i]), readCount: num(readCounts![i]), addedAt: strOrNull(addedAts![i]), startedAt: strOrNull(startedAts![i]), readAt: strOrNull(readAts![i]),
+              id, title: titles![i]!, author: author(authorRefs[i]), type: types![i]!, year: years![i]!, isbn: isbns![i]!,
+              status, rating: numOrNull(ratings[i]), readCount: num(readCounts[i]), addedAt: addedAts![i]!, startedAt: startedAts![i]!, readAt: readAts![i]!,
             };
-            view.books.set(row.id, row);
+            view.books.set(id, row);
           }
           return;
         }
