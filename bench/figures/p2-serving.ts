@@ -20,7 +20,7 @@ async function startBaseline(script: string, body: Buffer, contentType: string):
   const file = join(dir, 'p2-body.json');
   writeFileSync(file, body);
   const child = spawn(process.execPath, [join(repoRoot, 'dist-bench', 'baselines', script), file, contentType], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const [chunk] = (await once(child.stdout!, 'data')) as [Buffer];
+  const [chunk] = (await once(child.stdout, 'data')) as [Buffer];
   return {
     url: `http://127.0.0.1:${chunk.toString().trim()}`,
     async stop() {

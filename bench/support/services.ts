@@ -58,7 +58,7 @@ export function startService(entry: 'last-read' | 'list-books' | 'books' | 'shel
   const watchers = new Set<() => void>();
   let partial = '';
   let stderr = '';
-  child.stdout!.on('data', (chunk: Buffer) => {
+  child.stdout.on('data', (chunk: Buffer) => {
     const parts = (partial + chunk.toString()).split('\n');
     partial = parts.pop() ?? '';
     for (const part of parts) {
@@ -70,7 +70,7 @@ export function startService(entry: 'last-read' | 'list-books' | 'books' | 'shel
     }
     for (const watcher of watchers) watcher();
   });
-  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
 
   const waitForLog = (msg: string, timeoutMs = 120_000): Promise<LogLine> =>

@@ -24,13 +24,13 @@ export type OwnershipState = 'owned' | 'catching_up' | 'not_owned';
 export interface PartitionOwnershipOptions {
   logger: Logger;
   /** A writer for the partition; `onFailure` is called once if it is fenced or breaks. */
-  createWriter(partition: number, onFailure: (kind: 'fenced' | 'broken', error: Error) => void): WriterPort;
+  createWriter: (partition: number, onFailure: (kind: 'fenced' | 'broken', error: Error) => void) => WriterPort;
   /** The partition's end for read_committed readers (the last stable offset): the next offset to be read. */
-  endOffset(partition: number): Promise<number>;
+  endOffset: (partition: number) => Promise<number>;
   /** Resolves true once the log follower has read the partition up to `end` (exclusive), false after `timeoutMs`. */
-  readUpTo(partition: number, end: number, timeoutMs: number): Promise<boolean>;
+  readUpTo: (partition: number, end: number, timeoutMs: number) => Promise<boolean>;
   /** Called whenever the set of owned partitions changed. */
-  onChange?(owned: number[]): void;
+  onChange?: (owned: number[]) => void;
   retryMs?: number;
   /** How long after losing a writer the partition is taken over again, if no new assignment came meanwhile (longer than a heartbeat). */
   retakeAfterMs?: number;
@@ -129,9 +129,7 @@ export function createPartitionOwnership({ logger, createWriter, endOffset, read
       for (const partition of [...held.keys()]) release(partition);
       changed();
     },
-    stateOf(partition: number): OwnershipState {
-      return held.get(partition)?.state ?? 'not_owned';
-    },
+    stateOf: (partition: number): OwnershipState => held.get(partition)?.state ?? 'not_owned',
     owned,
     /** True once the first assignment was taken over whole (or was empty). */
     started: (): boolean => started,

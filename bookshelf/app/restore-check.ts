@@ -28,9 +28,9 @@ export function createRestoreCheck() {
       // Records before it: the one to compare is still to come (and these are below the restored offsets anyway).
       if (match === undefined && Number(records[records.length - 1]!.offset) < expected.offset) return true;
       if (match === undefined || verify.fingerprint(match) !== expected.fingerprint) {
-        const onMismatch = verify.onMismatch;
+        const mismatched = verify;
         verify = null;
-        onMismatch(partition);
+        mismatched.onMismatch(partition);
         return false;
       }
       verify.records.delete(partition);

@@ -61,7 +61,7 @@ export async function startBooks(config: ServiceConfig, { logger }: ServiceDeps)
     logger: logger.child({ module: 'ownership' }),
     createWriter: (partition, onFailure) =>
       createPartitionWriter({ kafka, logger: logger.child({ module: 'writer' }), topic: config.topic, partition, transactionalId: `${groupId}-${config.topic}-${partition}`, onFailure }),
-    endOffset: ends.endOffset,
+    endOffset: (partition) => ends.endOffset(partition),
     readUpTo: (partition, end, timeoutMs) => (end <= 0 ? Promise.resolve(true) : runner.waitFor(new Map([[partition, end - 1]]), timeoutMs)),
   });
   const membership = createGroupMembership({
@@ -78,7 +78,7 @@ export async function startBooks(config: ServiceConfig, { logger }: ServiceDeps)
   const counted = commandMetrics(metrics.registry);
   const commands = createBookCommands({
     // Whether a book's partition has been read to its end is checked per command, by its owner: see `append`.
-    store: { view: runner.view, isCaughtUp: () => true, applyOwn: runner.applyOwn },
+    store: { view: runner.view, isCaughtUp: () => true, applyOwn: (events) => runner.applyOwn(events) },
     append: (events) =>
       counted.timed(async () => {
         const partition = partitionOfBook(events[0]!.metadata.aggregate!)!;

@@ -29,7 +29,7 @@ export interface SnapshotWiring<V> {
   logger: Logger;
   metrics: Metrics;
   serviceId: string;
-  onTopicChanged(): void;
+  onTopicChanged: () => void;
 }
 
 /** Undefined when the projection has no snapshot codec or snapshots are turned off. */

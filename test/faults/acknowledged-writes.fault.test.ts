@@ -51,9 +51,10 @@ async function readLog(cluster: Awaited<ReturnType<typeof kafkaCluster>>, topic:
   await consumer.subscribe({ topic, fromBeginning: true });
   consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => next.set(payload.partition, Number(payload.lastOffset) + 1));
   await consumer.run({
-    eachMessage: async ({ partition, message }) => {
+    eachMessage: ({ partition, message }) => {
       const event = JSON.parse(message.value!.toString()) as { name: string; payload: { id: string } };
       events.push({ name: event.name, book: event.payload.id, at: `${partition}:${message.offset}` });
+      return Promise.resolve();
     },
   });
   await waitFor(() => ends.every((end) => Number(end.high) === Number(end.low) || (next.get(end.partition) ?? 0) >= Number(end.high)), { timeout: 60_000, what: 'the log read to its end' });

@@ -62,8 +62,9 @@ export async function readTopic(topic: string): Promise<{ partition: number; off
   consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => next.set(payload.partition, Number(payload.lastOffset) + 1));
   const done = () => [...wanted].every(([p, end]) => end === 0 || (next.get(p) ?? 0) >= end);
   await consumer.run({
-    eachBatch: async ({ batch }) => {
+    eachBatch: ({ batch }) => {
       for (const message of batch.messages) events.push({ partition: batch.partition, offset: Number(message.offset), value: JSON.parse(message.value!.toString()) as Record<string, unknown> });
+      return Promise.resolve();
     },
   });
   try {

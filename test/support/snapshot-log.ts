@@ -100,7 +100,7 @@ export async function metricValue(url: string, name: string, labels: string): Pr
  * arrival counters (`seq`), since partitions are read side by side and interleave differently every time.
  */
 export function canonical(value: unknown): unknown {
-  if (value instanceof Map) return [...value].map(([key, item]) => [key, canonical(item)]).sort(byKey);
+  if (value instanceof Map) return Array.from<[unknown, unknown]>(value).map(([key, item]) => [key, canonical(item)]).sort(byKey);
   if (value instanceof Set) return [...value].sort();
   if (Array.isArray(value)) return value.map(canonical);
   if (typeof value === 'object' && value !== null) return Object.fromEntries(Object.entries(value).filter(([key]) => key !== 'seq').map(([key, item]) => [key, canonical(item)]));

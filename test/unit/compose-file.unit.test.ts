@@ -32,7 +32,7 @@ interface ComposeService {
 
 const compose = parse(read('compose/docker-compose.yml'), { merge: true }) as { services: Record<string, ComposeService> };
 const services = compose.services;
-const versions = Object.fromEntries([...read('compose/versions.env').matchAll(/^(\w+)=(\S+)$/gm)].map(([, key, value]) => [key, value]));
+const versions = Object.fromEntries([...read('compose/versions.env').matchAll(/^(\w+)=(\S+)$/gm)].map(([, key = '', value = '']) => [key, value] as const));
 const entryDefaults: Record<string, EntryDefaults> = {
   books: booksDefaults,
   'list-books': listBooksView.defaults,

@@ -16,16 +16,19 @@ function harness({ retakeAfterMs = 50 } = {}) {
     createWriter(partition, onFailure): WriterPort {
       failures.set(partition, onFailure);
       return {
-        open: async () => void opened.push(partition),
-        append: async (messages) => {
-          written.push({ partition, keys: messages.map((m) => m.key) });
-          return messages.map((_, i) => ({ partition, offset: i }));
+        open: () => {
+          opened.push(partition);
+          return Promise.resolve();
         },
-        close: async () => undefined,
+        append: (messages) => {
+          written.push({ partition, keys: messages.map((m) => m.key) });
+          return Promise.resolve(messages.map((_, i) => ({ partition, offset: i })));
+        },
+        close: () => Promise.resolve(),
       };
     },
-    endOffset: async () => 10,
-    readUpTo: async (partition) => readTo.has(partition),
+    endOffset: () => Promise.resolve(10),
+    readUpTo: (partition) => Promise.resolve(readTo.has(partition)),
   });
   return { ownership, opened, failures, written, readTo };
 }

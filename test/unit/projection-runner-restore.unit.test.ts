@@ -23,7 +23,7 @@ function restored(last: LogRecord) {
   const ids = createEventIdSet();
   for (const id of ['e-a', 'e-b']) ids.add(id);
   runner.restore({
-    view: before.view() as LastReadView,
+    view: before.view(),
     ids,
     next: new Map([[0, 5]]),
     source: { from: 'snapshot', origin: 'local' },

@@ -101,15 +101,15 @@ export function createSnapshotStore({ dir, keep = 3 }: SnapshotStoreOptions): Sn
       return name;
     },
 
-    async read(name, { header, chunk }) {
+    async read(name, handlers) {
       const hash = createHash('sha256');
       let previous: Buffer | undefined;
       let count = 0;
       const take = (line: Buffer) => {
         if (previous !== undefined) {
           const parsed = parse(previous.toString('utf8'));
-          if (count === 0) header(checkHeader(parsed));
-          else chunk(parsed);
+          if (count === 0) handlers.header(checkHeader(parsed));
+          else handlers.chunk(parsed);
           hash.update(previous).update(NEWLINE);
           count++;
         }

@@ -1,5 +1,5 @@
 /** The command routes of the `books` aggregate. */
-import Router from '@koa/router';
+import Router, { type RouterContext } from '@koa/router';
 import type { Context } from 'koa';
 import type { BookCommand } from '../../domain/book/book.commands.js';
 import type { BookCommands, CommandAnswer } from '../../app/book-commands.js';
@@ -19,7 +19,7 @@ export function booksRoutes(commands: BookCommands, newId: () => string, route?:
     return answer;
   }
 
-  const noContent = (command: (ctx: Context) => BookCommand) => async (ctx: Context) => {
+  const noContent = (command: (ctx: RouterContext) => BookCommand) => async (ctx: RouterContext) => {
     if (route && (await route(ctx, bookId(ctx.params.id!)))) return;
     await execute(ctx, command(ctx));
     ctx.status = 204;

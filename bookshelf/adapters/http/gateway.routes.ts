@@ -1,5 +1,5 @@
 /** The public REST API: each route goes to a passing instance of the service behind it. */
-import Router from '@koa/router';
+import Router, { type RouterContext } from '@koa/router';
 import type { Context } from 'koa';
 import { UnavailableError } from '../../app/errors.js';
 import { formatPosition, parsePosition } from '../../app/log-position.js';
@@ -69,7 +69,7 @@ export function gatewayRoutes({ balancer, proxy, targets, timeoutMs = 12_000, on
     return [...all.filter((i) => owners.has(i.id)), ...all.filter((i) => !owners.has(i.id))];
   };
 
-  const to = (service: keyof GatewayTargets, upstreamPath: (ctx: Context) => string, bookIdOf?: (ctx: Context) => string | undefined) => async (ctx: Context) => {
+  const to = (service: keyof GatewayTargets, upstreamPath: (ctx: RouterContext) => string, bookIdOf?: (ctx: RouterContext) => string | undefined) => async (ctx: RouterContext) => {
     const name = targets[service];
     const headers: Record<string, string> = {};
     for (const header of FORWARDED_REQUEST) {
@@ -93,7 +93,7 @@ export function gatewayRoutes({ balancer, proxy, targets, timeoutMs = 12_000, on
         onUpstream?.(name, instance, `${Math.floor(answer.status / 100)}xx`);
         ctx.status = answer.status;
         if (!reading && answer.status < 300) noteWritten(answer.headers['x-bookshelf-position']);
-        for (const header of FORWARDED_RESPONSE) if (answer.headers[header] !== undefined) ctx.set(header, answer.headers[header]!);
+        for (const header of FORWARDED_RESPONSE) if (answer.headers[header] !== undefined) ctx.set(header, answer.headers[header]);
         const location = answer.headers.location;
         if (location !== undefined) ctx.set('Location', location.startsWith('/books/') ? `/bookshelf${location}` : location);
         ctx.set('X-Served-By', instance.id);
@@ -113,8 +113,8 @@ export function gatewayRoutes({ balancer, proxy, targets, timeoutMs = 12_000, on
     throw new UnavailableError('no_instance', `no passing instance of ${name}`, 1);
   };
 
-  const id = (ctx: Context) => encodeURIComponent(ctx.params.id!);
-  const paramId = (ctx: Context) => ctx.params.id;
+  const id = (ctx: RouterContext) => encodeURIComponent(ctx.params.id!);
+  const paramId = (ctx: RouterContext) => ctx.params.id;
   // The id a new book will have, as books makes it: the body's, or one from the Idempotency-Key.
   const bodyId = (ctx: Context) => newBookIdOf(ctx.request.body, ctx.get('Idempotency-Key') || undefined);
   router.post('/bookshelf/books', to('books', () => '/books', bodyId));

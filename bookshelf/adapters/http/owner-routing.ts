@@ -15,14 +15,14 @@ const FORWARDED_RESPONSE = ['content-type', 'x-bookshelf-position', 'retry-after
 export interface OwnerRoutingOptions {
   selfId: () => string;
   /** The partition of a book id, or undefined while the topic's partition count is not known yet. */
-  partitionOf(id: string): number | undefined;
-  stateOf(partition: number): OwnershipState;
+  partitionOf: (id: string) => number | undefined;
+  stateOf: (partition: number) => OwnershipState;
   /** False until the partitions of the first assignment are read and fenced: the instance is still starting. */
-  started(): boolean;
+  started: () => boolean;
   /** True when this instance owns some partition: a new book without an id can be made here. */
-  ownsAny(): boolean;
+  ownsAny: () => boolean;
   /** Other instances that say (in Consul) they own the partition; `undefined` asks for any that owns one. */
-  owners(partition: number | undefined): Upstream[];
+  owners: (partition: number | undefined) => Upstream[];
   proxy: Proxy;
   timeoutMs?: number;
 }
@@ -49,7 +49,7 @@ export function ownerRouting({ selfId, partitionOf, stateOf, started, ownsAny, o
       throw rebalancing(`the owner at ${to.address}:${to.port} did not answer: ${(error as Error).message}`);
     }
     ctx.status = answer.status;
-    for (const header of FORWARDED_RESPONSE) if (answer.headers[header] !== undefined) ctx.set(header, answer.headers[header]!);
+    for (const header of FORWARDED_RESPONSE) if (answer.headers[header] !== undefined) ctx.set(header, answer.headers[header]);
     ctx.set('X-Served-By', answer.headers['x-served-by'] ?? `${to.address}:${to.port}`);
     if (answer.body.length > 0) ctx.body = answer.body;
   }

@@ -41,19 +41,20 @@ export function createConsumer({ kafka, logger, topic, groupId, sink, maxWaitTim
     });
 
   /** Hands a batch over in slices: the text of a message is garbage before the next slice is decoded. */
-  async function eachBatch({ batch, heartbeat }: EachBatchPayload): Promise<void> {
+  async function eachBatch(payload: EachBatchPayload): Promise<void> {
+    const { batch } = payload;
     const { messages, partition } = batch;
     for (let start = 0; start < messages.length; start += SLICE) {
       for (let busy = sink.ready?.(); busy; busy = sink.ready?.()) await busy;
       const end = Math.min(messages.length, start + SLICE);
-      const records: LogRecord[] = new Array(end - start);
+      const records = new Array<LogRecord>(end - start);
       for (let i = start; i < end; i++) {
         const message = messages[i]!;
         records[i - start] = { partition, offset: message.offset, value: message.value === null ? null : message.value.toString('utf8'), timestamp: message.timestamp };
       }
       sink.applyBatch(partition, records, end === messages.length ? batch.highWatermark : undefined);
     }
-    await heartbeat();
+    await payload.heartbeat();
   }
 
   async function fetchEnds(): Promise<void> {
@@ -77,7 +78,7 @@ export function createConsumer({ kafka, logger, topic, groupId, sink, maxWaitTim
       maxBytes: 3 * 512 * 1024,
       sessionTimeout: 30_000,
       // A crash is handled below, by reconnecting in a new group, rather than by kafkajs rejoining the old one.
-      retry: { initialRetryTime: 300, maxRetryTime: 5000, retries: 5, restartOnFailure: async () => false },
+      retry: { initialRetryTime: 300, maxRetryTime: 5000, retries: 5, restartOnFailure: () => Promise.resolve(false) },
     });
     created.on(created.events.FETCH, () => sink.markFetched());
     // kafkajs hands a batch of only transaction markers or aborted records to no handler; its end still moves the position.

@@ -14,9 +14,9 @@ export interface GroupMembershipOptions {
   /** Without a heartbeat for this long, the group gives this instance's partitions to the others. */
   sessionTimeoutMs: number;
   /** A new assignment, after each rebalance; `partitionCount` is the topic's. */
-  onAssigned(partitions: number[], partitionCount: number): void;
+  onAssigned: (partitions: number[], partitionCount: number) => void;
   /** The assignment ended (a rebalance began, the consumer crashed or stopped): own nothing until the next one. */
-  onRevoked(reason: string): void;
+  onRevoked: (reason: string) => void;
 }
 
 const backoff = (attempt: number): number => Math.min(5000, 250 * 2 ** attempt) * (0.8 + Math.random() * 0.4);
@@ -47,7 +47,7 @@ export function createGroupMembership({ kafka, logger, topic, groupId, sessionTi
       rebalanceTimeout: sessionTimeoutMs,
       allowAutoTopicCreation: false,
       maxWaitTimeInMs: 100,
-      retry: { initialRetryTime: 300, maxRetryTime: 5000, retries: 5, restartOnFailure: async () => false },
+      retry: { initialRetryTime: 300, maxRetryTime: 5000, retries: 5, restartOnFailure: () => Promise.resolve(false) },
     });
     created.on(created.events.GROUP_JOIN, ({ payload }) => {
       created.pause([{ topic }]);
@@ -74,7 +74,7 @@ export function createGroupMembership({ kafka, logger, topic, groupId, sessionTi
         consumer = created;
         await created.connect();
         await created.subscribe({ topics: [topic], fromBeginning: false });
-        await created.run({ autoCommit: false, eachBatch: async () => undefined });
+        await created.run({ autoCommit: false, eachBatch: () => Promise.resolve() });
         created.pause([{ topic }]);
         // Stopped meanwhile: the stop did not wait for this join, so this one leaves by itself.
         if (stopped) await leave();

@@ -40,7 +40,7 @@ export interface PartitionWriterOptions {
   partition: number;
   transactionalId: string;
   /** Told once when this writer cannot go on: fenced by another, or broken by an error it cannot clear. */
-  onFailure(kind: WriterFailure, error: Error): void;
+  onFailure: (kind: WriterFailure, error: Error) => void;
   ackTimeoutMs?: number;
   transactionTimeoutMs?: number;
   maxBatch?: number;

@@ -35,7 +35,7 @@ const commandOf: Record<BookEventType, BookCommandType> = {
 export const bookStatesProjection: Projection<BookStates> = {
   initialState: () => ({ books: new Map(), commands: new Map() }),
   // Bump `version` with any change to evolve: snapshots of another version are not used.
-  snapshot: { name: 'book-states', version: 2, encode: encodeBookStates, decoder: () => bookStatesDecoder(bookStatesProjection.initialState) },
+  snapshot: { name: 'book-states', version: 2, encode: encodeBookStates, decoder: () => bookStatesDecoder(() => bookStatesProjection.initialState()) },
   evolve(view, event: RecordedEvent) {
     const id = event.data.id;
     if (id === undefined) return view;

@@ -46,7 +46,7 @@ export interface LastReadEntry {
 export const lastReadProjection: Projection<LastReadView> = {
   initialState: () => ({ books: new Map(), reads: new Map(), removed: new Set(), seq: 0, authors: new Map() }),
   // Bump `version` with any change to evolve: snapshots of another version are not used.
-  snapshot: { name: 'last-read', version: 2, encode: encodeLastRead, decoder: () => lastReadDecoder(lastReadProjection.initialState) },
+  snapshot: { name: 'last-read', version: 2, encode: encodeLastRead, decoder: () => lastReadDecoder(() => lastReadProjection.initialState()) },
 
   evolve(view, event: RecordedEvent) {
     switch (event.type) {

@@ -8,7 +8,7 @@ type Read = LastReadView['reads'] extends Map<string, infer R> ? R : never;
 function details(value: unknown): BookDetails {
   if (value === 0) return NO_DETAILS;
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new SnapshotShapeError('read details are not an object');
-  return value as BookDetails;
+  return value;
 }
 
 const list = (value: unknown): unknown[] => {
