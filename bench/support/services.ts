@@ -49,7 +49,8 @@ export function startService(entry: 'last-read' | 'list-books' | 'books' | 'shel
     '--log-level', 'info',
     ...(options.register ? [] : ['--no-register']),
     ...(options.name ? ['--name', options.name] : []),
-    ...(options.snapshots ? [] : ['--no-snapshots']),
+    // The gateway keeps no state, so it has no snapshot flags.
+    ...(options.snapshots || entry === 'shelf' ? [] : ['--no-snapshots']),
     ...(options.extraArgs ?? []),
   ];
   const spawnedAt = Date.now();
