@@ -13,6 +13,9 @@ import { createRejectedEvents, type RejectedEvent } from './rejected-events.js';
 import { createRestoreCheck, createSnapshotHold } from './restore-check.js';
 import type { LastRecord, RestoredState, SnapshotSource } from './snapshot-state.js';
 
+
+/** Pauses before each look at the log's end when a position seems beyond it (ms, about half a second in all). */
+const BEYOND_RECHECK_MS = [0, 25, 75, 150, 250];
 export type HealthStatus = 'pass' | 'warn' | 'fail';
 
 export interface PartitionProgress {
@@ -313,13 +316,18 @@ export function createProjectionRunner<V>(options: ProjectionRunnerOptions<V>) {
     async beyondLog(position: LogPosition): Promise<string | null> {
       if (pastEnds(position).length === 0) return null;
       if (!fetchEnds) return null;
-      try {
-        for (const end of await fetchEnds()) if ((high.get(end.partition) ?? -1) < end.high) high.set(end.partition, end.high);
-      } catch {
-        return null;
+      // Kafka reports the end that read_committed readers see: it passes a committed transaction only once the
+      // commit markers are written, a few milliseconds after the writer was told. Ask a few times before refusing.
+      for (const pause of BEYOND_RECHECK_MS) {
+        if (pause > 0) await new Promise((resolve) => setTimeout(resolve, pause));
+        try {
+          for (const end of await fetchEnds()) if ((high.get(end.partition) ?? -1) < end.high) high.set(end.partition, end.high);
+        } catch {
+          return null;
+        }
+        if (pastEnds(position).length === 0) return null;
       }
-      const past = pastEnds(position);
-      return past.length === 0 ? null : past.join('; ');
+      return pastEnds(position).join('; ');
     },
 
     rejected: (): RejectedEvent[] => rejected.list(),
