@@ -5,7 +5,7 @@
 #
 # kafka   Kafka broker jars from Maven Central (compose/kafka/pom.xml) -> kafka-<ver>/libs
 # consul  Consul built from source through the Go module proxy       -> consul-<ver>/consul
-# tools   kcat and dig (apt-get, as root only)
+# tools   kcat, dig and chromium (apt-get, as root only)
 #
 # Idempotent: whatever is already installed is left alone without any network access.
 set -euo pipefail
@@ -138,6 +138,7 @@ install_tools() {
   local missing=() have_apt=
   command -v kcat >/dev/null 2>&1 || missing+=(kcat)
   command -v dig >/dev/null 2>&1 || missing+=(bind9-dnsutils)
+  command -v chromium >/dev/null 2>&1 || missing+=(chromium)   # the browser tests drive the system's browser
   [ ${#missing[@]} -eq 0 ] && return 0
   command -v apt-get >/dev/null 2>&1 && have_apt=1
   if [ "$(id -u)" -ne 0 ] || [ -z "$have_apt" ]; then

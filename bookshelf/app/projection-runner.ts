@@ -38,6 +38,8 @@ export interface ProjectionRunnerOptions<V> {
   /** Without a fetch for this long, Kafka counts as unreachable. */
   staleAfterMs?: number;
   now?: () => number;
+  /** Told of each event once it is applied, with where it stood in the log: live change feeds listen here. */
+  onApplied?: (event: RecordedEvent, partition: number, offset: number) => void;
 }
 
 interface Waiter {
@@ -47,7 +49,7 @@ interface Waiter {
 }
 
 export function createProjectionRunner<V>(options: ProjectionRunnerOptions<V>) {
-  const { projection, topic, logger, counters, staleAfterMs = 15_000, now = Date.now } = options;
+  const { projection, topic, logger, counters, staleAfterMs = 15_000, now = Date.now, onApplied } = options;
   let view = projection.initialState();
   let version = 0;
   const next = new Map<number, number>();
@@ -74,6 +76,7 @@ export function createProjectionRunner<V>(options: ProjectionRunnerOptions<V>) {
         }
         view = projection.evolve(view, decoded.event);
         totals.applied++;
+        onApplied?.(decoded.event, record.partition, Number(record.offset));
         return true;
       }
       case 'ignored':

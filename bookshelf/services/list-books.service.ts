@@ -20,6 +20,7 @@ export const listBooksView: ViewDefinition<ListBooksView> = {
     describe: 'View: every book on the shelf with its status.',
   },
   projection: listBooksProjection,
+  change: (view, book) => ({ row: book === null ? null : (getBook(view, book) ?? null) }),
   routes(router, reader) {
     router.get('/', (ctx) => {
       const status = statusFilter(ctx.query.status);

@@ -3,6 +3,7 @@
  * the Kafka client, and a consumer of its own group, started once the service knows its id.
  */
 import { randomUUID } from 'node:crypto';
+import type { RecordedEvent } from '../domain/events.js';
 import type { Projection } from '../domain/projection.js';
 import { createProjectionRunner } from '../app/projection-runner.js';
 import type { Logger } from '../app/ports.js';
@@ -17,8 +18,8 @@ export interface FetchPace {
   maxWaitTimeInMs: number;
 }
 
-export function followLog<V>({ projection, config, logger, metrics, pace }: { projection: Projection<V>; config: ServiceConfig; logger: Logger; metrics: Metrics; pace?: FetchPace }) {
-  const runner = createProjectionRunner({ projection, topic: config.topic, logger: logger.child({ module: 'projection' }), counters: metrics.counters });
+export function followLog<V>({ projection, config, logger, metrics, pace, onApplied }: { projection: Projection<V>; config: ServiceConfig; logger: Logger; metrics: Metrics; pace?: FetchPace; onApplied?: (event: RecordedEvent, partition: number, offset: number) => void }) {
+  const runner = createProjectionRunner({ projection, topic: config.topic, logger: logger.child({ module: 'projection' }), counters: metrics.counters, ...(onApplied && { onApplied }) });
   const kafka = createKafka({ brokers: config.brokers, clientId: config.name, logger: logger.child({ module: 'kafka' }), security: config.kafkaSecurity });
   let consumer: ReturnType<typeof createConsumer> | undefined;
   return {

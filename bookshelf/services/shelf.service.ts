@@ -3,6 +3,7 @@
  * through Consul blocking queries and spreads requests over them.
  */
 import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import Router from '@koa/router';
 import { createBalancer } from '../app/balancer.js';
 import type { HealthStatus } from '../app/projection-runner.js';
@@ -10,6 +11,8 @@ import { createConsulClient } from '../adapters/consul/consul-client.js';
 import { createDiscovery } from '../adapters/consul/discovery.js';
 import { docsRoutes } from '../adapters/http/docs.routes.js';
 import { gatewayRoutes, type GatewayTargets } from '../adapters/http/gateway.routes.js';
+import { gatewayChangesRoutes } from '../adapters/http/gateway-changes.routes.js';
+import { webRoutes } from '../adapters/http/web.routes.js';
 import { createMetrics } from '../adapters/http/metrics.js';
 import { openApiDocument } from '../adapters/http/openapi.js';
 import { createProxy } from '../adapters/http/proxy.js';
@@ -34,6 +37,8 @@ export const shelfDefaults: EntryDefaults = {
 };
 
 const packageVersion = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
+/** The page's files, read from the sources both when run from bookshelf/ and from dist/. */
+const webFolder = fileURLToPath(new URL('../../bookshelf/web/', import.meta.url));
 
 export async function startShelf(config: ServiceConfig, { logger }: ServiceDeps): Promise<RunningService> {
   const targets: GatewayTargets = {
@@ -47,6 +52,11 @@ export async function startShelf(config: ServiceConfig, { logger }: ServiceDeps)
   const balancer = createBalancer({ healthy: discovery.passing });
   const proxy = createProxy();
   const log = logger.child({ module: 'gateway' });
+  const changes = gatewayChangesRoutes({
+    balancer,
+    views: { booklist: targets.booklist, lastreadbooks: targets.lastreadbooks },
+    onEject: (service, instance, error) => log.warn({ service, instance: instance.id, err: error.message }, 'instance failed, ejected'),
+  });
 
   const services = new Router();
   services.get('/services', (ctx) => {
@@ -78,7 +88,10 @@ export async function startShelf(config: ServiceConfig, { logger }: ServiceDeps)
       gatewayRoutes({ balancer, proxy, targets, onEject: (service, instance, error) => log.warn({ service, instance: instance.id, err: error.message }, 'instance failed, ejected') }),
       docsRoutes(openApiDocument(packageVersion)),
       services,
+      changes.router,
+      webRoutes(webFolder),
     ],
+    drain: changes.close,
     stopParts: async () => {
       discovery.stop();
       proxy.close();
