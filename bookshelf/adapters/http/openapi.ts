@@ -1,4 +1,5 @@
 /** The OpenAPI 3.1 description of the gateway's public API. */
+import { changesPaths } from './openapi-changes.js';
 
 const problem = (description: string) => ({ description, content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } });
 const json = (description: string, schema: object) => ({ description, content: { 'application/json': { schema } } });
@@ -80,6 +81,7 @@ export function openApiDocument(version: string): object {
           responses: { '204': accepted, '400': problem('Rating not an integer 1–5'), ...commandRefusals, '409': problem('Not read yet, or removed (not_read_yet, book_removed)') },
         },
       },
+      ...changesPaths,
       '/services': { get: { summary: 'What the gateway knows from Consul, with health', operationId: 'services', responses: { '200': json('Instances by service', { type: 'object' }) } } },
       '/health': { get: { summary: 'Health of the gateway', operationId: 'health', responses: { '200': json('pass', { type: 'object' }), '429': json('warn', { type: 'object' }), '503': json('fail', { type: 'object' }) } } },
     },

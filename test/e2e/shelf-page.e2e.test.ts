@@ -1,0 +1,190 @@
+import { mkdirSync } from 'node:fs';
+import type { Browser, Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { launchBrowser, openPage } from '../support/browser.js';
+import { cleanupAfterAll } from '../support/cleanup.js';
+import { CONSUL, KAFKA, checkStatus, createTopic, pushWithKcat, unique } from '../support/infra.js';
+import { freePort, killNow, runEntry, type RunningProcess } from '../support/processes.js';
+import { openStream } from '../support/sse.js';
+import { startTestShelf } from '../support/shelf.js';
+import { deleteTopicsAfterAll } from '../support/topic-cleanup.js';
+import { waitFor } from '../support/wait-for.js';
+
+const topic = unique('page');
+const names = { books: unique('books'), booklist: unique('booklist'), lastread: unique('lastread') };
+const topics = deleteTopicsAfterAll();
+const cleanup = cleanupAfterAll();
+let shelf: Awaited<ReturnType<typeof startTestShelf>>;
+let browser: Browser;
+const lists: RunningProcess[] = [];
+
+async function entry(name: string, args: string[]): Promise<RunningProcess> {
+  const port = await freePort();
+  const process = runEntry(name, [...args, '--topic', topic, '--port', String(port), '--consul', CONSUL, '--broker', KAFKA, '--check-interval', '1s']);
+  cleanup.push(() => killNow(process.child));
+  await process.waitForLog('listening');
+  return process;
+}
+
+const passing = (name: string, count: number) =>
+  waitFor(async () => (await checkStatus(name)).filter((status) => status === 'passing').length === count, { timeout: 30_000, what: `${count} passing ${name}` });
+const gatewaySees = (name: string, count: number) =>
+  waitFor(async () => ((await shelf.send('GET', '/services')).body as Record<string, { instances: { status: string }[] }>)[name]?.instances.filter((i) => i.status === 'passing').length === count, {
+    timeout: 30_000,
+    what: `the gateway sees ${count} ${name}`,
+  });
+
+/** A book's row on the page, found by its title. */
+const row = (page: Page, title: string) => page.locator('li.book').filter({ has: page.getByRole('heading', { name: title, exact: true }) });
+
+async function addOverHttp(title: string) {
+  const added = await shelf.send('POST', '/bookshelf/books', { title, author: [{ name: 'Someone Else' }] });
+  expect(added.status).toBe(201);
+  return { id: added.body!.id as string, position: added.headers.get('x-bookshelf-position')! };
+}
+
+beforeAll(async () => {
+  topics.push(topic);
+  await createTopic(topic, 3);
+  await Promise.all([
+    entry('books', ['--name', names.books]),
+    entry('list-books', ['--name', names.booklist]).then((p) => lists.push(p)),
+    entry('list-books', ['--name', names.booklist]).then((p) => lists.push(p)),
+    entry('last-read', ['--name', names.lastread]),
+  ]);
+  shelf = await startTestShelf(names);
+  cleanup.push(() => shelf.stop());
+  await Promise.all([passing(names.books, 1), passing(names.booklist, 2), passing(names.lastread, 1)]);
+  await Promise.all([gatewaySees(names.books, 1), gatewaySees(names.booklist, 2), gatewaySees(names.lastread, 1)]);
+  browser = await launchBrowser();
+  cleanup.push(() => browser.close());
+  mkdirSync('test-results', { recursive: true });
+}, 120_000);
+
+describe('the shelf page, in a real browser', () => {
+  it('loads with no console error and lists the books already on the shelf, on a desktop and a phone', async () => {
+    const { position } = await addOverHttp('Already There');
+    expect((await shelf.send('GET', `/bookshelf/books?position=${position}`)).status).toBe(200);
+    const index = await fetch(`${shelf.url}/`);
+    expect(index.headers.get('content-type')).toMatch('text/html');
+
+    const { page, errors } = await openPage(browser, shelf.url);
+    await row(page, 'Already There').waitFor();
+    await expect(row(page, 'Already There').textContent()).resolves.toContain('unread');
+    expect(await page.getByRole('status').textContent()).toMatch(/live/);
+    for (const label of ['Title', 'Author', 'Type', 'Year']) expect(await page.getByRole('textbox', { name: label, exact: true }).count()).toBe(1);
+    expect(await page.getByRole('button', { name: 'Add book', exact: true }).count()).toBe(1);
+    for (const name of ['Start', 'Finish', 'Remove']) expect(await row(page, 'Already There').getByRole('button', { name, exact: true }).count()).toBe(1);
+    expect(await row(page, 'Already There').getByRole('combobox', { name: 'Rating', exact: true }).count()).toBe(1);
+    expect(errors).toEqual([]);
+
+    const phone = await openPage(browser, shelf.url, { width: 390, height: 844 });
+    await row(phone.page, 'Already There').waitFor();
+    expect(await phone.page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
+    await phone.page.screenshot({ path: 'test-results/shelf-phone.png', fullPage: true });
+    expect(phone.errors).toEqual([]);
+    await Promise.all([page.close(), phone.page.close()]);
+  });
+
+  it('adds a book through the form, and shows finishing and rating it in its row and in the last-read panel', async () => {
+    const { page, errors } = await openPage(browser, shelf.url);
+    const title = `Dune ${unique('')}`;
+    await page.getByLabel('Title', { exact: true }).fill(title);
+    await page.getByLabel('Author', { exact: true }).fill('Frank Herbert');
+    await page.getByLabel('Type', { exact: true }).fill('novel');
+    await page.getByLabel('Year', { exact: true }).fill('1965');
+    await page.keyboard.press('Enter');
+    const book = row(page, title);
+    await book.waitFor({ timeout: 5000 });
+    expect(await book.textContent()).toContain('by Frank Herbert · novel · 1965');
+    expect(await page.getByLabel('Title', { exact: true }).inputValue()).toBe('');
+
+    await book.getByRole('button', { name: 'Finish', exact: true }).click();
+    await waitFor(async () => (await book.locator('.status').textContent()) === 'read', { what: 'the row says read' });
+    expect(await book.textContent()).toContain('read once');
+    await page.locator('#last-read li', { hasText: title }).waitFor({ timeout: 5000 });
+
+    await book.getByRole('combobox', { name: 'Rating', exact: true }).selectOption('5');
+    const id = await book.getAttribute('data-id');
+    await waitFor(async () => ((await shelf.send('GET', `/bookshelf/books/${id}`)).body as { rating: number }).rating === 5, { what: 'rating 5 recorded' });
+    expect(await book.getByRole('combobox', { name: 'Rating', exact: true }).inputValue()).toBe('5');
+    expect(await book.getByRole('alert').textContent()).toBe('');
+    expect(errors).toEqual([]);
+    await page.screenshot({ path: 'test-results/shelf.png', fullPage: true });
+    await page.close();
+  });
+
+  it('shows within a second, without a reload, a book another client added over HTTP and one pushed to Kafka with kcat', async () => {
+    const { page } = await openPage(browser, shelf.url);
+    await page.evaluate('window.loadedOnce = true');
+    const overHttp = `From curl ${unique('')}`;
+    await addOverHttp(overHttp);
+    await row(page, overHttp).waitFor({ timeout: 1000 });
+
+    const overKafka = `From kcat ${unique('')}`;
+    await pushWithKcat(topic, [JSON.stringify({ name: 'book-added', payload: { id: unique('kcat'), title: overKafka, author: 'Someone Else' } })]);
+    await row(page, overKafka).waitFor({ timeout: 1000 });
+    expect(await page.evaluate<boolean>('window.loadedOnce')).toBe(true);
+    await page.close();
+  });
+
+  it('shows the 409’s text next to the rating of an unread book, and keeps the form when an add is refused', async () => {
+    const title = `Not Yet ${unique('')}`;
+    const { id } = await addOverHttp(title);
+    const refused = await shelf.send('PUT', `/bookshelf/books/${id}/rating`, { rating: 3 });
+    expect(refused).toMatchObject({ status: 409, body: { code: 'not_read_yet' } });
+
+    const { page } = await openPage(browser, shelf.url);
+    const book = row(page, title);
+    await book.getByRole('combobox', { name: 'Rating', exact: true }).selectOption('3');
+    await waitFor(async () => (await book.getByRole('alert').textContent()) === (refused.body!.detail as string), { what: 'the 409 detail in the row' });
+    expect(await book.getByRole('combobox', { name: 'Rating', exact: true }).inputValue()).toBe('');
+
+    await page.getByLabel('Title', { exact: true }).fill('Too Long A Type');
+    await page.getByLabel('Type', { exact: true }).fill('x'.repeat(1001));
+    await page.getByRole('button', { name: 'Add book', exact: true }).click();
+    await waitFor(async () => /type must be at most 1000 characters/.test((await page.locator('#add-error').textContent()) ?? ''), { what: 'the 400 detail by the form' });
+    expect(await page.getByLabel('Title', { exact: true }).inputValue()).toBe('Too Long A Type');
+    await page.close();
+  });
+
+  it('keeps streaming, with no change lost or doubled, when the view instance serving the stream is killed and another serves', async () => {
+    const { page } = await openPage(browser, shelf.url);
+    await page.evaluate('window.loadedOnce = true');
+    const stream = await openStream(`${shelf.url}/bookshelf/changes`);
+    cleanup.push(() => stream.close());
+    const added: string[] = [];
+    const add = async (label: string) => added.push((await addOverHttp(`${label} ${unique('')}`)).id);
+
+    await add('Before the kill');
+    // Kill one instance, then start a third and kill the second: whichever served the stream died.
+    await killNow(lists[0]!.child);
+    await add('Right after the first kill');
+    await add('Right after the first kill');
+    lists.push(await entry('list-books', ['--name', names.booklist]));
+    await passing(names.booklist, 2);
+    await gatewaySees(names.booklist, 2);
+    await add('Before the second kill');
+    await killNow(lists[1]!.child);
+    await add('After the second kill');
+    await add('After the second kill');
+
+    const ids = await waitFor(
+      async () => {
+        const shown = await page.locator('li.book').evaluateAll((items) => items.map((item) => item.getAttribute('data-id')));
+        return added.every((id) => shown.includes(id)) && shown;
+      },
+      { timeout: 20_000, what: 'every book added on the page' },
+    );
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(await page.evaluate<boolean>('window.loadedOnce')).toBe(true);
+
+    await waitFor(() => added.every((id) => stream.changes().some((event) => event.json.view === 'booklist' && event.json.book === id)), { timeout: 20_000, what: 'every change on the stream' });
+    const addedEvents = stream.changes().filter((event) => event.json.view === 'booklist' && event.json.event === 'book-added' && added.includes(event.json.book as string));
+    expect(addedEvents.map((event) => event.json.book)).toEqual(added);
+    const ats = stream.changes().filter((event) => event.json.view === 'booklist').map((event) => event.json.at);
+    expect(new Set(ats).size).toBe(ats.length);
+    await page.close();
+  });
+});
+
