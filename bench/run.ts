@@ -18,6 +18,7 @@ import { freshnessFigures } from './figures/p3-freshness.js';
 import { startupFigures } from './figures/p4-startup.js';
 import { memoryFigures } from './figures/p5-memory.js';
 import { commandFigures } from './figures/p6-commands.js';
+import { liveChangeFigures } from './figures/p9-live-changes.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -58,6 +59,7 @@ async function main(): Promise<void> {
     if (wanted('P4')) figures.push(...(await startupFigures(ctx)));
     if (wanted('P5')) figures.push(...(await memoryFigures(ctx)));
     if (wanted('P6')) figures.push(...(await commandFigures(ctx)));
+    if (wanted('P9')) figures.push(...(await liveChangeFigures(ctx)));
   } finally {
     await deleteTopics(ctx.topics).catch((error: Error) => ctx.log(`could not delete topics: ${error.message}`));
   }

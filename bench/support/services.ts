@@ -35,7 +35,7 @@ export interface ServiceOptions {
 /** Extra node flags for every service process, from BENCH_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=.bench/profiles"). */
 const sharedNodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter((arg) => arg !== '');
 
-export function startService(entry: 'last-read' | 'list-books' | 'books', options: ServiceOptions): ServiceProcess {
+export function startService(entry: 'last-read' | 'list-books' | 'books' | 'shelf', options: ServiceOptions): ServiceProcess {
   const args = [
     ...sharedNodeArgs,
     ...(options.nodeArgs ?? []),
@@ -112,7 +112,7 @@ export function startService(entry: 'last-read' | 'list-books' | 'books', option
 }
 
 /** Starts an entry and waits until it listens; the url is known then. */
-export async function startListening(entry: 'last-read' | 'list-books' | 'books', options: ServiceOptions): Promise<ServiceProcess & { url: string }> {
+export async function startListening(entry: 'last-read' | 'list-books' | 'books' | 'shelf', options: ServiceOptions): Promise<ServiceProcess & { url: string }> {
   const service = startService(entry, options);
   try {
     const line = await service.waitForLog('listening');
