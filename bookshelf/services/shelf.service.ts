@@ -55,6 +55,7 @@ export async function startShelf(config: ServiceConfig, { logger }: ServiceDeps)
   const changes = gatewayChangesRoutes({
     balancer,
     views: { booklist: targets.booklist, lastreadbooks: targets.lastreadbooks },
+    ...(config.auth.token !== undefined && { headers: { authorization: `Bearer ${config.auth.token}` } }),
     onEject: (service, instance, error) => log.warn({ service, instance: instance.id, err: error.message }, 'instance failed, ejected'),
   });
 
@@ -93,6 +94,7 @@ export async function startShelf(config: ServiceConfig, { logger }: ServiceDeps)
     ],
     drain: changes.close,
     stopParts: async () => {
+      changes.close();
       discovery.stop();
       proxy.close();
     },
