@@ -76,7 +76,7 @@ export async function startShelf(config: ServiceConfig, { logger }: ServiceDeps)
   const health = () => {
     const errors = discovery.errors();
     const status: HealthStatus = Object.keys(errors).length === 0 ? 'pass' : 'warn';
-    return { status, consul: Object.keys(errors).length === 0 ? 'reachable' : 'unreachable', services: Object.fromEntries(Object.values(targets).map((name) => [name, discovery.passing(name).length])) };
+    return { status, consul: Object.keys(errors).length === 0 ? 'reachable' : 'unreachable', services: Object.fromEntries(Object.values(targets).map((name) => [name, discovery.passing(name).length])), changes: changes.state() };
   };
 
   discovery.start();

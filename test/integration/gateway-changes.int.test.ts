@@ -37,6 +37,7 @@ async function shelfOn() {
       const known = (await shelf.send('GET', '/services')).body as Record<string, { instances: { status: string }[] }>;
       return Object.values(names).every((name) => known[name]?.instances.some((instance) => instance.status === 'passing'));
     }, { timeout: 30_000, what: 'the gateway sees both views' });
+    await waitFor(async () => ((await shelf.send('GET', '/health')).body as { changes: Record<string, string> }).changes.booklist === 'live', { what: 'the gateway follows the views' });
     return shelf;
   };
   return { topic, start, list: views[0] };

@@ -123,6 +123,8 @@ export function gatewayChangesRoutes({ balancer, views, headers, heartbeatMs = 1
 
   return {
     router,
+    /** Per view, whether the gateway follows it now (`live`) or is looking for an instance (`connecting`). */
+    state: (): Record<string, 'live' | 'connecting'> => Object.fromEntries([...hubs].map(([view, hub]) => [view, hub.live() ? 'live' : 'connecting'])),
     /** Ends every client's stream and the gateway's own: the gateway is stopping. */
     close(): void {
       for (const client of [...clients]) client.close();
