@@ -21,6 +21,8 @@ export interface EventStreamOptions {
 export interface EventStream {
   /** False once the stream is closed (by the client, by a stop, or because the client fell behind). */
   send(frame: EventFrame): boolean;
+  /** Sends a frame already made by formatFrame (one text for many clients). */
+  sendText(text: string): boolean;
   close(): void;
   readonly closed: boolean;
 }
@@ -43,6 +45,7 @@ export function openEventStream(ctx: Context, { heartbeatMs = 15_000, maxBuffere
   res.write(`retry: ${retryMs}\n\n`);
 
   let closed = false;
+  let corked = false;
   const heartbeat = setInterval(() => write(': heartbeat\n\n'), heartbeatMs);
   const finish = () => {
     if (closed) return;
@@ -60,12 +63,22 @@ export function openEventStream(ctx: Context, { heartbeatMs = 15_000, maxBuffere
       finish();
       return false;
     }
+    // Frames written in one turn of the event loop leave in one packet.
+    if (!corked) {
+      corked = true;
+      res.cork();
+      queueMicrotask(() => {
+        corked = false;
+        res.uncork();
+      });
+    }
     res.write(text);
     return true;
   }
 
   return {
     send: (frame) => write(formatFrame(frame)),
+    sendText: write,
     close() {
       if (closed) return;
       res.end();

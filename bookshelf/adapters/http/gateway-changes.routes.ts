@@ -10,7 +10,7 @@ import { covers } from '../../app/change-feed.js';
 import { parsePosition, formatPosition, type LogPosition } from '../../app/log-position.js';
 import { formatMergedEventId, parseMergedEventId, type MergedEventId } from '../../app/merged-event-id.js';
 import { readLastEventId } from './changes.routes.js';
-import { openEventStream, type EventStream } from './event-stream.js';
+import { formatFrame, openEventStream, type EventStream } from './event-stream.js';
 import { ProblemError } from './problem.js';
 import { followView } from './view-follower.js';
 import { createViewHub, type HubListener, type ViewHub } from './view-hub.js';
@@ -42,6 +42,13 @@ export function gatewayChangesRoutes({ balancer, views, headers, heartbeatMs = 1
     Object.entries(views).map(([view, service]) => [view, createViewHub(view, { service, balancer, idleTimeoutMs, ...(headers && { headers }), ...(onEject && { onEject }) })]),
   );
 
+  // Clients that are up to date get the same frame for a change: it is made once (the id and data decide it).
+  let made = { id: '', event: undefined as string | undefined, data: '', text: '' };
+  const frame = (id: string, event: string | undefined, data: string): string => {
+    if (made.id !== id || made.event !== event || made.data !== data) made = { id, event, data, text: formatFrame({ id, ...(event !== undefined && { event }), data }) };
+    return made.text;
+  };
+
   const router = new Router();
   router.get('/bookshelf/changes', (ctx) => {
     let tokens: MergedEventId;
@@ -60,7 +67,7 @@ export function gatewayChangesRoutes({ balancer, views, headers, heartbeatMs = 1
       },
     });
     clients.add(stream);
-    const send = (event: string | undefined, data: string) => stream.send({ id: formatMergedEventId(tokens), ...(event !== undefined && { event }), data });
+    const send = (event: string | undefined, data: string) => stream.sendText(frame(formatMergedEventId(tokens), event, data));
 
     /** Serves the client from the hub when it can; false when its position is older than the hub keeps. */
     const fromHub = (view: string, hub: ViewHub): boolean => {
