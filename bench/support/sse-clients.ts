@@ -7,6 +7,8 @@ import { request, type ClientRequest } from 'node:http';
 export interface SseClients {
   /** Resolves once every client has its stream open. */
   ready: Promise<void>;
+  /** Clients whose stream ended (the server drops one that falls too far behind). */
+  ended(): number;
   close(): void;
 }
 
@@ -14,6 +16,8 @@ const MARK = '"view":"booklist","event":"book-added","book":"';
 
 export function connectSseClients(url: string, count: number, onBook: (book: string, at: number) => void): SseClients {
   const requests: ClientRequest[] = [];
+  let ended = 0;
+  let closing = false;
   const opened: Promise<void>[] = [];
   for (let i = 0; i < count; i++) {
     opened.push(
@@ -38,6 +42,8 @@ export function connectSseClients(url: string, count: number, onBook: (book: str
             // Keep what could be the start of a mark cut by the chunk's end.
             tail = text.slice(Math.max(from, text.length - MARK.length - 64));
           });
+          res.on('error', () => {});
+          res.on('close', () => closing || ended++);
           resolve();
         });
         req.on('error', reject);
@@ -46,5 +52,12 @@ export function connectSseClients(url: string, count: number, onBook: (book: str
       }),
     );
   }
-  return { ready: Promise.all(opened).then(() => undefined), close: () => requests.forEach((req) => req.destroy()) };
+  return {
+    ready: Promise.all(opened).then(() => undefined),
+    ended: () => ended,
+    close() {
+      closing = true;
+      for (const req of requests) req.destroy();
+    },
+  };
 }
