@@ -30,6 +30,12 @@ const { values: args } = parseArgs({
 
 const only = args.only ? new Set(args.only.split(',').map((id) => id.trim().toUpperCase())) : null;
 const wanted = (id: string): boolean => only === null || only.has(id);
+const known = ['P1', 'P2', 'P3', 'P4', 'P5', 'P6'];
+const unknown = [...(only ?? [])].filter((id) => !known.includes(id));
+if (unknown.length > 0) {
+  process.stderr.write(`bookshelf bench: --only names no figure ${unknown.join(',')} (known: ${known.join(',')})\n`);
+  process.exit(2);
+}
 const started = Date.now();
 
 const ctx: BenchContext = {

@@ -4,7 +4,7 @@
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { figure, type BenchContext, type Figure } from '../support/figure.js';
 import { repoRoot, startListening } from '../support/services.js';
@@ -14,7 +14,10 @@ const LOAD = { connections: 32, seconds: 5 };
 
 /** Starts a baseline server (bare-http or koa-min) answering `body`. */
 async function startBaseline(script: string, body: Buffer, contentType: string): Promise<{ url: string; stop: () => Promise<void> }> {
-  const file = join(repoRoot, '.bench', 'p2-body.json');
+  const dir = join(repoRoot, '.bench');
+  // A fresh clone has no .bench/ until the first run writes its results.
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, 'p2-body.json');
   writeFileSync(file, body);
   const child = spawn(process.execPath, [join(repoRoot, 'dist-bench', 'baselines', script), file, contentType], { stdio: ['ignore', 'pipe', 'inherit'] });
   const [chunk] = (await once(child.stdout!, 'data')) as [Buffer];
