@@ -19,7 +19,8 @@ const WARMUP_S = 1;
 const MEASURE_S = 5;
 
 /** Once more when a kept-alive connection was closed under the request: the command carries an idempotency key. */
-const sendAgain: typeof send = (url, options) => send(url, options).catch((error: NodeJS.ErrnoException) => (error.code === 'ECONNRESET' ? send(url, options) : Promise.reject(error)));
+const sendAgain: typeof send = (url, options) =>
+  send(url, options).catch((error: NodeJS.ErrnoException) => (error.code === 'ECONNRESET' ? send(url, options) : Promise.reject(error)));
 
 interface Run {
   /** Clients the gateway dropped for reading too slowly. */
@@ -51,7 +52,11 @@ async function measure(gateway: string, books: string, list: string, run: number
     await atRate(RATE, RATE * (WARMUP_S + MEASURE_S), async (i) => {
       const id = `p9-${run}-${i}`;
       try {
-        const command = await sendAgain(`${books}/books`, { method: 'POST', headers: { 'Content-Type': 'application/json', 'Idempotency-Key': id }, body: JSON.stringify({ id, title: `Live ${i}` }) });
+        const command = await sendAgain(`${books}/books`, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json', 'Idempotency-Key': id },
+          body: JSON.stringify({ id, title: `Live ${i}` }),
+        });
         const answered = performance.now();
         const position = command.headers['x-bookshelf-position'];
         if (command.status !== 201 || typeof position !== 'string') return fail('the command', command);
@@ -79,7 +84,11 @@ async function measure(gateway: string, books: string, list: string, run: number
   } finally {
     clients.close();
   }
-  return { dropped: clients.ended(), live: { p50: percentile(live, 50), p99: percentile(live, 99) }, polled: { p50: percentile(polled, 50), p99: percentile(polled, 99) } };
+  return {
+    dropped: clients.ended(),
+    live: { p50: percentile(live, 50), p99: percentile(live, 99) },
+    polled: { p50: percentile(polled, 50), p99: percentile(polled, 99) },
+  };
 }
 
 export async function liveChangeFigures(ctx: BenchContext): Promise<Figure[]> {
@@ -110,13 +119,32 @@ export async function liveChangeFigures(ctx: BenchContext): Promise<Figure[]> {
     for (let run = 0; run < ctx.runs; run++) {
       runs.push(await measure(shelf.url, books.url, list.url, run));
       const { live, polled, dropped } = runs[run]!;
-      ctx.log(`P9 run ${run + 1}: ${dropped} of ${CLIENTS} clients dropped as too slow; answer → SSE client p50 ${live.p50.toFixed(1)} ms, p99 ${live.p99.toFixed(1)} ms; answer → visible by polling p50 ${polled.p50.toFixed(1)} ms, p99 ${polled.p99.toFixed(1)} ms`);
+      ctx.log(
+        `P9 run ${run + 1}: ${dropped} of ${CLIENTS} clients dropped as too slow; answer → SSE client p50 ${live.p50.toFixed(1)} ms, p99 ${live.p99.toFixed(1)} ms; answer → visible by polling p50 ${polled.p50.toFixed(1)} ms, p99 ${polled.p99.toFixed(1)} ms`,
+      );
     }
     const what = (p: string) => `${p} command answered → change at ${CLIENTS} SSE clients, ${RATE} commands/s`;
     const baselineName = 'read-your-writes read of the same command from list-books';
     return [
-      figure({ id: 'P9', what: what('p50'), unit: 'ms', values: runs.map((r) => r.live.p50), baselineName, baselines: runs.map((r) => r.polled.p50), goal: '(reported)' }),
-      figure({ id: 'P9', what: what('p99'), unit: 'ms', values: runs.map((r) => r.live.p99), baselineName, baselines: runs.map((r) => r.polled.p99), goal: '(reported)', notes: `clients dropped as too slow, per run: ${runs.map((r) => r.dropped).join(', ')}` }),
+      figure({
+        id: 'P9',
+        what: what('p50'),
+        unit: 'ms',
+        values: runs.map((r) => r.live.p50),
+        baselineName,
+        baselines: runs.map((r) => r.polled.p50),
+        goal: '(reported)',
+      }),
+      figure({
+        id: 'P9',
+        what: what('p99'),
+        unit: 'ms',
+        values: runs.map((r) => r.live.p99),
+        baselineName,
+        baselines: runs.map((r) => r.polled.p99),
+        goal: '(reported)',
+        notes: `clients dropped as too slow, per run: ${runs.map((r) => r.dropped).join(', ')}`,
+      }),
     ];
   } finally {
     await Promise.all([shelf.stop(), books.stop(), list.stop(), last.stop()]);

@@ -27,7 +27,7 @@ export interface Subscription<C extends Placed = Change> {
   missed: boolean;
   /** Changes kept in the ring that the client's position lacks, oldest first (empty when `missed`). */
   backlog: C[];
-  unsubscribe(): void;
+  unsubscribe: () => void;
 }
 
 /** True when a client at `position` already has `change`. */

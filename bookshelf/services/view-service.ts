@@ -42,13 +42,14 @@ export async function startView<V>(definition: ViewDefinition<V>, config: Servic
     config,
     logger,
     metrics,
-    onApplied: (event, partition, offset) => feed.publish({ partition, offset, event: event.type, book: event.data.id ?? null, created: event.metadata.created }),
+    onApplied: (event, partition, offset) =>
+      feed.publish({ partition, offset, event: event.type, book: event.data.id ?? null, created: event.metadata.created }),
   });
   const { runner } = log;
   const changes = changesRoutes({
     feed,
     view: definition.defaults.name,
-    appliedPosition: runner.appliedPosition,
+    appliedPosition: () => runner.appliedPosition(),
     status: () => {
       const { lag, caughtUp } = runner.health();
       return { lag, caughtUp };

@@ -52,7 +52,8 @@ export function parsePosition(token) {
   const position = new Map();
   for (const pair of (token || '').split(',')) {
     const [partition, offset] = pair.split(':');
-    if (partition !== undefined && offset !== undefined && partition !== '' && offset !== '') position.set(Number(partition), Number(offset));
+    if (partition !== undefined && offset !== undefined && partition !== '' && offset !== '')
+      position.set(Number(partition), Number(offset));
   }
   return position;
 }

@@ -1,4 +1,5 @@
 // Draws the shelf from plain data; text goes in as text, never as markup.
+/* global document, CSS */
 
 const el = (tag, props = {}, ...children) => {
   const node = document.createElement(tag);
@@ -20,8 +21,15 @@ export function bookRow(id, actions) {
   const error = el('p', { className: 'error', role: 'alert' });
   const button = (label, act) => el('button', { type: 'button', textContent: label, onclick: () => actions.run(id, act, error) });
   // Named by aria-label: a select inside its label would otherwise be named with its chosen option too.
-  const rating = el('select', { name: 'rating', ariaLabel: 'Rating', onchange: () => actions.run(id, { rating: Number(rating.value) }, error) });
-  rating.append(el('option', { value: '', textContent: '–', disabled: true }), ...[1, 2, 3, 4, 5].map((n) => el('option', { value: String(n), textContent: '★'.repeat(n) + ` ${n}` })));
+  const rating = el('select', {
+    name: 'rating',
+    ariaLabel: 'Rating',
+    onchange: () => actions.run(id, { rating: Number(rating.value) }, error),
+  });
+  rating.append(
+    el('option', { value: '', textContent: '–', disabled: true }),
+    ...[1, 2, 3, 4, 5].map((n) => el('option', { value: String(n), textContent: '★'.repeat(n) + ` ${n}` })),
+  );
   const controls = el(
     'div',
     { className: 'actions' },
@@ -30,7 +38,11 @@ export function bookRow(id, actions) {
     el('label', { className: 'rating' }, el('span', { textContent: 'Rating', ariaHidden: 'true' }), rating),
     button('Remove', 'remove'),
   );
-  const item = el('li', { className: 'book' }, el('article', {}, title, meta, el('p', { className: 'state' }, status, reads), controls, error));
+  const item = el(
+    'li',
+    { className: 'book' },
+    el('article', {}, title, meta, el('p', { className: 'state' }, status, reads), controls, error),
+  );
   item.dataset.id = id;
   item.setAttribute('aria-labelledby', title.id);
 

@@ -1,4 +1,5 @@
 // The shelf page: loads the views, follows GET /bookshelf/changes, and sends commands through the gateway.
+/* global document, EventSource */
 import { Refused, command, includes, parsePosition, read } from './shelf-api.js';
 import { bookRow, lastReadItems } from './shelf-render.js';
 
@@ -19,12 +20,19 @@ const lag = new Map();
 const viewsDown = new Set();
 
 const encodeRoute = (id) => encodeURIComponent(id);
-const newer = (entry, at) => !(entry?.at && entry.at.split(':')[0] === at.split(':')[0] && Number(entry.at.split(':')[1]) >= Number(at.split(':')[1]));
+const newer = (entry, at) =>
+  !(entry?.at && entry.at.split(':')[0] === at.split(':')[0] && Number(entry.at.split(':')[1]) >= Number(at.split(':')[1]));
 
 function showEmptyStates() {
   const shown = [...books.values()].filter(({ book }) => !filter.value || book.status === filter.value).length;
   for (const { row, book } of books.values()) row.item.hidden = Boolean(filter.value) && book.status !== filter.value;
-  booksEmpty.textContent = !loaded ? booksEmpty.textContent : books.size === 0 ? 'No books on the shelf yet. Add one with the form.' : shown === 0 ? `No ${filter.value} books.` : '';
+  booksEmpty.textContent = !loaded
+    ? booksEmpty.textContent
+    : books.size === 0
+      ? 'No books on the shelf yet. Add one with the form.'
+      : shown === 0
+        ? `No ${filter.value} books.`
+        : '';
   booksEmpty.hidden = booksEmpty.textContent === '';
 }
 
@@ -79,7 +87,8 @@ function setConnection(state) {
   node.dataset.state = state;
   $('connection-state').textContent = state === 'live' ? 'live' : state === 'reconnecting' ? 'reconnecting…' : 'connecting…';
   const behind = [...lag.values()].reduce((a, b) => a + b, 0);
-  $('behind').textContent = state !== 'live' ? '' : behind === 0 ? 'up to date' : `${behind} event${behind === 1 ? '' : 's'} behind the log`;
+  $('behind').textContent =
+    state !== 'live' ? '' : behind === 0 ? 'up to date' : `${behind} event${behind === 1 ? '' : 's'} behind the log`;
 }
 
 /** One applied change from a view: the row or the last-read list it carries, unless the page already shows newer. */
@@ -149,7 +158,11 @@ async function run(id, act, errorNode) {
   try {
     const path = `/bookshelf/books/${encodeRoute(id)}`;
     const { position } =
-      act === 'remove' ? await command('DELETE', path) : typeof act === 'object' ? await command('PUT', `${path}/rating`, act) : await command('POST', `${path}/${act}`);
+      act === 'remove'
+        ? await command('DELETE', path)
+        : typeof act === 'object'
+          ? await command('PUT', `${path}/rating`, act)
+          : await command('POST', `${path}/${act}`);
     await showWrite(id, position);
   } catch (error) {
     errorNode.textContent = error instanceof Refused ? error.message : String(error);
@@ -170,7 +183,10 @@ $('add-form').addEventListener('submit', async (event) => {
   const form = event.currentTarget;
   const error = $('add-error');
   const field = (name) => form.elements[name].value.trim();
-  const authors = field('author').split(',').map((name) => name.trim()).filter(Boolean);
+  const authors = field('author')
+    .split(',')
+    .map((name) => name.trim())
+    .filter(Boolean);
   const book = {
     title: field('title'),
     ...(authors.length > 0 && { author: authors.map((name) => ({ name })) }),

@@ -20,19 +20,40 @@ const lists: RunningProcess[] = [];
 
 async function entry(name: string, args: string[]): Promise<RunningProcess> {
   const port = await freePort();
-  const process = runEntry(name, [...args, '--topic', topic, '--port', String(port), '--consul', CONSUL, '--broker', KAFKA, '--check-interval', '1s']);
+  const process = runEntry(name, [
+    ...args,
+    '--topic',
+    topic,
+    '--port',
+    String(port),
+    '--consul',
+    CONSUL,
+    '--broker',
+    KAFKA,
+    '--check-interval',
+    '1s',
+  ]);
   cleanup.push(() => killNow(process.child));
   await process.waitForLog('listening');
   return process;
 }
 
 const passing = (name: string, count: number) =>
-  waitFor(async () => (await checkStatus(name)).filter((status) => status === 'passing').length === count, { timeout: 30_000, what: `${count} passing ${name}` });
-const gatewaySees = (name: string, count: number) =>
-  waitFor(async () => ((await shelf.send('GET', '/services')).body as Record<string, { instances: { status: string }[] }>)[name]?.instances.filter((i) => i.status === 'passing').length === count, {
+  waitFor(async () => (await checkStatus(name)).filter((status) => status === 'passing').length === count, {
     timeout: 30_000,
-    what: `the gateway sees ${count} ${name}`,
+    what: `${count} passing ${name}`,
   });
+const gatewaySees = (name: string, count: number) =>
+  waitFor(
+    async () =>
+      ((await shelf.send('GET', '/services')).body as Record<string, { instances: { status: string }[] }>)[name]?.instances.filter(
+        (i) => i.status === 'passing',
+      ).length === count,
+    {
+      timeout: 30_000,
+      what: `the gateway sees ${count} ${name}`,
+    },
+  );
 
 /** Freezes a process (SIGSTOP), lets `meanwhile` run, then kills it (SIGKILL). */
 async function stopThenKill(process: RunningProcess, meanwhile: () => Promise<unknown>) {
@@ -80,9 +101,11 @@ describe('the shelf page, in a real browser', () => {
     await row(page, 'Already There').waitFor();
     await expect(row(page, 'Already There').textContent()).resolves.toContain('unread');
     expect(await page.getByRole('status').textContent()).toMatch(/live/);
-    for (const label of ['Title', 'Author', 'Type', 'Year']) expect(await page.getByRole('textbox', { name: label, exact: true }).count()).toBe(1);
+    for (const label of ['Title', 'Author', 'Type', 'Year'])
+      expect(await page.getByRole('textbox', { name: label, exact: true }).count()).toBe(1);
     expect(await page.getByRole('button', { name: 'Add book', exact: true }).count()).toBe(1);
-    for (const name of ['Start', 'Finish', 'Remove']) expect(await row(page, 'Already There').getByRole('button', { name, exact: true }).count()).toBe(1);
+    for (const name of ['Start', 'Finish', 'Remove'])
+      expect(await row(page, 'Already There').getByRole('button', { name, exact: true }).count()).toBe(1);
     expect(await row(page, 'Already There').getByRole('combobox', { name: 'Rating', exact: true }).count()).toBe(1);
     expect(errors).toEqual([]);
 
@@ -115,7 +138,9 @@ describe('the shelf page, in a real browser', () => {
 
     await book.getByRole('combobox', { name: 'Rating', exact: true }).selectOption('5');
     const id = await book.getAttribute('data-id');
-    await waitFor(async () => ((await shelf.send('GET', `/bookshelf/books/${id}`)).body as { rating: number }).rating === 5, { what: 'rating 5 recorded' });
+    await waitFor(async () => ((await shelf.send('GET', `/bookshelf/books/${id}`)).body as { rating: number }).rating === 5, {
+      what: 'rating 5 recorded',
+    });
     expect(await book.getByRole('combobox', { name: 'Rating', exact: true }).inputValue()).toBe('5');
     expect(await book.locator('p.error').textContent()).toBe('');
     expect(errors).toEqual([]);
@@ -131,7 +156,9 @@ describe('the shelf page, in a real browser', () => {
     await row(page, overHttp).waitFor({ timeout: 1000 });
 
     const overKafka = `From kcat ${unique('')}`;
-    await pushWithKcat(topic, [JSON.stringify({ name: 'book-added', payload: { id: unique('kcat'), title: overKafka, author: 'Someone Else' } })]);
+    await pushWithKcat(topic, [
+      JSON.stringify({ name: 'book-added', payload: { id: unique('kcat'), title: overKafka, author: 'Someone Else' } }),
+    ]);
     await row(page, overKafka).waitFor({ timeout: 1000 });
     expect(await page.evaluate<boolean>('window.loadedOnce')).toBe(true);
     await page.close();
@@ -146,13 +173,17 @@ describe('the shelf page, in a real browser', () => {
     const { page } = await openPage(browser, shelf.url);
     const book = row(page, title);
     await book.getByRole('combobox', { name: 'Rating', exact: true }).selectOption('3');
-    await waitFor(async () => (await book.getByRole('alert').textContent()) === (refused.body!.detail as string), { what: 'the 409 detail in the row' });
+    await waitFor(async () => (await book.getByRole('alert').textContent()) === (refused.body!.detail as string), {
+      what: 'the 409 detail in the row',
+    });
     expect(await book.getByRole('combobox', { name: 'Rating', exact: true }).inputValue()).toBe('');
 
     await page.getByLabel('Title', { exact: true }).fill('Too Long A Type');
     await page.getByLabel('Type', { exact: true }).fill('x'.repeat(1001));
     await page.getByRole('button', { name: 'Add book', exact: true }).click();
-    await waitFor(async () => /type must be at most 1000 characters/.test((await page.locator('#add-error').textContent()) ?? ''), { what: 'the 400 detail by the form' });
+    await waitFor(async () => /type must be at most 1000 characters/.test((await page.locator('#add-error').textContent()) ?? ''), {
+      what: 'the 400 detail by the form',
+    });
     expect(await page.getByLabel('Title', { exact: true }).inputValue()).toBe('Too Long A Type');
     await page.close();
   });
@@ -178,7 +209,9 @@ describe('the shelf page, in a real browser', () => {
 
     const ids = await waitFor(
       async () => {
-        const shown = await page.locator('li.book').evaluateAll((items) => items.map((item) => item.getAttribute('data-id')));
+        const shown = await page
+          .locator('li.book')
+          .evaluateAll((items: { getAttribute(name: string): string | null }[]) => items.map((item) => item.getAttribute('data-id')));
         return added.every((id) => shown.includes(id)) && shown;
       },
       { timeout: 20_000, what: 'every book added on the page' },
@@ -186,8 +219,13 @@ describe('the shelf page, in a real browser', () => {
     expect(new Set(ids).size).toBe(ids.length);
     expect(await page.evaluate<boolean>('window.loadedOnce')).toBe(true);
 
-    await waitFor(() => added.every((id) => stream.changes().some((event) => event.json.view === 'booklist' && event.json.book === id)), { timeout: 20_000, what: 'every change on the stream' });
-    const addedEvents = stream.changes().filter((event) => event.json.view === 'booklist' && event.json.event === 'book-added' && added.includes(event.json.book as string));
+    await waitFor(() => added.every((id) => stream.changes().some((event) => event.json.view === 'booklist' && event.json.book === id)), {
+      timeout: 20_000,
+      what: 'every change on the stream',
+    });
+    const addedEvents = stream
+      .changes()
+      .filter((event) => event.json.view === 'booklist' && event.json.event === 'book-added' && added.includes(event.json.book as string));
     // Each once; in log order within a partition (the order across partitions is the log's own: none).
     expect(addedEvents.map((event) => event.json.book).sort()).toEqual([...added].sort());
     const offsets = new Map<string, number[]>();
@@ -199,4 +237,3 @@ describe('the shelf page, in a real browser', () => {
     await page.close();
   });
 });
-

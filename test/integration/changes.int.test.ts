@@ -47,7 +47,9 @@ describe('GET /changes of a view', () => {
 
     await pushWithKcat(topic, [line('book-started', { id: 'b1' }), line('unknown-name', { id: 'b1' }), line('book-read', { id: 'b1' })]);
     await waitFor(() => stream.changes().length === 2, { what: 'two changes' });
-    expect(stream.changes().map(({ id, json }) => ({ id, event: json.event, at: json.at, status: (json.row as { status: string }).status }))).toEqual([
+    expect(
+      stream.changes().map(({ id, json }) => ({ id, event: json.event, at: json.at, status: (json.row as { status: string }).status })),
+    ).toEqual([
       { id: '0:1', event: 'book-started', at: '0:1', status: 'reading' },
       { id: '0:3', event: 'book-read', at: '0:3', status: 'read' },
     ]);
@@ -79,7 +81,10 @@ describe('GET /changes of a view', () => {
   it('tells a client to reload when the changes it lacks are no longer kept', async () => {
     const { topic, view } = await topicWithView(listBooksView);
     const count = 10_050;
-    await pushWithKcat(topic, Array.from({ length: count }, (_, i) => line('book-added', { id: `m${i}`, title: `Book ${i}` })));
+    await pushWithKcat(
+      topic,
+      Array.from({ length: count }, (_, i) => line('book-added', { id: `m${i}`, title: `Book ${i}` })),
+    );
     await waitFor(async () => (await view.get(`/m${count - 1}`)).status === 200, { what: 'every book applied' });
     const stream = await follow(`${view.url}/changes`, { 'Last-Event-ID': '0:0' });
     await waitFor(() => stream.events.length >= 2);
@@ -103,6 +108,11 @@ describe('GET /changes of a view', () => {
     const stream = await follow(`${view.url}/changes`);
     await pushWithKcat(topic, [line('book-added', { id: 'l1', title: 'Emma' }), line('book-read', { id: 'l1' })]);
     await waitFor(() => stream.changes().length === 2);
-    expect(stream.changes()[1]!.json).toMatchObject({ view: 'lastreadbooks', event: 'book-read', book: 'l1', lastRead: [{ id: 'l1', title: 'Emma' }] });
+    expect(stream.changes()[1]!.json).toMatchObject({
+      view: 'lastreadbooks',
+      event: 'book-read',
+      book: 'l1',
+      lastRead: [{ id: 'l1', title: 'Emma' }],
+    });
   });
 });

@@ -20,7 +20,10 @@ async function serve(options: Parameters<typeof openEventStream>[1]) {
   });
   const server = app.listen(0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));
-  cleanup.push(() => new Promise((resolve) => server.close(resolve)), () => server.closeAllConnections());
+  cleanup.push(
+    () => new Promise((resolve) => server.close(resolve)),
+    () => server.closeAllConnections(),
+  );
   return { port: (server.address() as AddressInfo).port, opened };
 }
 

@@ -17,7 +17,11 @@ afterEach(async () => {
 });
 
 const added = (id: string) => JSON.stringify({ name: 'book-added', payload: { id, title: `Book ${id}` } });
-const books = (stream: OpenStream) => stream.changes().filter((event) => event.json.view === 'booklist').map((event) => event.json.book);
+const books = (stream: OpenStream) =>
+  stream
+    .changes()
+    .filter((event) => event.json.view === 'booklist')
+    .map((event) => event.json.book);
 
 /** A topic of one partition, its two views registered in Consul under fresh names, and a gateway over them. */
 async function shelfOn() {
@@ -33,11 +37,17 @@ async function shelfOn() {
   const start = async () => {
     const shelf = await startTestShelf(names);
     running.push(shelf);
-    await waitFor(async () => {
-      const known = (await shelf.send('GET', '/services')).body as Record<string, { instances: { status: string }[] }>;
-      return Object.values(names).every((name) => known[name]?.instances.some((instance) => instance.status === 'passing'));
-    }, { timeout: 30_000, what: 'the gateway sees both views' });
-    await waitFor(async () => ((await shelf.send('GET', '/health')).body as { changes: Record<string, string> }).changes.booklist === 'live', { what: 'the gateway follows the views' });
+    await waitFor(
+      async () => {
+        const known = (await shelf.send('GET', '/services')).body as Record<string, { instances: { status: string }[] }>;
+        return Object.values(names).every((name) => known[name]?.instances.some((instance) => instance.status === 'passing'));
+      },
+      { timeout: 30_000, what: 'the gateway sees both views' },
+    );
+    await waitFor(
+      async () => ((await shelf.send('GET', '/health')).body as { changes: Record<string, string> }).changes.booklist === 'live',
+      { what: 'the gateway follows the views' },
+    );
     return shelf;
   };
   return { topic, start, list: views[0] };

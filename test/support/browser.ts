@@ -21,7 +21,11 @@ export function launchBrowser(): Promise<Browser> {
 }
 
 /** A page that records what would show up red in the console: errors logged and uncaught exceptions. */
-export async function openPage(browser: Browser, url: string, viewport = { width: 1200, height: 900 }): Promise<{ page: Page; errors: string[] }> {
+export async function openPage(
+  browser: Browser,
+  url: string,
+  viewport = { width: 1200, height: 900 },
+): Promise<{ page: Page; errors: string[] }> {
   const page = await browser.newPage({ viewport });
   const errors: string[] = [];
   page.on('console', (message) => {

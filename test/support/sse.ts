@@ -40,7 +40,12 @@ export async function openStream(url: string, headers: Record<string, string> = 
           if (line === '') {
             if (frame.data !== undefined) {
               const data = frame.data;
-              events.push({ ...(frame.id !== undefined && { id: frame.id }), event: frame.event ?? 'message', data, json: JSON.parse(data) as Record<string, unknown> });
+              events.push({
+                ...(frame.id !== undefined && { id: frame.id }),
+                event: frame.event ?? 'message',
+                data,
+                json: JSON.parse(data) as Record<string, unknown>,
+              });
             }
             frame = {};
           } else if (line.startsWith(':')) comments.push(line);

@@ -3,7 +3,13 @@ import { createChangeFeed, type Change } from '../../bookshelf/app/change-feed.j
 import { parsePosition } from '../../bookshelf/app/log-position.js';
 import { formatMergedEventId, parseMergedEventId } from '../../bookshelf/app/merged-event-id.js';
 
-const change = (partition: number, offset: number, book = `b-${partition}-${offset}`): Change => ({ partition, offset, event: 'book-added', book, created: '2026-12-01T00:00:00.000Z' });
+const change = (partition: number, offset: number, book = `b-${partition}-${offset}`): Change => ({
+  partition,
+  offset,
+  event: 'book-added',
+  book,
+  created: '2026-12-01T00:00:00.000Z',
+});
 const at = (changes: Change[]) => changes.map((c) => `${c.partition}:${c.offset}`);
 
 function feedWith(changes: Change[], capacity = 10) {

@@ -93,7 +93,11 @@ export function changesRoutes(source: ChangesSource, { heartbeatMs = 15_000, sta
     unsubscribe = subscription.unsubscribe;
     if (subscription.missed) {
       position = toPosition(source.appliedPosition());
-      stream.send({ id: formatPosition(position), event: 'reload', data: JSON.stringify({ view, reason: 'changes after Last-Event-ID are no longer kept' }) });
+      stream.send({
+        id: formatPosition(position),
+        event: 'reload',
+        data: JSON.stringify({ view, reason: 'changes after Last-Event-ID are no longer kept' }),
+      });
     }
     stream.send({ id: formatPosition(position), event: 'status', data: statusText() });
     for (const change of subscription.backlog) send(change);

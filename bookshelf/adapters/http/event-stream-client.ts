@@ -14,23 +14,30 @@ export interface FollowOptions {
   headers?: Record<string, string>;
   /** Nothing at all (not even a heartbeat) for this long: the upstream is taken for gone. */
   idleTimeoutMs: number;
-  onEvent(event: UpstreamEvent): void;
+  onEvent: (event: UpstreamEvent) => void;
 }
 
 export interface FollowedStream {
   /** Resolves when the upstream ends the stream; rejects when it cannot be reached or answers otherwise. */
   done: Promise<void>;
-  close(): void;
+  close: () => void;
 }
 
-export function followEventStream(upstream: Upstream, { path, lastEventId, headers = {}, idleTimeoutMs, onEvent }: FollowOptions): FollowedStream {
+export function followEventStream(
+  upstream: Upstream,
+  { path, lastEventId, headers = {}, idleTimeoutMs, onEvent }: FollowOptions,
+): FollowedStream {
   let closing = false;
   const outgoing = request({
     host: upstream.address,
     port: upstream.port,
     path,
     agent: false,
-    headers: { ...headers, accept: 'text/event-stream', ...(lastEventId !== undefined && lastEventId !== '' && { 'last-event-id': lastEventId }) },
+    headers: {
+      ...headers,
+      accept: 'text/event-stream',
+      ...(lastEventId !== undefined && lastEventId !== '' && { 'last-event-id': lastEventId }),
+    },
   });
   const done = new Promise<void>((resolve, reject) => {
     let answered = false;
@@ -38,7 +45,9 @@ export function followEventStream(upstream: Upstream, { path, lastEventId, heade
       if (closing) return resolve();
       reject(answered ? error : new ConnectFailedError(upstream, error));
     });
-    outgoing.setTimeout(idleTimeoutMs, () => outgoing.destroy(new Error(`no data from ${upstream.address}:${upstream.port} in ${idleTimeoutMs} ms`)));
+    outgoing.setTimeout(idleTimeoutMs, () =>
+      outgoing.destroy(new Error(`no data from ${upstream.address}:${upstream.port} in ${idleTimeoutMs} ms`)),
+    );
     outgoing.on('response', (incoming) => {
       answered = true;
       if (incoming.statusCode !== 200) {

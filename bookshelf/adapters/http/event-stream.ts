@@ -31,7 +31,10 @@ export const formatFrame = ({ id, event, data }: EventFrame): string =>
   `${id !== undefined ? `id: ${id}\n` : ''}${event !== undefined ? `event: ${event}\n` : ''}data: ${data}\n\n`;
 
 /** Answers the request with an event stream; Koa leaves the response to it. */
-export function openEventStream(ctx: Context, { heartbeatMs = 15_000, maxBufferedBytes = 1 << 20, retryMs = 1000, onClose }: EventStreamOptions = {}): EventStream {
+export function openEventStream(
+  ctx: Context,
+  { heartbeatMs = 15_000, maxBufferedBytes = 1 << 20, retryMs = 1000, onClose }: EventStreamOptions = {},
+): EventStream {
   const { res, req } = ctx;
   ctx.respond = false;
   req.socket.setTimeout(0);

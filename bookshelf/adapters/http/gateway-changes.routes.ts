@@ -28,24 +28,36 @@ export interface GatewayChangesOptions {
 }
 
 const toPosition = (token: string): LogPosition => (token === '' ? new Map() : parsePosition(token));
-const includesAll = (outer: LogPosition, inner: LogPosition): boolean => [...inner].every(([partition, offset]) => covers(outer, { partition, offset }));
+const includesAll = (outer: LogPosition, inner: LogPosition): boolean =>
+  [...inner].every(([partition, offset]) => covers(outer, { partition, offset }));
 const highest = (a: LogPosition, b: LogPosition): string => {
   const merged = new Map(a);
   for (const [partition, offset] of b) merged.set(partition, Math.max(offset, merged.get(partition) ?? -1));
   return formatPosition(merged);
 };
 
-export function gatewayChangesRoutes({ balancer, views, headers, heartbeatMs = 15_000, idleTimeoutMs = 35_000, onEject }: GatewayChangesOptions) {
+export function gatewayChangesRoutes({
+  balancer,
+  views,
+  headers,
+  heartbeatMs = 15_000,
+  idleTimeoutMs = 35_000,
+  onEject,
+}: GatewayChangesOptions) {
   const clients = new Set<EventStream>();
   const names = Object.keys(views);
   const hubs = new Map<string, ViewHub>(
-    Object.entries(views).map(([view, service]) => [view, createViewHub(view, { service, balancer, idleTimeoutMs, ...(headers && { headers }), ...(onEject && { onEject }) })]),
+    Object.entries(views).map(([view, service]) => [
+      view,
+      createViewHub(view, { service, balancer, idleTimeoutMs, ...(headers && { headers }), ...(onEject && { onEject }) }),
+    ]),
   );
 
   // Clients that are up to date get the same frame for a change: it is made once (the id and data decide it).
   let made = { id: '', event: undefined as string | undefined, data: '', text: '' };
   const frame = (id: string, event: string | undefined, data: string): string => {
-    if (made.id !== id || made.event !== event || made.data !== data) made = { id, event, data, text: formatFrame({ id, ...(event !== undefined && { event }), data }) };
+    if (made.id !== id || made.event !== event || made.data !== data)
+      made = { id, event, data, text: formatFrame({ id, ...(event !== undefined && { event }), data }) };
     return made.text;
   };
 
@@ -131,7 +143,8 @@ export function gatewayChangesRoutes({ balancer, views, headers, heartbeatMs = 1
   return {
     router,
     /** Per view, whether the gateway follows it now (`live`) or is looking for an instance (`connecting`). */
-    state: (): Record<string, 'live' | 'connecting'> => Object.fromEntries([...hubs].map(([view, hub]) => [view, hub.live() ? 'live' : 'connecting'])),
+    state: (): Record<string, 'live' | 'connecting'> =>
+      Object.fromEntries([...hubs].map(([view, hub]) => [view, hub.live() ? 'live' : 'connecting'])),
     /** Ends every client's stream and the gateway's own: the gateway is stopping. */
     close(): void {
       for (const client of [...clients]) client.close();

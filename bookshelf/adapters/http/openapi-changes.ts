@@ -5,9 +5,15 @@ const lastEventId = [
     name: 'Last-Event-ID',
     in: 'header',
     schema: { type: 'string', example: 'booklist=0:5,1:3;lastreadbooks=0:4' },
-    description: 'Resume after this event id (an EventSource sends it by itself when it reconnects): no change is lost or sent twice while the views still keep the changes after it, else a `reload` event comes first.',
+    description:
+      'Resume after this event id (an EventSource sends it by itself when it reconnects): no change is lost or sent twice while the views still keep the changes after it, else a `reload` event comes first.',
   },
-  { name: 'lastEventId', in: 'query', schema: { type: 'string' }, description: 'Same as the Last-Event-ID header, for a first connection (an EventSource cannot set headers).' },
+  {
+    name: 'lastEventId',
+    in: 'query',
+    schema: { type: 'string' },
+    description: 'Same as the Last-Event-ID header, for a first connection (an EventSource cannot set headers).',
+  },
 ];
 
 const stream = `Server-Sent Events, one per change a view applied, merged from list-books (\`booklist\`) and last-read (\`lastreadbooks\`):
@@ -31,15 +37,27 @@ export const changesPaths = {
       operationId: 'changes',
       parameters: lastEventId,
       responses: {
-        '200': { description: 'An endless event stream', content: { 'text/event-stream': { schema: { type: 'string' }, example: 'id: booklist=0:5;lastreadbooks=0:4\ndata: {"view":"booklist","event":"book-added","book":"b-42","at":"0:5",…}\n\n' } } },
-        '400': { description: 'Last-Event-ID is not one this stream gave (invalid_position)', content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } },
+        '200': {
+          description: 'An endless event stream',
+          content: {
+            'text/event-stream': {
+              schema: { type: 'string' },
+              example: 'id: booklist=0:5;lastreadbooks=0:4\ndata: {"view":"booklist","event":"book-added","book":"b-42","at":"0:5",…}\n\n',
+            },
+          },
+        },
+        '400': {
+          description: 'Last-Event-ID is not one this stream gave (invalid_position)',
+          content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+        },
       },
     },
   },
   '/': {
     get: {
       summary: 'The shelf as a web page, live',
-      description: 'HTML for people: the books, the last read ones, a form to add one and buttons to start, finish, rate and remove. Its scripts and styles come from `/web/`; it follows `/bookshelf/changes`.',
+      description:
+        'HTML for people: the books, the last read ones, a form to add one and buttons to start, finish, rate and remove. Its scripts and styles come from `/web/`; it follows `/bookshelf/changes`.',
       operationId: 'page',
       responses: { '200': { description: 'The page', content: { 'text/html': { schema: { type: 'string' } } } } },
     },

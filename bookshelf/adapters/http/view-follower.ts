@@ -14,9 +14,9 @@ export interface ViewFollowerOptions {
   headers?: Record<string, string>;
   /** Silence this long (not even a heartbeat) means the instance is gone. */
   idleTimeoutMs: number;
-  onEvent(event: UpstreamEvent): void;
+  onEvent: (event: UpstreamEvent) => void;
   /** The stream was lost (or none could be opened); another attempt follows. */
-  onLost(reason: string, wasConnected: boolean): void;
+  onLost: (reason: string, wasConnected: boolean) => void;
   onEject?: (service: string, instance: Endpoint, error: Error) => void;
 }
 
@@ -72,7 +72,7 @@ export function followView({ service, balancer, startToken, headers, idleTimeout
 
   return {
     token: (): string | undefined => token,
-    close(): void {
+    close: (): void => {
       closed = true;
       current?.close();
     },

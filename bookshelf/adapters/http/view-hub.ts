@@ -26,7 +26,10 @@ export interface HubListener {
 const toPosition = (token: string): LogPosition => (token === '' ? new Map() : parsePosition(token));
 const AT = /"at":"(\d+):(\d+)"/;
 
-export function createViewHub(view: string, options: Omit<ViewFollowerOptions, 'onEvent' | 'onLost' | 'startToken'> & { capacity?: number }) {
+export function createViewHub(
+  view: string,
+  options: Omit<ViewFollowerOptions, 'onEvent' | 'onLost' | 'startToken'> & { capacity?: number },
+) {
   const feed = createChangeFeed<HubChange>({ capacity: options.capacity ?? 10_000 });
   const listeners = new Set<HubListener>();
   let token: string | undefined;

@@ -33,12 +33,15 @@ export function webRoutes(folder: string): Router {
   router.get('/web/:file', async (ctx, next) => {
     const file = ctx.params.file!;
     const match = FILE.exec(file);
-    if (!match) return next();
-    let content: Buffer;
+    let content: Buffer | undefined;
     try {
-      content = await load(file);
+      if (match) content = await load(file);
     } catch {
-      return next();
+      // Not one of the page's files.
+    }
+    if (!match || content === undefined) {
+      await next();
+      return;
     }
     ctx.type = types[match[1]!]!;
     ctx.set('Cache-Control', 'public, max-age=300');
