@@ -131,6 +131,14 @@ describe('the shelf page, in a real browser', () => {
     // Cleared once the add was answered (its change may show on the stream even before).
     await waitFor(async () => (await page.getByLabel('Title', { exact: true }).inputValue()) === '', { what: 'the form cleared' });
 
+    // Every status the row shows from here on, to see that it never falls back once it said read.
+    await book.locator('.status').evaluate((node: { textContent: string | null }) => {
+      const seen: (string | null)[] = [];
+      (globalThis as unknown as { statuses: (string | null)[] }).statuses = seen;
+      new (globalThis as unknown as { MutationObserver: new (f: () => void) => { observe(n: unknown, o: object): void } }).MutationObserver(
+        () => seen.push(node.textContent),
+      ).observe(node, { childList: true, characterData: true, subtree: true });
+    });
     await book.getByRole('button', { name: 'Finish', exact: true }).click();
     await waitFor(async () => (await book.locator('.status').textContent()) === 'read', { what: 'the row says read' });
     expect(await book.textContent()).toContain('read once');
@@ -142,6 +150,9 @@ describe('the shelf page, in a real browser', () => {
       what: 'rating 5 recorded',
     });
     expect(await book.getByRole('combobox', { name: 'Rating', exact: true }).inputValue()).toBe('5');
+    const statuses = await page.evaluate<string[]>('window.statuses');
+    expect(statuses).toContain('read');
+    expect(statuses.slice(statuses.indexOf('read'))).toEqual(statuses.slice(statuses.indexOf('read')).map(() => 'read'));
     expect(await book.locator('p.error').textContent()).toBe('');
     expect(errors).toEqual([]);
     await page.screenshot({ path: 'test-results/shelf.png', fullPage: true });
