@@ -47,9 +47,11 @@ export interface ShellOptions {
    * wait (for a position) are answered then, rather than cut. Until then they may still get what they wait for.
    */
   drain?: () => void;
+  /** Ends long-lived answers (event streams) as the stop begins, so that their clients move elsewhere at once. */
+  endStreams?: () => void;
 }
 
-export async function startServiceShell({ config, logger, metrics, probes, routers, stopParts, drain }: ShellOptions): Promise<RunningService> {
+export async function startServiceShell({ config, logger, metrics, probes, routers, stopParts, drain, endStreams }: ShellOptions): Promise<RunningService> {
   const { token, reads } = config.auth;
   const guard = token === undefined ? undefined : bearerAuth({ token, reads });
   const app = createHttpApp({ logger: logger.child({ module: 'http' }), metrics, probes, routers, ...(guard && { guard }) });
@@ -84,6 +86,7 @@ export async function startServiceShell({ config, logger, metrics, probes, route
     stop() {
       stopping ??= (async () => {
         await registration?.stop();
+        endStreams?.();
         const draining = drain && setTimeout(drain, STOP_GRACE_MS - DRAIN_BEFORE_MS);
         await server.close(STOP_GRACE_MS);
         clearTimeout(draining);

@@ -92,7 +92,7 @@ export async function startShelf(config: ServiceConfig, { logger }: ServiceDeps)
       changes.router,
       webRoutes(webFolder),
     ],
-    drain: () => changes.close(),
+    endStreams: () => changes.close(),
     stopParts: async () => {
       changes.close();
       discovery.stop();

@@ -81,10 +81,8 @@ export async function startView<V>(definition: ViewDefinition<V>, config: Servic
     // Before the view's own routes, which may take /changes for a book id.
     routers: [changes.router, router],
     stopParts: log.stop,
-    drain: () => {
-      runner.close();
-      changes.close();
-    },
+    drain: () => runner.close(),
+    endStreams: () => changes.close(),
   });
   log.start(shell.id);
   return { ...shell, isCaughtUp: runner.isCaughtUp };

@@ -95,6 +95,18 @@ describe('GET /changes of a view', () => {
     expect(recent.changes().map((event) => event.json.book)).toEqual([`m${count - 2}`, `m${count - 1}`]);
   });
 
+  it('ends its streams as soon as it stops, so that their clients move to another instance', async () => {
+    const { view } = await topicWithView(listBooksView);
+    const stream = await follow(`${view.url}/changes`);
+    await waitFor(() => stream.events.length >= 1);
+    let ended = false;
+    void stream.ended.then(() => (ended = true));
+    const stopping = view.stop();
+    // Well before the stop's grace for requests in flight (1 s) ends.
+    await waitFor(() => ended, { timeout: 500, interval: 10, what: 'the stream ended' });
+    await stopping;
+  });
+
   it('refuses a Last-Event-ID that is not a position token', async () => {
     const { view } = await topicWithView(listBooksView);
     const response = await fetch(`${view.url}/changes`, { headers: { 'Last-Event-ID': 'yesterday' } });
