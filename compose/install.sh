@@ -5,7 +5,8 @@
 #
 # kafka   Kafka broker jars from Maven Central (compose/kafka/pom.xml) -> kafka-<ver>/libs
 # consul  Consul built from source through the Go module proxy       -> consul-<ver>/consul
-# tools   kcat, dig and chromium (apt-get, as root only)
+# tools   kcat, dig, promtool and chromium (apt-get, as root only)
+# schemathesis  the API tester, from PyPI into a venv                  -> schemathesis-<ver>/bin/schemathesis
 #
 # Idempotent: whatever is already installed is left alone without any network access.
 set -euo pipefail
@@ -138,6 +139,7 @@ install_tools() {
   local missing=() have_apt=
   command -v kcat >/dev/null 2>&1 || missing+=(kcat)
   command -v dig >/dev/null 2>&1 || missing+=(bind9-dnsutils)
+  command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
   command -v chromium >/dev/null 2>&1 || missing+=(chromium)   # the browser tests drive the system's browser
   [ ${#missing[@]} -eq 0 ] && return 0
   command -v apt-get >/dev/null 2>&1 && have_apt=1
@@ -160,6 +162,33 @@ install_tools() {
   log "installed ${missing[*]}"
 }
 
+# The API tester the integration tests run against /openapi.json; a venv of its own, so nothing else is touched.
+install_schemathesis() {
+  local dest python start
+  dest="$SCHEMATHESIS_HOME_DIR"
+  [ -f "$dest/.installed" ] && return 0
+  python="$(command -v python3 || true)"
+  if { [ -z "$python" ] || ! "$python" -c 'import venv, ensurepip' 2>/dev/null; } && [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+    log "installing python3-venv with apt-get"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q python3-venv >/dev/null 2>&1 ||
+      { apt-get update -q >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y -q python3-venv >/dev/null 2>&1; } || true
+    python="$(command -v python3 || true)"
+  fi
+  [ -n "$python" ] || die "python3 (with venv) is needed for the OpenAPI check: apt-get install python3-venv"
+  start=$SECONDS
+  log "installing Schemathesis $SCHEMATHESIS_VERSION from PyPI into $dest"
+  rm -rf "$dest"
+  # A venv keeps its own path in its scripts: made where it stays, and marked installed only once complete.
+  if ! { "$python" -m venv "$dest" && "$dest/bin/pip" install -q --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION"; } >"$dest.log" 2>&1; then
+    tail -n 20 "$dest.log" >&2
+    rm -rf "$dest" "$dest.log"
+    die "installing Schemathesis failed (see above; python3-venv may be missing)"
+  fi
+  rm -f "$dest.log"
+  echo "schemathesis $SCHEMATHESIS_VERSION" >"$dest/.installed"
+  log "Schemathesis $SCHEMATHESIS_VERSION installed ($((SECONDS - start))s)"
+}
+
 main() {
   [ $# -eq 0 ] && set -- all
   local what
@@ -168,8 +197,10 @@ main() {
       kafka) with_lock install-kafka install_kafka ;;
       consul) with_lock install-consul install_consul ;;
       tools) with_lock install-tools install_tools ;;
+      schemathesis) with_lock install-schemathesis install_schemathesis ;;
       all)
         with_lock install-tools install_tools
+        with_lock install-schemathesis install_schemathesis
         with_lock install-kafka install_kafka
         with_lock install-consul install_consul
         ;;

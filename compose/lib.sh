@@ -5,6 +5,7 @@
 #   BOOKSHELF_CACHE  where installs and run state live (default ~/.cache/bookshelf)
 #   KAFKA_HOME_DIR   $BOOKSHELF_CACHE/kafka-$KAFKA_VERSION   (libs/*.jar)
 #   CONSUL_BIN       $BOOKSHELF_CACHE/consul-$CONSUL_VERSION/consul
+#   SCHEMATHESIS_HOME_DIR $BOOKSHELF_CACHE/schemathesis-$SCHEMATHESIS_VERSION   (a venv: bin/schemathesis)
 #   RUN_DIR          $BOOKSHELF_CACHE/run   (data dirs, logs and pid files of infra.sh)
 
 COMPOSE_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -14,6 +15,7 @@ COMPOSE_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 BOOKSHELF_CACHE="${BOOKSHELF_CACHE:-${HOME:-/tmp}/.cache/bookshelf}"
 KAFKA_HOME_DIR="$BOOKSHELF_CACHE/kafka-$KAFKA_VERSION"
 CONSUL_BIN="$BOOKSHELF_CACHE/consul-$CONSUL_VERSION/consul"
+SCHEMATHESIS_HOME_DIR="$BOOKSHELF_CACHE/schemathesis-$SCHEMATHESIS_VERSION"
 RUN_DIR="$BOOKSHELF_CACHE/run"
 
 log() { printf 'bookshelf: %s\n' "$*" >&2; }

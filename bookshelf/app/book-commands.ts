@@ -1,7 +1,7 @@
 /**
  * Handles Book commands: one book at a time, checked against its history by the decider,
  * appended to the log, and answered only once Kafka acknowledged. An idempotency key
- * answers again as the first time and writes nothing new.
+ * answers again as the first time and writes nothing new; with another request (its fingerprint differs) it is refused.
  */
 import { decide } from '../domain/book/book.decider.js';
 import type { BookCommand } from '../domain/book/book.commands.js';
@@ -36,10 +36,17 @@ export interface BookCommandsOptions {
 
 const REMEMBERED_REFUSALS = 10_000;
 
+/** What a key was first used for. */
+interface KeyedRequest {
+  kind: BookCommand['type'];
+  aggregate: string;
+  fingerprint: string | null;
+}
+
 export function createBookCommands({ store, append, newId, now }: BookCommandsOptions) {
   const locks = new Map<string, Promise<unknown>>();
-  const inFlight = new Map<string, { kind: BookCommand['type']; aggregate: string; answer: Promise<CommandAnswer> }>();
-  const refusals = new Map<string, { kind: BookCommand['type']; aggregate: string; error: Error }>();
+  const inFlight = new Map<string, KeyedRequest & { answer: Promise<CommandAnswer> }>();
+  const refusals = new Map<string, KeyedRequest & { error: Error }>();
 
   /** Runs `task` after every earlier task of the same book. */
   function oneAtATime<T>(id: string, task: () => Promise<T>): Promise<T> {
@@ -59,7 +66,7 @@ export function createBookCommands({ store, append, newId, now }: BookCommandsOp
     replayed,
   });
 
-  async function run(command: BookCommand, key: string | null): Promise<CommandAnswer> {
+  async function run(command: BookCommand, key: string | null, fingerprint: string | null): Promise<CommandAnswer> {
     const { id } = command.data;
     return oneAtATime(id, async () => {
       const events = decide(command, bookState(store.view(), id));
@@ -68,7 +75,7 @@ export function createBookCommands({ store, append, newId, now }: BookCommandsOp
       const created = now();
       const recorded: RecordedEvent[] = events.map((event, i) => ({
         ...event,
-        metadata: { eventId: newId(), created, aggregate: id, version: version + i + 1, command: key },
+        metadata: { eventId: newId(), created, aggregate: id, version: version + i + 1, command: key, ...(key !== null && fingerprint !== null && { fingerprint }) },
       }));
       const positions = await append(recorded);
       recorded.forEach((event, i) => {
@@ -86,12 +93,19 @@ export function createBookCommands({ store, append, newId, now }: BookCommandsOp
   }
 
   return {
-    async execute(command: BookCommand, key?: string): Promise<CommandAnswer> {
+    /** `fingerprint`: a digest of the request (method, route, body) that carried `key`. */
+    async execute(command: BookCommand, key?: string, fingerprint?: string): Promise<CommandAnswer> {
       if (!store.isCaughtUp()) throw new UnavailableError('catching_up', 'still reading the log; try again shortly');
-      if (key === undefined) return run(command, null);
+      if (key === undefined) return run(command, null, null);
+      const print = fingerprint ?? null;
 
-      // The same key answers again only for the same command on the same book (a new book's id may be made up anew).
-      const same = (first: { kind: BookCommand['type']; aggregate: string }): boolean => {
+      // The same key answers again only for the same request; without fingerprints (older events), for the same
+      // command on the same book (a new book's id may be made up anew).
+      const same = (first: KeyedRequest): boolean => {
+        if (first.fingerprint !== null && print !== null) {
+          if (first.fingerprint === print) return true;
+          throw new IdempotencyKeyReusedError(`Idempotency-Key ${key} was used for another request (${first.kind} of book ${first.aggregate}, or another body)`);
+        }
         if (first.kind === command.type && (command.type === 'add-book' || first.aggregate === command.data.id)) return true;
         throw new IdempotencyKeyReusedError(`Idempotency-Key ${key} was used for ${first.kind} of book ${first.aggregate}`);
       };
@@ -102,15 +116,15 @@ export function createBookCommands({ store, append, newId, now }: BookCommandsOp
       const pending = inFlight.get(key);
       if (pending && same(pending)) return { ...(await pending.answer), replayed: true };
 
-      const attempt = run(command, key);
-      inFlight.set(key, { kind: command.type, aggregate: command.data.id, answer: attempt });
+      const attempt = run(command, key, print);
+      inFlight.set(key, { kind: command.type, aggregate: command.data.id, fingerprint: print, answer: attempt });
       try {
         return await attempt;
       } catch (error) {
         // A refusal is the answer; an unavailable broker is not, and may be tried again.
         if (!(error instanceof UnavailableError)) {
           if (refusals.size >= REMEMBERED_REFUSALS) refusals.delete(refusals.keys().next().value as string);
-          refusals.set(key, { kind: command.type, aggregate: command.data.id, error: error as Error });
+          refusals.set(key, { kind: command.type, aggregate: command.data.id, fingerprint: print, error: error as Error });
         }
         throw error;
       } finally {

@@ -8,16 +8,15 @@ export class InvalidPositionError extends Error {
   readonly code = 'invalid_position';
 }
 
-const PAIR = /^(\d{1,6}):(\d{1,16})$/;
+/** The whole grammar of a token, as the API description states it: offsets of at most 15 digits are always safe integers. */
+export const POSITION_PATTERN = '^[0-9]{1,6}:[0-9]{1,15}(,[0-9]{1,6}:[0-9]{1,15})*$';
+const TOKEN = new RegExp(POSITION_PATTERN);
 
 export function parsePosition(token: string): LogPosition {
+  if (!TOKEN.test(token)) throw new InvalidPositionError(`position "${token.slice(0, 100)}" is not <partition>:<offset>[,…] (offsets of at most 15 digits)`);
   const position = new Map<number, number>();
   for (const part of token.split(',')) {
-    const match = PAIR.exec(part.trim());
-    if (!match) throw new InvalidPositionError(`position "${token}" is not <partition>:<offset>[,…]`);
-    const partition = Number(match[1]);
-    const offset = Number(match[2]);
-    if (!Number.isSafeInteger(offset)) throw new InvalidPositionError(`offset in "${part}" is too large`);
+    const [partition, offset] = part.split(':').map(Number) as [number, number];
     position.set(partition, Math.max(offset, position.get(partition) ?? 0));
   }
   return position;

@@ -38,6 +38,8 @@ export interface ProjectionRunnerOptions<V> {
   /** Without a fetch for this long, Kafka counts as unreachable. */
   staleAfterMs?: number;
   now?: () => number;
+  /** Asks Kafka where the partitions end now, when a wanted position looks beyond what it last reported. */
+  fetchEnds?: () => Promise<readonly PartitionEnds[]>;
   /** Told of each event once it is applied, with where it stood in the log: live change feeds listen here. */
   onApplied?: (event: RecordedEvent, partition: number, offset: number) => void;
 }
@@ -49,7 +51,7 @@ interface Waiter {
 }
 
 export function createProjectionRunner<V>(options: ProjectionRunnerOptions<V>) {
-  const { projection, topic, logger, counters, staleAfterMs = 15_000, now = Date.now, onApplied } = options;
+  const { projection, topic, logger, counters, staleAfterMs = 15_000, now = Date.now, fetchEnds, onApplied } = options;
   let view = projection.initialState();
   let version = 0;
   const next = new Map<number, number>();
@@ -99,6 +101,19 @@ export function createProjectionRunner<V>(options: ProjectionRunnerOptions<V>) {
     }
     caughtUp = true;
     logger.info({ applied: totals.applied, rejected: totals.rejected }, 'caught up with the log');
+  }
+
+  /** The wanted offsets at or past the end of their partition as last reported (a partition not in the topic has none). */
+  function pastEnds(wanted: LogPosition): string[] {
+    if (startEnds === null) return [];
+    const past: string[] = [];
+    for (const [partition, offset] of wanted) {
+      if ((next.get(partition) ?? 0) > offset) continue;
+      const end = high.get(partition);
+      if (end === undefined) past.push(`partition ${partition} is not in topic ${topic}`);
+      else if (offset >= end) past.push(`partition ${partition} ends before offset ${end}`);
+    }
+    return past;
   }
 
   function settleWaiters(): void {
@@ -212,6 +227,22 @@ export function createProjectionRunner<V>(options: ProjectionRunnerOptions<V>) {
         };
         waiters.add(waiter);
       });
+    },
+
+    /**
+     * Why `position` lies beyond the end of the log, or null when it may yet be reached. Kafka is asked again first,
+     * so that an offset acknowledged since its last report is never called beyond; unreachable, nothing is.
+     */
+    async beyondLog(position: LogPosition): Promise<string | null> {
+      if (pastEnds(position).length === 0) return null;
+      if (!fetchEnds) return null;
+      try {
+        for (const end of await fetchEnds()) if ((high.get(end.partition) ?? -1) < end.high) high.set(end.partition, end.high);
+      } catch {
+        return null;
+      }
+      const past = pastEnds(position);
+      return past.length === 0 ? null : past.join('; ');
     },
 
     rejected: (): RejectedEvent[] => rejected.list(),

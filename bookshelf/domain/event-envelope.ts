@@ -16,6 +16,8 @@ export interface WireEnvelope {
   aggregate: string | null;
   version: number | null;
   command: string | null;
+  /** Only with a command key: the digest of the request that carried it. */
+  fingerprint?: string;
   payload: BookEvent['data'];
 }
 
@@ -62,7 +64,7 @@ export function decodeEvent(value: string | null, origin: LogOrigin): Decoded {
 }
 
 function readMetadata(envelope: Record<string, unknown>, origin: LogOrigin): Checked<EventMetadata> {
-  const { id, created, aggregate, version, command } = envelope;
+  const { id, created, aggregate, version, command, fingerprint } = envelope;
   if (id != null && (typeof id !== 'string' || id.length === 0)) return { ok: false, field: 'id', problem: 'must be a non-empty string' };
   if (created != null && (typeof created !== 'string' || Number.isNaN(isoMillis(created)))) {
     return { ok: false, field: 'created', problem: 'must be an ISO-8601 date' };
@@ -72,6 +74,7 @@ function readMetadata(envelope: Record<string, unknown>, origin: LogOrigin): Che
     return { ok: false, field: 'version', problem: 'must be a positive integer' };
   }
   if (command != null && typeof command !== 'string') return { ok: false, field: 'command', problem: 'must be a string' };
+  if (fingerprint != null && typeof fingerprint !== 'string') return { ok: false, field: 'fingerprint', problem: 'must be a string' };
   return {
     ok: true,
     value: {
@@ -80,6 +83,7 @@ function readMetadata(envelope: Record<string, unknown>, origin: LogOrigin): Che
       aggregate: (aggregate as string | undefined) ?? null,
       version: (version as number | undefined) ?? null,
       command: (command as string | undefined) ?? null,
+      ...(typeof fingerprint === 'string' && { fingerprint }),
       position: { partition: origin.partition, offset: Number(origin.offset) },
     },
   };
@@ -144,6 +148,7 @@ export function encodeEvent(event: RecordedEvent): string {
     aggregate: metadata.aggregate,
     version: metadata.version,
     command: metadata.command,
+    ...(metadata.fingerprint != null && { fingerprint: metadata.fingerprint }),
     payload: event.data,
   };
   return JSON.stringify(envelope);

@@ -43,6 +43,8 @@ export interface EventMetadata {
   version: number | null;
   /** The idempotency key of the command that caused it. */
   command: string | null;
+  /** With a key: a digest of the request that carried it (method, route, body), so that another request with the same key is told apart. */
+  fingerprint?: string | null;
   /** Where it stands in the log, once read from there. */
   position?: { partition: number; offset: number };
 }

@@ -9,6 +9,7 @@ import { createBookCommands } from '../app/book-commands.js';
 import { createEventProducer } from '../adapters/kafka/event-producer.js';
 import { booksRoutes } from '../adapters/http/books.routes.js';
 import { createMetrics } from '../adapters/http/metrics.js';
+import { commandMetrics } from '../adapters/http/role-metrics.js';
 import type { EntryDefaults, ServiceConfig } from '../adapters/cli/config.js';
 import { followLog } from './log-follower.js';
 import { startServiceShell, type RunningService, type ServiceDeps } from './service-shell.js';
@@ -29,9 +30,10 @@ export async function startBooks(config: ServiceConfig, { logger }: ServiceDeps)
   const log = followLog({ projection: bookStatesProjection, config, logger, metrics, pace: { minBytes: 64 * 1024, maxWaitTimeInMs: 50 } });
   const { runner, kafka } = log;
   const producer = createEventProducer({ kafka, logger: logger.child({ module: 'producer' }), topic: config.topic });
+  const counted = commandMetrics(metrics.registry);
   const commands = createBookCommands({
     store: { view: runner.view, isCaughtUp: runner.isCaughtUp, applyOwn: runner.applyOwn },
-    append: (events) => producer.append(events.map((event) => ({ key: event.metadata.aggregate ?? event.metadata.eventId, value: encodeEvent(event) }))),
+    append: (events) => counted.timed(() => producer.append(events.map((event) => ({ key: event.metadata.aggregate ?? event.metadata.eventId, value: encodeEvent(event) })))),
     newId: randomUUID,
     now: () => new Date().toISOString(),
   });
@@ -40,7 +42,7 @@ export async function startBooks(config: ServiceConfig, { logger }: ServiceDeps)
     logger,
     metrics,
     probes: { health: runner.health, rejected: runner.rejected },
-    routers: [booksRoutes(commands, randomUUID)],
+    routers: [booksRoutes(counted.counting(commands), randomUUID)],
     stopParts: async () => {
       await Promise.all([log.stop(), producer.stop()]);
     },

@@ -9,7 +9,9 @@ import { createProjectionRunner } from '../app/projection-runner.js';
 import type { Logger } from '../app/ports.js';
 import { createConsumer } from '../adapters/kafka/consumer.js';
 import { createKafka } from '../adapters/kafka/kafka-client.js';
+import { createLogEnds } from '../adapters/kafka/log-ends.js';
 import type { Metrics } from '../adapters/http/metrics.js';
+import { logMetrics } from '../adapters/http/role-metrics.js';
 import type { ServiceConfig } from '../adapters/cli/config.js';
 
 /** How the consumer fetches: by default each event as soon as it is in the log. */
@@ -19,8 +21,10 @@ export interface FetchPace {
 }
 
 export function followLog<V>({ projection, config, logger, metrics, pace, onApplied }: { projection: Projection<V>; config: ServiceConfig; logger: Logger; metrics: Metrics; pace?: FetchPace; onApplied?: (event: RecordedEvent, partition: number, offset: number) => void }) {
-  const runner = createProjectionRunner({ projection, topic: config.topic, logger: logger.child({ module: 'projection' }), counters: metrics.counters, ...(onApplied && { onApplied }) });
   const kafka = createKafka({ brokers: config.brokers, clientId: config.name, logger: logger.child({ module: 'kafka' }), security: config.kafkaSecurity });
+  const ends = createLogEnds({ kafka, topic: config.topic });
+  const runner = createProjectionRunner({ projection, topic: config.topic, logger: logger.child({ module: 'projection' }), counters: metrics.counters, fetchEnds: ends.fetch, ...(onApplied && { onApplied }) });
+  logMetrics(metrics.registry, () => runner.health().partitions);
   let consumer: ReturnType<typeof createConsumer> | undefined;
   return {
     runner,
@@ -31,7 +35,7 @@ export function followLog<V>({ projection, config, logger, metrics, pace, onAppl
       consumer.start();
     },
     async stop(): Promise<void> {
-      await consumer?.stop();
+      await Promise.all([consumer?.stop(), ends.stop()]);
       runner.close();
     },
   };

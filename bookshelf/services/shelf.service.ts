@@ -14,6 +14,7 @@ import { gatewayRoutes, type GatewayTargets } from '../adapters/http/gateway.rou
 import { gatewayChangesRoutes } from '../adapters/http/gateway-changes.routes.js';
 import { webRoutes } from '../adapters/http/web.routes.js';
 import { createMetrics } from '../adapters/http/metrics.js';
+import { gatewayMetrics } from '../adapters/http/role-metrics.js';
 import { openApiDocument } from '../adapters/http/openapi.js';
 import { createProxy } from '../adapters/http/proxy.js';
 import { text } from '../adapters/cli/options.js';
@@ -46,9 +47,11 @@ export async function startShelf(config: ServiceConfig, { logger }: ServiceDeps)
     booklist: config.extra['booklist-service'] as string,
     lastreadbooks: config.extra['lastread-service'] as string,
   };
-  const metrics = createMetrics({ service: config.name });
+  const metrics = createMetrics({ service: config.name }, { events: false });
+  const counted = gatewayMetrics(metrics.registry);
   const consul = createConsulClient(config.consul);
   const discovery = createDiscovery({ consul, logger: logger.child({ module: 'discovery' }), services: Object.values(targets) });
+  discovery.onChange(counted.discovered);
   const balancer = createBalancer({ healthy: discovery.passing });
   const proxy = createProxy();
   const log = logger.child({ module: 'gateway' });
@@ -73,10 +76,18 @@ export async function startShelf(config: ServiceConfig, { logger }: ServiceDeps)
     );
   });
 
+  // warn while Consul is unreachable or a service behind the gateway has no passing instance, naming which.
   const health = () => {
     const errors = discovery.errors();
-    const status: HealthStatus = Object.keys(errors).length === 0 ? 'pass' : 'warn';
-    return { status, consul: Object.keys(errors).length === 0 ? 'reachable' : 'unreachable', services: Object.fromEntries(Object.values(targets).map((name) => [name, discovery.passing(name).length])), changes: changes.state() };
+    const unserved = Object.values(targets).filter((name) => discovery.passing(name).length === 0);
+    const status: HealthStatus = Object.keys(errors).length === 0 && unserved.length === 0 ? 'pass' : 'warn';
+    return {
+      status,
+      consul: Object.keys(errors).length === 0 ? 'reachable' : 'unreachable',
+      services: Object.fromEntries(Object.values(targets).map((name) => [name, discovery.passing(name).length])),
+      ...(unserved.length > 0 && { noPassingInstance: unserved }),
+      changes: changes.state(),
+    };
   };
 
   discovery.start();
@@ -86,7 +97,16 @@ export async function startShelf(config: ServiceConfig, { logger }: ServiceDeps)
     metrics,
     probes: { health },
     routers: [
-      gatewayRoutes({ balancer, proxy, targets, onEject: (service, instance, error) => log.warn({ service, instance: instance.id, err: error.message }, 'instance failed, ejected') }),
+      gatewayRoutes({
+        balancer,
+        proxy,
+        targets,
+        onEject: (service, instance, error) => {
+          counted.ejected(service, instance.id);
+          log.warn({ service, instance: instance.id, err: error.message }, 'instance failed, ejected');
+        },
+        onUpstream: (service, instance, outcome) => counted.upstream(service, instance.id, outcome),
+      }),
       docsRoutes(openApiDocument(packageVersion)),
       services,
       changes.router,

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { spawn } from 'node:child_process';
 import { createConnection } from 'node:net';
 import { Kafka, logLevel } from 'kafkajs';
+import { afterAll } from 'vitest';
 import { createTopic as createTopicOn } from '../../bookshelf/adapters/kafka/create-topic.js';
 
 export const KAFKA = `127.0.0.1:${process.env.KAFKA_PORT ?? 9092}`;
@@ -18,8 +19,17 @@ export const portAnswers = (port: number, host = '127.0.0.1'): Promise<boolean> 
     socket.once('timeout', () => (socket.destroy(), resolve(false)));
   });
 
-/** A name no other test uses: each test gets its own topic and Consul service. */
-export const unique = (prefix: string): string => `${prefix}-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
+/** Names this test file made, any of which may have become a topic (by createTopic, a service, a script). */
+const madeNames = new Set<string>();
+/** Topics made on a broker other than the shared one. */
+const topicsElsewhere = new Map<string, string>();
+
+/** A name no other test uses: each test gets its own topic and Consul service. Topics of that name go after the file. */
+export const unique = (prefix: string): string => {
+  const name = `${prefix}-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
+  madeNames.add(name);
+  return name;
+};
 
 export const testKafka = (broker = KAFKA) => new Kafka({ clientId: 'bookshelf-test', brokers: [broker], logLevel: logLevel.NOTHING });
 
@@ -31,6 +41,36 @@ export async function createTopic(topic: string, partitions = 3, broker = KAFKA)
   } finally {
     await admin.disconnect();
   }
+  if (broker === KAFKA) madeNames.add(topic);
+  else topicsElsewhere.set(topic, broker);
+}
+
+/** Deletes those of `names` that exist on `broker`; a broker that is gone (a test's own) is left alone. */
+export async function deleteTopics(names: Iterable<string>, broker = KAFKA): Promise<string[]> {
+  const admin = new Kafka({ clientId: 'bookshelf-test', brokers: [broker], logLevel: logLevel.NOTHING, connectionTimeout: 2000, retry: { retries: 1 } }).admin();
+  try {
+    await admin.connect();
+    const existing = new Set(await admin.listTopics());
+    const doomed = [...names].filter((name) => existing.has(name));
+    if (doomed.length > 0) await admin.deleteTopics({ topics: doomed, timeout: 10_000 });
+    return doomed;
+  } catch {
+    return [];
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
+}
+
+// After every test file, also one that failed: the broker is shared with the user's own shelf.
+// (Outside a test run, e.g. in the global set-up, there is no file to clean up after.)
+try {
+  afterAll(async () => {
+    const elsewhere = new Map<string, string[]>();
+    for (const [topic, broker] of topicsElsewhere) elsewhere.set(broker, [...(elsewhere.get(broker) ?? []), topic]);
+    await Promise.all([deleteTopics(madeNames), ...[...elsewhere].map(([broker, topics]) => deleteTopics(topics, broker))]);
+  }, 30_000);
+} catch {
+  // not inside a test file
 }
 
 /** Pushes lines as a user would: `kcat -P`, one message per line. */

@@ -3,6 +3,7 @@ import { createBookCommands } from '../../bookshelf/app/book-commands.js';
 import { IdempotencyKeyReusedError, UnavailableError } from '../../bookshelf/app/errors.js';
 import type { RecordedEvent } from '../../bookshelf/domain/events.js';
 import { BookError } from '../../bookshelf/domain/book/book.errors.js';
+import { decodeEvent, encodeEvent } from '../../bookshelf/domain/event-envelope.js';
 import { bookStatesProjection } from '../../bookshelf/domain/projections/book-states.projection.js';
 
 /** The app layer over an in-memory log: appends get consecutive offsets on partition 0. */
@@ -75,6 +76,28 @@ describe('book commands', () => {
       await expect(commands.execute(finish('b2'), 'finish')).rejects.toThrow(IdempotencyKeyReusedError);
       await expect(commands.execute(finish('b1'), 'add')).rejects.toThrow(IdempotencyKeyReusedError);
       expect(log).toHaveLength(4);
+    });
+
+    it('refuses the key with another body for the same command, and keeps the first answer', async () => {
+      const { commands, log } = setup();
+      const first = await commands.execute(add('b1', 'Dune'), 'k1', 'print-dune');
+      await expect(commands.execute(add('b2', 'Emma'), 'k1', 'print-emma')).rejects.toMatchObject({ code: 'idempotency_key_reused' });
+      expect(await commands.execute(add('b3', 'Dune'), 'k1', 'print-dune')).toEqual({ ...first, replayed: true });
+      expect(log).toHaveLength(1);
+    });
+
+    it('knows the fingerprint from the log alone: another instance, or after a restart', async () => {
+      const { commands, log } = setup();
+      await commands.execute(add('b1', 'Dune'), 'k1', 'print-dune');
+      // What a second instance reads back: the events as they travel on the topic.
+      let view = bookStatesProjection.initialState();
+      for (const [offset, event] of log.entries()) {
+        const decoded = decodeEvent(encodeEvent(event), { topic: 't', partition: 0, offset: String(offset), timestamp: '0' });
+        if (decoded.kind === 'event') view = bookStatesProjection.evolve(view, decoded.event);
+      }
+      const other = createBookCommands({ store: { view: () => view, isCaughtUp: () => true, applyOwn: () => undefined }, append: async () => [], newId: () => 'x', now: () => '' });
+      await expect(other.execute(add('b2', 'Emma'), 'k1', 'print-emma')).rejects.toMatchObject({ code: 'idempotency_key_reused' });
+      expect(await other.execute(add('b9', 'Dune'), 'k1', 'print-dune')).toMatchObject({ book: { id: 'b1', title: 'Dune' }, position: '0:0', replayed: true });
     });
 
     it('does not remember an unavailable broker: the same key may try again', async () => {

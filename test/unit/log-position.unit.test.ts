@@ -11,7 +11,7 @@ describe('log position token', () => {
     expect(formatPosition(position)).toBe('0:7,2:1041');
   });
 
-  it.each(['', '1', '1:', 'a:1', '1:2:3', '1:-4', '0:99999999999999999'])('refuses %j', (token) => {
+  it.each(['', '1', '1:', 'a:1', '1:2:3', '1:-4', '0:99999999999999999', '0:9999999999999999', ' 0:1', '0:1, 1:2', '0:1,'])('refuses %j', (token) => {
     expect(() => parsePosition(token)).toThrow(/position|offset/);
   });
 

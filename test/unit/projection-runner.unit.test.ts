@@ -28,6 +28,40 @@ const record = (partition: number, value: unknown, at = offset): LogRecord => ({
 const read = (id: string) => ({ name: 'book-read', payload: { id } });
 
 describe('projection runner', () => {
+  describe('a position beyond the end of the log', () => {
+    const started = (ends: { partition: number; low: number; high: number }[], fetchEnds?: () => Promise<typeof ends>) => {
+      const runner = createProjectionRunner({ projection: lastReadProjection, topic: 't', logger: silentLogger(), counters: { applied() {}, rejected() {}, ignored() {}, duplicate() {} }, ...(fetchEnds && { fetchEnds }) });
+      runner.setStartEnds(ends);
+      return runner;
+    };
+
+    it('is named once Kafka, asked again, still ends before it; a partition the topic lacks too', async () => {
+      let asked = 0;
+      const runner = started([{ partition: 0, low: 0, high: 1 }], async () => (asked++, [{ partition: 0, low: 0, high: 1 }]));
+      runner.applyBatch(0, [record(0, read('a'), 0)], '1');
+      expect(await runner.beyondLog(parsePosition('0:0'))).toBeNull();
+      expect(asked).toBe(0);
+      expect(await runner.beyondLog(parsePosition('0:1'))).toMatch(/partition 0 ends before offset 1/);
+      expect(await runner.beyondLog(parsePosition('3:0'))).toMatch(/partition 3 is not in topic t/);
+      expect(asked).toBe(2);
+    });
+
+    it('is not an offset Kafka acknowledged since it last reported the end', async () => {
+      const runner = started([{ partition: 0, low: 0, high: 0 }], async () => [{ partition: 0, low: 0, high: 6 }]);
+      expect(await runner.beyondLog(parsePosition('0:5'))).toBeNull();
+      expect(await runner.beyondLog(parsePosition('0:6'))).toMatch(/ends before offset 6/);
+    });
+
+    it('is not called so while Kafka cannot be asked, nor before the ends are known', async () => {
+      const down = started([{ partition: 0, low: 0, high: 0 }], async () => {
+        throw new Error('no broker');
+      });
+      expect(await down.beyondLog(parsePosition('0:5'))).toBeNull();
+      const fresh = createProjectionRunner({ projection: lastReadProjection, topic: 't', logger: silentLogger(), counters: { applied() {}, rejected() {}, ignored() {}, duplicate() {} } });
+      expect(await fresh.beyondLog(parsePosition('0:5'))).toBeNull();
+    });
+  });
+
   describe('applying the log', () => {
     it('applies valid events, counts and lists rejects, ignores unknown names', () => {
       const { runner, counted } = setup();

@@ -1,5 +1,6 @@
 /** Reads a service's command line with yargs: --help, --config, --print-config, and every option. */
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import yargs from 'yargs';
 import { resolveConfig, sharedOptions, printableConfig, type EntryDefaults, type ServiceConfig } from './config.js';
 import { ConfigError, type OptionSpec } from './options.js';
@@ -8,6 +9,8 @@ export type CommandLine =
   | { kind: 'run'; config: ServiceConfig }
   /** Help, a printed configuration, or a bad value: print `output` and exit with `code`. */
   | { kind: 'exit'; code: number; output: string; stream: 'stdout' | 'stderr' };
+
+const packageVersion = (createRequire(import.meta.url)('../../../package.json') as { version: string }).version;
 
 const describeDefault = (spec: OptionSpec): string | undefined => {
   if (spec.defaultDescription) return spec.defaultDescription;
@@ -48,7 +51,8 @@ export async function parseCommandLine(entry: EntryDefaults, argv: string[], env
   }
   parser = parser
     .option('config', { type: 'string', describe: 'JSON file with any of these options [env BOOKSHELF_CONFIG]', requiresArg: true })
-    .option('print-config', { type: 'boolean', describe: 'print the effective configuration as JSON and exit' });
+    .option('print-config', { type: 'boolean', describe: 'print the effective configuration as JSON and exit' })
+    .option('version', { type: 'boolean', describe: 'print the version and exit' });
 
   let output = '';
   let failure: string | undefined;
@@ -61,6 +65,7 @@ export async function parseCommandLine(entry: EntryDefaults, argv: string[], env
     });
   if (failure !== undefined) return { kind: 'exit', code: 2, output: `${entry.entry}: ${failure} (see --help)`, stream: 'stderr' };
   if (parsed.help) return { kind: 'exit', code: 0, output, stream: 'stdout' };
+  if (parsed.version) return { kind: 'exit', code: 0, output: packageVersion, stream: 'stdout' };
   if (parsed._.length > 0) return { kind: 'exit', code: 2, output: `${entry.entry}: unexpected argument "${parsed._[0]}" (see --help)`, stream: 'stderr' };
 
   try {

@@ -15,12 +15,14 @@ export interface Instance {
   meta: Record<string, string>;
   /** The worst of the instance's checks (and of its node's). */
   status: CheckStatus;
+  /** Changes whenever Consul changes the registration or a check of it (a restart registers anew). */
+  revision: string;
 }
 
 interface HealthEntry {
   Node: { Address: string };
-  Service: { ID: string; Service: string; Address: string; Port: number; Tags: string[] | null; Meta: Record<string, string> | null };
-  Checks: { Status: CheckStatus }[];
+  Service: { ID: string; Service: string; Address: string; Port: number; Tags: string[] | null; Meta: Record<string, string> | null; ModifyIndex?: number };
+  Checks: { Status: CheckStatus; ModifyIndex?: number }[];
 }
 
 const severity: Record<CheckStatus, number> = { passing: 0, warning: 1, critical: 2 };
@@ -35,6 +37,7 @@ export function toInstance(entry: HealthEntry): Instance {
     tags: entry.Service.Tags ?? [],
     meta: entry.Service.Meta ?? {},
     status,
+    revision: [entry.Service.ModifyIndex ?? 0, ...entry.Checks.map((check) => check.ModifyIndex ?? 0)].join('.'),
   };
 }
 

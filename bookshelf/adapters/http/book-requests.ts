@@ -1,4 +1,5 @@
 /** Turns HTTP input into Book commands, or a 400 naming the field at fault. */
+import { createHash } from 'node:crypto';
 import type { AddBook, RateBook } from '../../domain/book/book.commands.js';
 import { checkBookDetails, checkRating, isPlainObject, MAX_ID_LENGTH } from '../../domain/book-fields.js';
 import { ProblemError } from './problem.js';
@@ -34,16 +35,55 @@ export function addBookCommand(body: unknown, newId: () => string): AddBook {
 
 export function rateBookCommand(id: string, body: unknown): RateBook {
   const source = bodyObject(body);
+  for (const key of Object.keys(source)) if (key !== 'rating') throw invalid(key, 'is not a field of a rating');
   const rating = checkRating(source.rating);
   if (!rating.ok) throw invalid(rating.field, rating.problem);
   return { type: 'rate-book', data: { id, rating: rating.value } };
 }
 
-const KEY = /^[\x21-\x7e]{1,255}$/;
+/** Printable ASCII without spaces, 1 to 255 characters: the grammar the API description states. */
+export const IDEMPOTENCY_KEY_PATTERN = '^[!-~]{1,255}$';
+const KEY = new RegExp(IDEMPOTENCY_KEY_PATTERN);
 
-/** The Idempotency-Key header, if any: printable ASCII, at most 255 characters. */
-export function idempotencyKey(header: string): string | undefined {
-  if (header === '') return undefined;
-  if (!KEY.test(header)) throw new ProblemError('invalid_body', 'Idempotency-Key must be 1 to 255 printable ASCII characters', { field: 'Idempotency-Key' });
+/** The Idempotency-Key header, if given; given empty or malformed is refused. */
+export function idempotencyKey(header: string | string[] | undefined): string | undefined {
+  if (header === undefined) return undefined;
+  if (typeof header !== 'string' || !KEY.test(header)) {
+    throw new ProblemError('invalid_body', 'Idempotency-Key must be 1 to 255 printable ASCII characters without spaces', { field: 'Idempotency-Key' });
+  }
   return header;
+}
+
+const MAX_CANONICAL_DEPTH = 64;
+
+/** JSON with its object keys in order: the same body however its keys were written (null when nested too deep). */
+function canonical(value: unknown, depth = 0): string | null {
+  if (depth > MAX_CANONICAL_DEPTH) return null;
+  const parts: string[] = [];
+  if (Array.isArray(value)) {
+    for (const item of value) {
+      const part = canonical(item, depth + 1);
+      if (part === null) return null;
+      parts.push(part);
+    }
+    return `[${parts.join(',')}]`;
+  }
+  if (isPlainObject(value)) {
+    for (const key of Object.keys(value).sort()) {
+      const part = canonical(value[key], depth + 1);
+      if (part === null) return null;
+      parts.push(`${JSON.stringify(key)}:${part}`);
+    }
+    return `{${parts.join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+/**
+ * A digest of what a keyed request asked for (method, route, body): the same key with another one is refused.
+ * A body nested deeper than any book counts as the text it came in.
+ */
+export function requestFingerprint(method: string, path: string, body: unknown, rawBody = ''): string {
+  const content = canonical(body ?? {}) ?? `raw:${rawBody}`;
+  return createHash('sha256').update(`${method} ${path}\n${content}`).digest('base64url').slice(0, 22);
 }

@@ -3,14 +3,15 @@ import Router from '@koa/router';
 import type { Context } from 'koa';
 import type { BookCommand } from '../../domain/book/book.commands.js';
 import type { BookCommands, CommandAnswer } from '../../app/book-commands.js';
-import { addBookCommand, bookId, idempotencyKey, rateBookCommand } from './book-requests.js';
+import { addBookCommand, bookId, idempotencyKey, rateBookCommand, requestFingerprint } from './book-requests.js';
 import { POSITION_HEADER } from './read-your-writes.middleware.js';
 
 export function booksRoutes(commands: BookCommands, newId: () => string): Router {
   const router = new Router();
 
   async function execute(ctx: Context, command: BookCommand): Promise<CommandAnswer> {
-    const answer = await commands.execute(command, idempotencyKey(ctx.get('Idempotency-Key')));
+    const key = idempotencyKey(ctx.headers['idempotency-key']);
+    const answer = key === undefined ? await commands.execute(command) : await commands.execute(command, key, requestFingerprint(ctx.method, ctx.path, ctx.request.body, (ctx.request as { rawBody?: string }).rawBody));
     if (answer.position !== null) ctx.set(POSITION_HEADER, answer.position);
     if (answer.replayed) ctx.set('Idempotent-Replayed', 'true');
     return answer;

@@ -2,6 +2,7 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import { UnavailableError } from '../../app/errors.js';
+import { formatPosition, parsePosition } from '../../app/log-position.js';
 import type { Balancer, Endpoint } from '../../app/balancer.js';
 import { ConnectFailedError, UpstreamTimeoutError, type Proxy } from './proxy.js';
 import { ProblemError } from './problem.js';
@@ -20,21 +21,55 @@ export interface GatewayOptions {
   /** Longer than a view's longest read-your-writes wait. */
   timeoutMs?: number;
   onEject?: (service: string, instance: Endpoint, error: Error) => void;
+  /** How each request to an upstream instance ended: `2xx`…`5xx`, `connect_failed`, `timeout` or `failed`. */
+  onUpstream?: (service: string, instance: Endpoint, outcome: string) => void;
 }
 
 // The bearer token goes along, so that the gateway and the services behind it can share one.
-const FORWARDED_REQUEST = ['content-type', 'accept', 'authorization', 'idempotency-key', 'x-bookshelf-position', 'x-request-id'];
-const FORWARDED_RESPONSE = ['content-type', 'x-bookshelf-position', 'retry-after', 'idempotent-replayed', 'allow', 'cache-control', 'www-authenticate'];
+const FORWARDED_REQUEST = ['content-type', 'accept', 'authorization', 'idempotency-key', 'x-bookshelf-position', 'x-request-id', 'if-none-match'];
+const FORWARDED_RESPONSE = ['content-type', 'x-bookshelf-position', 'retry-after', 'idempotent-replayed', 'allow', 'cache-control', 'www-authenticate', 'etag'];
 
-export function gatewayRoutes({ balancer, proxy, targets, timeoutMs = 12_000, onEject }: GatewayOptions): Router {
+export function gatewayRoutes({ balancer, proxy, targets, timeoutMs = 12_000, onEject, onUpstream }: GatewayOptions): Router {
   const router = new Router();
+  // The furthest position of every write the gateway passed on: its reads see at least that (read your writes).
+  const written = new Map<number, number>();
+  let writtenToken = '';
+
+  function noteWritten(token: string | undefined): void {
+    if (token === undefined) return;
+    try {
+      for (const [partition, offset] of parsePosition(token)) if (offset > (written.get(partition) ?? -1)) written.set(partition, offset);
+      writtenToken = formatPosition(written);
+    } catch {
+      // not a token: nothing to remember
+    }
+  }
+
+  /** The client's own token (as given, for the view to judge), or with the gateway's writes added. */
+  function readPosition(given: string | undefined): string | undefined {
+    if (writtenToken === '') return given;
+    if (given === undefined) return writtenToken;
+    try {
+      const merged = new Map(written);
+      for (const [partition, offset] of parsePosition(given)) merged.set(partition, Math.max(offset, merged.get(partition) ?? -1));
+      return formatPosition(merged);
+    } catch {
+      return given;
+    }
+  }
 
   const to = (service: keyof GatewayTargets, upstreamPath: (ctx: Context) => string) => async (ctx: Context) => {
     const name = targets[service];
     const headers: Record<string, string> = {};
     for (const header of FORWARDED_REQUEST) {
-      const value = ctx.get(header);
-      if (value !== '') headers[header] = value;
+      // Given but empty still goes along: the service judges it.
+      const value = ctx.headers[header];
+      if (typeof value === 'string') headers[header] = value;
+    }
+    const reading = service !== 'books';
+    if (reading) {
+      const position = readPosition(headers['x-bookshelf-position']);
+      if (position !== undefined) headers['x-bookshelf-position'] = position;
     }
     const rawBody = (ctx.request as { rawBody?: string }).rawBody;
     const body = rawBody !== undefined && rawBody !== '' ? rawBody : undefined;
@@ -44,7 +79,9 @@ export function gatewayRoutes({ balancer, proxy, targets, timeoutMs = 12_000, on
     for (const instance of balancer.candidates(name)) {
       try {
         const answer = await proxy.forward(instance, { method: ctx.method, path, headers, ...(body !== undefined && { body }), timeoutMs });
+        onUpstream?.(name, instance, `${Math.floor(answer.status / 100)}xx`);
         ctx.status = answer.status;
+        if (!reading && answer.status < 300) noteWritten(answer.headers['x-bookshelf-position']);
         for (const header of FORWARDED_RESPONSE) if (answer.headers[header] !== undefined) ctx.set(header, answer.headers[header]!);
         const location = answer.headers.location;
         if (location !== undefined) ctx.set('Location', location.startsWith('/books/') ? `/bookshelf${location}` : location);
@@ -52,6 +89,7 @@ export function gatewayRoutes({ balancer, proxy, targets, timeoutMs = 12_000, on
         if (answer.body.length > 0) ctx.body = answer.body;
         return;
       } catch (error) {
+        onUpstream?.(name, instance, error instanceof ConnectFailedError ? 'connect_failed' : error instanceof UpstreamTimeoutError ? 'timeout' : 'failed');
         if (error instanceof ConnectFailedError) {
           balancer.eject(instance);
           onEject?.(name, instance, error);

@@ -16,6 +16,7 @@ const catalogue: Record<string, { status: number; title: string }> = {
   invalid_body: { status: 400, title: 'Body has a wrong field' },
   invalid_query: { status: 400, title: 'Query has a wrong parameter' },
   invalid_position: { status: 400, title: 'Position token is malformed' },
+  position_beyond_log: { status: 409, title: 'Position is beyond the end of the log' },
   unauthorized: { status: 401, title: 'Authentication required' },
   not_found: { status: 404, title: 'Not found' },
   unknown_book: { status: 404, title: 'No such book' },

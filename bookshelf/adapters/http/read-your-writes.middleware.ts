@@ -1,5 +1,5 @@
-import type { Middleware } from 'koa';
-import { parsePosition, type LogPosition } from '../../app/log-position.js';
+import type { Context, Middleware } from 'koa';
+import { formatPosition, parsePosition, type LogPosition } from '../../app/log-position.js';
 import { ProblemError } from './problem.js';
 
 export const POSITION_HEADER = 'X-Bookshelf-Position';
@@ -10,32 +10,58 @@ export interface PositionSource {
   waitFor(position: LogPosition, timeoutMs: number): Promise<boolean>;
   /** The token of what has been applied so far ('' before anything was). */
   appliedPosition(): string;
+  /** Why the position lies beyond the end of the log as Kafka reports it, or null when it may yet be reached. */
+  beyondLog?(position: LogPosition): Promise<string | null>;
 }
 
 function readWait(raw: unknown): number {
   if (raw === undefined) return DEFAULT_WAIT_MS;
-  const wait = Number(raw);
-  if (typeof raw !== 'string' || raw.trim() === '' || !Number.isInteger(wait) || wait < 0) {
-    throw new ProblemError('invalid_query', 'wait must be a whole number of milliseconds', { field: 'wait' });
+  if (typeof raw !== 'string' || !/^[0-9]{1,5}$/.test(raw) || Number(raw) > MAX_WAIT_MS) {
+    throw new ProblemError('invalid_query', `wait must be a whole number of milliseconds from 0 to ${MAX_WAIT_MS}`, { field: 'wait' });
   }
-  return Math.min(wait, MAX_WAIT_MS);
+  return Number(raw);
+}
+
+/** The tokens given in the header and in the query; given but empty or repeated is malformed. */
+function readTokens(ctx: Context): string[] {
+  const tokens: string[] = [];
+  for (const raw of [ctx.headers[POSITION_HEADER.toLowerCase()], ctx.query.position]) {
+    if (raw === undefined) continue;
+    if (typeof raw !== 'string') throw new ProblemError('invalid_position', 'give one position token', { field: 'position' });
+    tokens.push(raw);
+  }
+  return tokens;
+}
+
+/** One position from every token given: the furthest offset of each partition. */
+function readPosition(tokens: string[]): LogPosition {
+  const position = new Map<number, number>();
+  for (const token of tokens) {
+    try {
+      for (const [partition, offset] of parsePosition(token)) position.set(partition, Math.max(offset, position.get(partition) ?? 0));
+    } catch (error) {
+      throw new ProblemError('invalid_position', (error as Error).message, { field: 'position' });
+    }
+  }
+  return position;
 }
 
 /**
  * Read your writes: given a position (header or `?position=`), answer only once it is applied,
- * waiting up to `?wait=` ms. Every answer says which position it reflects.
+ * waiting up to `?wait=` ms. Every answer says which position it reflects, and carries a strong ETag made from it:
+ * `If-None-Match` with that tag gets 304.
  */
 export function readYourWrites(source: PositionSource): Middleware {
+  let taggedPosition: string | null = null;
+  let tag = '';
   return async (ctx, next) => {
-    const token = ctx.get(POSITION_HEADER) || (typeof ctx.query.position === 'string' ? ctx.query.position : '');
-    if (token !== '') {
-      let position: LogPosition;
-      try {
-        position = parsePosition(token);
-      } catch (error) {
-        throw new ProblemError('invalid_position', (error as Error).message, { field: 'position' });
-      }
-      const wait = readWait(ctx.query.wait);
+    const tokens = readTokens(ctx);
+    const wait = readWait(ctx.query.wait);
+    if (tokens.length > 0) {
+      const position = readPosition(tokens);
+      const token = formatPosition(position);
+      const beyond = await source.beyondLog?.(position);
+      if (beyond) throw new ProblemError('position_beyond_log', `position ${token} is beyond the end of the log: ${beyond}`, { field: 'position' });
       if (!(await source.waitFor(position, wait))) {
         throw new ProblemError('not_caught_up', `position ${token} not applied after ${wait} ms`, { retryAfter: 1 });
       }
@@ -43,5 +69,23 @@ export function readYourWrites(source: PositionSource): Middleware {
     const applied = source.appliedPosition();
     if (applied !== '') ctx.set(POSITION_HEADER, applied);
     await next();
+    if (ctx.status !== 200 || (ctx.method !== 'GET' && ctx.method !== 'HEAD')) return;
+    // The body is the view at that position: one tag per position, made once per change of it.
+    if (applied !== taggedPosition) {
+      taggedPosition = applied;
+      tag = `"${applied === '' ? 'empty' : applied}"`;
+    }
+    ctx.set('ETag', tag);
+    if (matches(ctx.get('If-None-Match'), tag)) {
+      ctx.status = 304;
+      ctx.body = null;
+    }
   };
+}
+
+/** If-None-Match compares weakly: `*`, or any listed tag with or without `W/`. */
+function matches(header: string, tag: string): boolean {
+  if (header === '') return false;
+  if (header.trim() === '*') return true;
+  return header.split(',').some((candidate) => candidate.trim().replace(/^W\//, '') === tag);
 }

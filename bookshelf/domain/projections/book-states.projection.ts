@@ -9,6 +9,8 @@ export interface RecordedCommand {
   /** Which command it was: a key answers again only for the same command. */
   kind: BookCommandType;
   aggregate: string;
+  /** The digest of the request (method, route, body), when its events carry one. */
+  fingerprint: string | null;
   /** The book as added, when the command added one. */
   added: (BookDetails & { id: string; title: string }) | null;
   /** Where its last event stands. */
@@ -37,7 +39,7 @@ export const bookStatesProjection: Projection<BookStates> = {
     view.books.set(id, evolveBook(view.books.get(id) ?? initialState(), event));
     const key = event.metadata.command;
     if (key !== null) {
-      const command = view.commands.get(key) ?? { kind: commandOf[event.type], aggregate: id, added: null, position: null };
+      const command = view.commands.get(key) ?? { kind: commandOf[event.type], aggregate: id, fingerprint: event.metadata.fingerprint ?? null, added: null, position: null };
       command.kind = commandOf[event.type];
       if (event.type === 'book-added') command.added = event.data;
       const position = event.metadata.position;
