@@ -41,7 +41,19 @@ export const changesPaths = {
           description: 'An endless event stream',
           content: {
             'text/event-stream': {
-              schema: { type: 'string' },
+              // One event (OpenAPI 3.2's itemSchema), its fields as the stream carries them.
+              itemSchema: {
+                type: 'object',
+                properties: {
+                  id: {
+                    type: 'string',
+                    description: "Each view's position token after the change: <view>=<partition>:<offset>,… joined by ;",
+                  },
+                  event: { enum: ['message', 'status', 'reload'], description: 'Absent (message) for a change' },
+                  data: { type: 'string', contentMediaType: 'application/json', description: 'One JSON object, described above' },
+                  retry: { type: 'integer', minimum: 0 },
+                },
+              },
               example: 'id: booklist=0:5;lastreadbooks=0:4\ndata: {"view":"booklist","event":"book-added","book":"b-42","at":"0:5",…}\n\n',
             },
           },
