@@ -7,12 +7,10 @@ import { CONSUL, KAFKA, checkStatus, createTopic, pushWithKcat, unique } from '.
 import { freePort, killNow, runEntry, type RunningProcess } from '../support/processes.js';
 import { openStream } from '../support/sse.js';
 import { startTestShelf } from '../support/shelf.js';
-import { deleteTopicsAfterAll } from '../support/topic-cleanup.js';
 import { waitFor } from '../support/wait-for.js';
 
 const topic = unique('page');
 const names = { books: unique('books'), booklist: unique('booklist'), lastread: unique('lastread') };
-const topics = deleteTopicsAfterAll();
 const cleanup = cleanupAfterAll();
 let shelf: Awaited<ReturnType<typeof startTestShelf>>;
 let browser: Browser;
@@ -73,7 +71,6 @@ async function addOverHttp(title: string) {
 }
 
 beforeAll(async () => {
-  topics.push(topic);
   await createTopic(topic, 3);
   await Promise.all([
     entry('books', ['--name', names.books]),

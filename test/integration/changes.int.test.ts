@@ -3,13 +3,11 @@ import { lastReadView } from '../../bookshelf/services/last-read.service.js';
 import { listBooksView } from '../../bookshelf/services/list-books.service.js';
 import { createTopic, pushWithKcat, unique } from '../support/infra.js';
 import { openStream, type OpenStream } from '../support/sse.js';
-import { deleteTopicsAfterAll } from '../support/topic-cleanup.js';
 import { startTestView } from '../support/view.js';
 import { waitFor } from '../support/wait-for.js';
 
 const running: { stop(): Promise<void> }[] = [];
 const streams: OpenStream[] = [];
-const topics = deleteTopicsAfterAll();
 afterEach(async () => {
   for (const stream of streams.splice(0)) stream.close();
   await Promise.all(running.splice(0).map((service) => service.stop()));
@@ -19,7 +17,6 @@ const line = (name: string, payload: object) => JSON.stringify({ name, payload }
 
 async function topicWithView<V>(definition: Parameters<typeof startTestView<V>>[0]) {
   const topic = unique('changes');
-  topics.push(topic);
   await createTopic(topic, 1);
   const view = await startTestView(definition, { topic });
   running.push(view);

@@ -4,13 +4,11 @@ import { listBooksView } from '../../bookshelf/services/list-books.service.js';
 import { createTopic, pushWithKcat, unique } from '../support/infra.js';
 import { startTestShelf } from '../support/shelf.js';
 import { openStream, type OpenStream } from '../support/sse.js';
-import { deleteTopicsAfterAll } from '../support/topic-cleanup.js';
 import { startTestView } from '../support/view.js';
 import { waitFor } from '../support/wait-for.js';
 
 const running: { stop(): Promise<void> }[] = [];
 const streams: OpenStream[] = [];
-const topics = deleteTopicsAfterAll();
 afterEach(async () => {
   for (const stream of streams.splice(0)) stream.close();
   await Promise.all(running.splice(0).map((service) => service.stop()));
@@ -26,7 +24,6 @@ const books = (stream: OpenStream) =>
 /** A topic of one partition, its two views registered in Consul under fresh names, and a gateway over them. */
 async function shelfOn() {
   const topic = unique('gw-changes');
-  topics.push(topic);
   await createTopic(topic, 1);
   const names = { booklist: unique('booklist'), lastread: unique('lastread') };
   const views = await Promise.all([
