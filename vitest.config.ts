@@ -1,3 +1,5 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { defineConfig } from 'vitest/config';
 
 // The fault suite (minutes long, with brokers and agents of its own) runs only when asked for:
@@ -19,6 +21,8 @@ const faults = {
 
 export default defineConfig({
   test: {
+    // Services started by tests keep their snapshots under a folder of this run, never the user's state dir.
+    env: { XDG_STATE_HOME: join(tmpdir(), `bookshelf-test-state-${process.pid}`) },
     reporters: ['default', './test/support/summary-reporter.ts'],
     projects: [
       {

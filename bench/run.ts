@@ -18,6 +18,7 @@ import { freshnessFigures } from './figures/p3-freshness.js';
 import { startupFigures } from './figures/p4-startup.js';
 import { memoryFigures } from './figures/p5-memory.js';
 import { commandFigures } from './figures/p6-commands.js';
+import { snapshotFigures } from './figures/p7-snapshots.js';
 import { liveChangeFigures } from './figures/p9-live-changes.js';
 
 const { values: args } = parseArgs({
@@ -30,7 +31,7 @@ const { values: args } = parseArgs({
 
 const only = args.only ? new Set(args.only.split(',').map((id) => id.trim().toUpperCase())) : null;
 const wanted = (id: string): boolean => only === null || only.has(id);
-const known = ['P1', 'P2', 'P3', 'P4', 'P5', 'P6'];
+const known = ['P1', 'P2', 'P3', 'P4', 'P5', 'P6', 'P9'];
 const unknown = [...(only ?? [])].filter((id) => !known.includes(id));
 if (unknown.length > 0) {
   process.stderr.write(`bookshelf bench: --only names no figure ${unknown.join(',')} (known: ${known.join(',')})\n`);
@@ -65,6 +66,7 @@ async function main(): Promise<void> {
     if (wanted('P4')) figures.push(...(await startupFigures(ctx)));
     if (wanted('P5')) figures.push(...(await memoryFigures(ctx)));
     if (wanted('P6')) figures.push(...(await commandFigures(ctx)));
+    if (wanted('P7')) figures.push(...(await snapshotFigures(ctx)));
     if (wanted('P9')) figures.push(...(await liveChangeFigures(ctx)));
   } finally {
     await deleteTopics(ctx.topics).catch((error: Error) => ctx.log(`could not delete topics: ${error.message}`));

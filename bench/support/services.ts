@@ -28,6 +28,8 @@ export interface ServiceOptions {
   register?: boolean;
   name?: string;
   extraArgs?: string[];
+  /** Keep snapshots (in --state-dir given in extraArgs); off otherwise, so that figures measure a full replay. */
+  snapshots?: boolean;
   /** Extra node flags, e.g. --cpu-prof. */
   nodeArgs?: string[];
 }
@@ -47,6 +49,7 @@ export function startService(entry: 'last-read' | 'list-books' | 'books' | 'shel
     '--log-level', 'info',
     ...(options.register ? [] : ['--no-register']),
     ...(options.name ? ['--name', options.name] : []),
+    ...(options.snapshots ? [] : ['--no-snapshots']),
     ...(options.extraArgs ?? []),
   ];
   const spawnedAt = Date.now();

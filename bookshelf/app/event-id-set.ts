@@ -10,7 +10,16 @@ export interface EventIdSet {
   /** Adds `id`; false when it was there already. */
   add(id: string): boolean;
   readonly size: number;
+  /** Every id, for a snapshot: UUIDs packed 16 bytes each (base64), the rest as they are. */
+  chunks(): Generator<EventIdChunk>;
+  /** Adds the ids of one chunk that `chunks()` gave; throws on anything else. */
+  restore(chunk: unknown): void;
 }
+
+export type EventIdChunk = { kind: 'applied-uuids'; items: [string] } | { kind: 'applied-ids'; items: string[] };
+
+/** Ids per chunk. */
+const PER_CHUNK = 4096;
 
 export function createEventIdSet(initialCapacity = 1 << 12): EventIdSet {
   let capacity = initialCapacity;
@@ -63,6 +72,55 @@ export function createEventIdSet(initialCapacity = 1 << 12): EventIdSet {
     },
     get size() {
       return compact + others.size;
+    },
+    *chunks(): Generator<EventIdChunk> {
+      const packed = new Int32Array(PER_CHUNK * WORDS);
+      let count = 0;
+      for (let slot = 0; slot < used.length; slot++) {
+        if (used[slot] !== 1) continue;
+        packed.set(keys.subarray(slot * WORDS, slot * WORDS + WORDS), count * WORDS);
+        if (++count === PER_CHUNK) {
+          yield { kind: 'applied-uuids', items: [Buffer.from(packed.buffer, 0, count * WORDS * 4).toString('base64')] };
+          count = 0;
+        }
+      }
+      if (count > 0) yield { kind: 'applied-uuids', items: [Buffer.from(packed.buffer, 0, count * WORDS * 4).toString('base64')] };
+      let ids: string[] = [];
+      for (const id of others) {
+        ids.push(id);
+        if (ids.length === PER_CHUNK) {
+          yield { kind: 'applied-ids', items: ids };
+          ids = [];
+        }
+      }
+      if (ids.length > 0) yield { kind: 'applied-ids', items: ids };
+    },
+    restore(chunk: unknown): void {
+      const { kind, items } = (chunk ?? {}) as { kind?: unknown; items?: unknown };
+      if (!Array.isArray(items)) throw new Error('an event id chunk has no items');
+      if (kind === 'applied-ids') {
+        for (const id of items) {
+          if (typeof id !== 'string') throw new Error('an event id is not a string');
+          others.add(id);
+        }
+        return;
+      }
+      if (kind !== 'applied-uuids' || typeof items[0] !== 'string') throw new Error('an event id chunk is of no known kind');
+      const bytes = Buffer.from(items[0], 'base64');
+      if (bytes.length % (WORDS * 4) !== 0) throw new Error('packed event ids have a ragged length');
+      const packed = new Int32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length));
+      // Room for the whole chunk first: one growth rather than one per doubling on the way.
+      while ((compact + packed.length / WORDS) * 4 > capacity * 3) grow();
+      for (let at = 0; at < packed.length; at += WORDS) {
+        word[0] = packed[at]!;
+        word[1] = packed[at + 1]!;
+        word[2] = packed[at + 2]!;
+        word[3] = packed[at + 3]!;
+        const slot = slotOf(keys, used, capacity - 1);
+        if (slot < 0) continue;
+        store(slot);
+        compact++;
+      }
     },
   };
 }

@@ -44,4 +44,8 @@ export interface LogSink {
   setKafkaState(state: KafkaState, error?: string): void;
   markFetched(): void;
   nextOffsets(): ReadonlyMap<number, number>;
+  /** Where to start reading after joining, when that is not `nextOffsets()`. */
+  readFrom?(): ReadonlyMap<number, number>;
+  /** A promise to wait for before delivering records, while the sink is busy (writing a snapshot). */
+  ready?(): Promise<void> | undefined;
 }

@@ -5,11 +5,13 @@
 import { decodeEvent } from '../domain/event-envelope.js';
 import type { RecordedEvent } from '../domain/events.js';
 import type { Projection } from '../domain/projection.js';
-import { createEventIdSet } from './event-id-set.js';
+import { createEventIdSet, type EventIdSet } from './event-id-set.js';
 import type { LogPosition } from './log-position.js';
 import { formatPosition, hasReached } from './log-position.js';
 import type { EventCounters, KafkaState, LogRecord, Logger, PartitionEnds } from './ports.js';
 import { createRejectedEvents, type RejectedEvent } from './rejected-events.js';
+import { createRestoreCheck, createSnapshotHold } from './restore-check.js';
+import type { LastRecord, RestoredState, SnapshotSource } from './snapshot-state.js';
 
 export type HealthStatus = 'pass' | 'warn' | 'fail';
 
@@ -28,6 +30,8 @@ export interface HealthReport {
   lag: number;
   partitions: Record<string, PartitionProgress>;
   events: { applied: number; rejected: number; ignored: number; duplicates: number };
+  /** Where the state came from: a snapshot (and which), or the log from its start; `replayed`: events applied after it. */
+  restored?: SnapshotSource & { replayed: number };
 }
 
 export interface ProjectionRunnerOptions<V> {
@@ -58,7 +62,15 @@ export function createProjectionRunner<V>(options: ProjectionRunnerOptions<V>) {
   const high = new Map<number, number>();
   let startEnds: Map<number, PartitionEnds> | null = null;
   let caughtUp = false;
-  const appliedIds = createEventIdSet();
+  let appliedIds: EventIdSet = createEventIdSet();
+  /** The last record read per partition, which a snapshot names so that a topic made again is noticed. */
+  const last = new Map<number, LastRecord>();
+  let restored: SnapshotSource | undefined;
+  const check = createRestoreCheck();
+  const hold = createSnapshotHold();
+  /** After a reset, nothing is applied until the consumer starts reading again. */
+  let discarding = false;
+  let restoring = false;
   const rejected = createRejectedEvents();
   const totals = { applied: 0, rejected: 0, ignored: 0, duplicates: 0 };
   const waiters = new Set<Waiter>();
@@ -95,7 +107,7 @@ export function createProjectionRunner<V>(options: ProjectionRunnerOptions<V>) {
   }
 
   function checkCaughtUp(): void {
-    if (caughtUp || startEnds === null) return;
+    if (caughtUp || startEnds === null || check.pending()) return;
     for (const { partition, low, high: end } of startEnds.values()) {
       if ((next.get(partition) ?? low) < end) return;
     }
@@ -134,6 +146,10 @@ export function createProjectionRunner<V>(options: ProjectionRunnerOptions<V>) {
 
     /** Applies records of one partition in offset order; records already passed are skipped. */
     applyBatch(partition: number, records: readonly LogRecord[], highWatermark?: string): void {
+      if (discarding || !check.passes(partition, records)) return;
+      hold.beforeChange();
+      const tail = records[records.length - 1];
+      if (tail !== undefined && Number(tail.offset) >= (last.get(partition)?.offset ?? -1)) last.set(partition, { ...tail, offset: Number(tail.offset) });
       let from = next.get(partition) ?? -1;
       let changed = 0;
       for (const record of records) {
@@ -160,6 +176,7 @@ export function createProjectionRunner<V>(options: ProjectionRunnerOptions<V>) {
      * compacted records), so that a log ending in them still counts as read.
      */
     passOffsets(partition: number, nextOffset: number): void {
+      if (discarding || check.waitsFor(partition)) return;
       if (nextOffset <= (next.get(partition) ?? -1)) return;
       next.set(partition, nextOffset);
       appliedToken = null;
@@ -169,6 +186,7 @@ export function createProjectionRunner<V>(options: ProjectionRunnerOptions<V>) {
 
     /** Applies events this process wrote and Kafka acknowledged, before they are read back; reading them back skips them. */
     applyOwn(events: readonly RecordedEvent[]): void {
+      hold.beforeChange();
       let changed = 0;
       for (const event of events) {
         if (!appliedIds.add(event.metadata.eventId)) continue;
@@ -197,6 +215,65 @@ export function createProjectionRunner<V>(options: ProjectionRunnerOptions<V>) {
 
     /** The next offset to read per partition, for a consumer that has to seek after rejoining. */
     nextOffsets: (): ReadonlyMap<number, number> => next,
+
+    /** Where the consumer starts: the next offsets, or a restored snapshot's last records, read again to compare them. */
+    readFrom: (): ReadonlyMap<number, number> => check.readFrom(next),
+
+    /** What a snapshot keeps; `finishNow` runs before the view next changes, so that the snapshot can finish first. */
+    snapshotState(finishNow: () => void) {
+      hold.hold(finishNow);
+      return { view, ids: appliedIds, next: new Map(next), last: new Map(last), applied: totals.applied };
+    },
+
+    /** The snapshot has its copy of the state: the view may change again. */
+    releaseSnapshot: hold.release,
+
+    /** While a snapshot is being written, resolves once it is done, so that a batch read meanwhile does not force it to finish at once. */
+    ready: hold.ready,
+
+    /** Says where the state came from when no snapshot was restored. */
+    setSource(source: SnapshotSource): void {
+      restored = source;
+      restoring = false;
+    },
+
+    /** A snapshot is being fetched or loaded: health says warn until it is in place or given up. */
+    beginRestore(): void {
+      restoring = true;
+    },
+
+    /** Starts from a snapshot instead of the beginning of the log; called before the consumer starts. */
+    restore(state: RestoredState<V>): void {
+      restoring = false;
+      view = state.view;
+      appliedIds = state.ids;
+      for (const [partition, offset] of state.next) next.set(partition, offset);
+      check.set(state.verify as RestoredState<unknown>['verify']);
+      restored = state.source;
+      version++;
+      appliedToken = null;
+    },
+
+    /** Back to the beginning: the restored snapshot turned out wrong. Nothing is applied until `resume()`. */
+    reset(): void {
+      hold.beforeChange();
+      discarding = true;
+      view = projection.initialState();
+      appliedIds = createEventIdSet();
+      next.clear();
+      last.clear();
+      startEnds = null;
+      caughtUp = false;
+      check.clear();
+      restored = { from: 'log' };
+      Object.assign(totals, { applied: 0, rejected: 0, ignored: 0, duplicates: 0 });
+      version++;
+      appliedToken = null;
+    },
+
+    resume(): void {
+      discarding = false;
+    },
 
     setKafkaState(state: KafkaState, error?: string): void {
       kafka = { state, ...(error !== undefined && { error }), lastFetch: state === 'running' ? now() : kafka.lastFetch };
@@ -258,7 +335,8 @@ export function createProjectionRunner<V>(options: ProjectionRunnerOptions<V>) {
       }
       const stale = kafka.state === 'running' && now() - kafka.lastFetch > staleAfterMs;
       const reachable = kafka.state === 'running' && !stale;
-      const status: HealthStatus = !reachable ? 'fail' : caughtUp ? 'pass' : 'warn';
+      // Loading a snapshot, before Kafka is asked: on the way, not failing.
+      const status: HealthStatus = restoring ? 'warn' : !reachable ? 'fail' : caughtUp ? 'pass' : 'warn';
       const error = stale ? `no answer from Kafka for ${Math.round((now() - kafka.lastFetch) / 1000)} s` : kafka.error;
       return {
         status,
@@ -269,6 +347,7 @@ export function createProjectionRunner<V>(options: ProjectionRunnerOptions<V>) {
         lag,
         partitions,
         events: { ...totals },
+        ...(restored !== undefined && { restored: { ...restored, replayed: totals.applied } }),
       };
     },
 

@@ -13,6 +13,8 @@ import { commandMetrics } from '../adapters/http/role-metrics.js';
 import type { EntryDefaults, ServiceConfig } from '../adapters/cli/config.js';
 import { followLog } from './log-follower.js';
 import { startServiceShell, type RunningService, type ServiceDeps } from './service-shell.js';
+import { snapshotOptions } from '../adapters/cli/snapshot-options.js';
+import { snapshotRouter } from './snapshot-route.js';
 
 export const booksDefaults: EntryDefaults = {
   entry: 'books',
@@ -21,9 +23,10 @@ export const booksDefaults: EntryDefaults = {
   port: 8081,
   tags: ['books', 'aggregate'],
   describe: 'Aggregate: takes Book commands over HTTP and appends their events to Kafka.',
+  options: snapshotOptions,
 };
 
-export async function startBooks(config: ServiceConfig, { logger }: ServiceDeps): Promise<RunningService> {
+export async function startBooks(config: ServiceConfig, { logger }: ServiceDeps): Promise<RunningService & { view(): unknown }> {
   const metrics = createMetrics({ service: config.name });
   // Its own events are applied once Kafka acknowledged them; reading them back can wait for a few together,
   // which spares a fetch per command (a quarter more commands per second, and shorter waits for each).
@@ -42,11 +45,11 @@ export async function startBooks(config: ServiceConfig, { logger }: ServiceDeps)
     logger,
     metrics,
     probes: { health: runner.health, rejected: runner.rejected },
-    routers: [booksRoutes(counted.counting(commands), randomUUID)],
+    routers: [snapshotRouter(config, log.snapshotSource), booksRoutes(counted.counting(commands), randomUUID)],
     stopParts: async () => {
       await Promise.all([log.stop(), producer.stop()]);
     },
   });
   log.start(shell.id);
-  return shell;
+  return { ...shell, view: runner.view };
 }

@@ -3,6 +3,7 @@ import { bookStatuses, type BookStatus } from '../domain/book/book.decider.js';
 import { getBook, listBooks, listBooksProjection, type ListBooksView } from '../domain/projections/list-books.projection.js';
 import { ProblemError } from '../adapters/http/problem.js';
 import type { ViewDefinition } from './view-service.js';
+import { snapshotOptions } from '../adapters/cli/snapshot-options.js';
 
 function statusFilter(raw: unknown): BookStatus | undefined {
   if (raw === undefined) return undefined;
@@ -18,6 +19,7 @@ export const listBooksView: ViewDefinition<ListBooksView> = {
     port: 8084,
     tags: ['books', 'list'],
     describe: 'View: every book on the shelf with its status.',
+    options: snapshotOptions,
   },
   projection: listBooksProjection,
   change: (view, book) => ({ row: book === null ? null : (getBook(view, book) ?? null) }),

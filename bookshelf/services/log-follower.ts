@@ -13,6 +13,8 @@ import { createLogEnds } from '../adapters/kafka/log-ends.js';
 import type { Metrics } from '../adapters/http/metrics.js';
 import { logMetrics } from '../adapters/http/role-metrics.js';
 import type { ServiceConfig } from '../adapters/cli/config.js';
+import type { Snapshots } from '../app/snapshots.js';
+import { wireSnapshots } from './snapshot-wiring.js';
 
 /** How the consumer fetches: by default each event as soon as it is in the log. */
 export interface FetchPace {
@@ -26,16 +28,44 @@ export function followLog<V>({ projection, config, logger, metrics, pace, onAppl
   const runner = createProjectionRunner({ projection, topic: config.topic, logger: logger.child({ module: 'projection' }), counters: metrics.counters, fetchEnds: ends.fetch, ...(onApplied && { onApplied }) });
   logMetrics(metrics.registry, () => runner.health().partitions);
   let consumer: ReturnType<typeof createConsumer> | undefined;
+  let snapshots: Snapshots | undefined;
+  let starting: Promise<void> | undefined;
+  let stopped = false;
+  const consume = (serviceId: string) => {
+    consumer = createConsumer({ kafka, logger: logger.child({ module: 'consumer' }), topic: config.topic, groupId: config.group ?? (() => `${serviceId}-${randomUUID().slice(0, 8)}`), sink: runner, ...pace });
+    consumer.start();
+  };
   return {
     runner,
     kafka,
-    /** Starts reading in the background, in a group of its own unless --group names one. */
+    /** Starts from a snapshot when there is a good one, then reads in the background, in a group of its own unless --group names one. */
     start(serviceId: string): void {
-      consumer = createConsumer({ kafka, logger: logger.child({ module: 'consumer' }), topic: config.topic, groupId: config.group ?? (() => `${serviceId}-${randomUUID().slice(0, 8)}`), sink: runner, ...pace });
-      consumer.start();
+      snapshots = wireSnapshots({
+        projection, runner, kafka, config, logger, metrics, serviceId,
+        // The snapshot was of a topic since made again: read this one from its start, with a new consumer.
+        onTopicChanged: () => {
+          const old = consumer;
+          consumer = undefined;
+          void old?.stop().then(() => {
+            runner.resume();
+            if (!stopped) consume(serviceId);
+          });
+        },
+      });
+      starting = (async () => {
+        await snapshots?.restore().catch((error: Error) => logger.error({ err: error.message }, 'could not restore a snapshot'));
+        if (stopped) return;
+        consume(serviceId);
+        snapshots?.start();
+      })();
     },
+    /** The newest snapshot, for a peer; undefined when snapshots are off. */
+    snapshotSource: () => snapshots,
     async stop(): Promise<void> {
-      await Promise.all([consumer?.stop(), ends.stop()]);
+      stopped = true;
+      snapshots?.close();
+      await starting;
+      await Promise.all([snapshots?.stop(), consumer?.stop(), ends.stop()]);
       runner.close();
     },
   };

@@ -11,6 +11,7 @@ import { readYourWrites } from '../adapters/http/read-your-writes.middleware.js'
 import type { EntryDefaults, ServiceConfig } from '../adapters/cli/config.js';
 import { followLog } from './log-follower.js';
 import { startServiceShell, type RunningService, type ServiceDeps } from './service-shell.js';
+import { snapshotRouter } from './snapshot-route.js';
 
 /** Read access to a view's state, with JSON answers cached until the next applied event. */
 export interface ViewReader<V> {
@@ -32,6 +33,8 @@ const CHANGES_KEPT = 10_000;
 
 export interface RunningView extends RunningService {
   isCaughtUp(): boolean;
+  /** The projection's state as it is now (tests compare whole views). */
+  view(): unknown;
 }
 
 export async function startView<V>(definition: ViewDefinition<V>, config: ServiceConfig, { logger }: ServiceDeps): Promise<RunningView> {
@@ -55,6 +58,10 @@ export async function startView<V>(definition: ViewDefinition<V>, config: Servic
       return { lag, caughtUp };
     },
     describe: (change) => definition.change?.(runner.view(), change.book, config) ?? {},
+    startedFrom: () => {
+      const { restored } = runner.health();
+      return restored?.from === 'snapshot' ? restored.position : undefined;
+    },
   });
 
   const cache = new Map<string, { version: number; json: string }>();
@@ -78,12 +85,12 @@ export async function startView<V>(definition: ViewDefinition<V>, config: Servic
     logger,
     metrics,
     probes: { health: runner.health, rejected: runner.rejected },
-    // Before the view's own routes, which may take /changes for a book id.
-    routers: [changes.router, router],
+    // The changes before the view's own routes, which may take /changes for a book id.
+    routers: [changes.router, snapshotRouter(config, log.snapshotSource), router],
     stopParts: log.stop,
     drain: () => runner.close(),
     endStreams: () => changes.close(),
   });
   log.start(shell.id);
-  return { ...shell, isCaughtUp: runner.isCaughtUp };
+  return { ...shell, isCaughtUp: runner.isCaughtUp, view: runner.view };
 }

@@ -3,6 +3,7 @@ import { booksDefaults, startBooks } from '../../bookshelf/services/books.servic
 import { resolveConfig } from '../../bookshelf/adapters/cli/config.js';
 import { CONSUL, KAFKA } from './infra.js';
 import { silentLogger } from './silent-logger.js';
+import { tempStateDir } from './view.js';
 
 export interface Answer {
   status: number;
@@ -19,7 +20,7 @@ export async function send(base: string, method: string, path: string, body?: un
 }
 
 export async function startTestBooks(cli: Record<string, unknown>) {
-  const config = resolveConfig(booksDefaults, { cli: { port: '0', broker: [KAFKA], consul: CONSUL, register: false, ...cli }, env: {} });
+  const config = resolveConfig(booksDefaults, { cli: { port: '0', broker: [KAFKA], consul: CONSUL, register: false, 'state-dir': tempStateDir(), ...cli }, env: {} });
   const service = await startBooks(config, { logger: silentLogger() });
   return { ...service, send: (method: string, path: string, body?: unknown, headers?: Record<string, string>) => send(service.url, method, path, body, headers) };
 }

@@ -17,6 +17,8 @@ export interface ChangesSource {
   status(): { lag: number; caughtUp: boolean };
   /** What the view now says about the change's book, merged into the event's data. */
   describe(change: Change): object;
+  /** The position of the snapshot the view started from, if it did: the changes before it were never here. */
+  startedFrom?: () => string | undefined;
 }
 
 export interface ChangesOptions {
@@ -76,6 +78,8 @@ export function changesRoutes(source: ChangesSource, { heartbeatMs = 15_000, sta
   const router = new Router();
   router.get('/changes', (ctx) => {
     const since = readSince(ctx);
+    const snapshot = source.startedFrom?.();
+    if (snapshot !== undefined && snapshot !== '') feed.forget(toPosition(snapshot));
     let position = new Map(since ?? toPosition(source.appliedPosition()));
     let unsubscribe = () => {};
     const stream = openEventStream(ctx, {

@@ -20,6 +20,7 @@ const catalogue: Record<string, { status: number; title: string }> = {
   unauthorized: { status: 401, title: 'Authentication required' },
   not_found: { status: 404, title: 'Not found' },
   unknown_book: { status: 404, title: 'No such book' },
+  no_snapshot: { status: 404, title: 'No snapshot to hand over' },
   method_not_allowed: { status: 405, title: 'Method not allowed' },
   request_timeout: { status: 408, title: 'Request took too long' },
   book_exists: { status: 409, title: 'Book already on the shelf' },

@@ -44,6 +44,7 @@ export function createConsumer({ kafka, logger, topic, groupId, sink, maxWaitTim
   async function eachBatch({ batch, heartbeat }: EachBatchPayload): Promise<void> {
     const { messages, partition } = batch;
     for (let start = 0; start < messages.length; start += SLICE) {
+      for (let busy = sink.ready?.(); busy; busy = sink.ready?.()) await busy;
       const end = Math.min(messages.length, start + SLICE);
       const records: LogRecord[] = new Array(end - start);
       for (let i = start; i < end; i++) {
@@ -84,7 +85,7 @@ export function createConsumer({ kafka, logger, topic, groupId, sink, maxWaitTim
     created.on(created.events.GROUP_JOIN, ({ payload }) => {
       // A rejoin after a failure starts again from where this consumer got, not from the beginning.
       for (const partition of payload.memberAssignment[topic] ?? []) {
-        const offset = sink.nextOffsets().get(partition);
+        const offset = (sink.readFrom?.() ?? sink.nextOffsets()).get(partition);
         if (offset !== undefined) created.seek({ topic, partition, offset: String(offset) });
       }
     });

@@ -3,6 +3,7 @@ import type { BookCommandType } from '../book/book.commands.js';
 import { evolve as evolveBook, initialState, type BookState } from '../book/book.decider.js';
 import type { BookDetails, BookEventType, RecordedEvent } from '../events.js';
 import type { Projection } from '../projection.js';
+import { bookStatesDecoder, encodeBookStates } from './book-states.snapshot.js';
 
 /** A command whose events are in the log, by its idempotency key: enough to answer it again. */
 export interface RecordedCommand {
@@ -33,6 +34,8 @@ const commandOf: Record<BookEventType, BookCommandType> = {
 
 export const bookStatesProjection: Projection<BookStates> = {
   initialState: () => ({ books: new Map(), commands: new Map() }),
+  // Bump `version` with any change to evolve: snapshots of another version are not used.
+  snapshot: { name: 'book-states', version: 1, encode: encodeBookStates, decoder: () => bookStatesDecoder(bookStatesProjection.initialState) },
   evolve(view, event: RecordedEvent) {
     const id = event.data.id;
     if (id === undefined) return view;

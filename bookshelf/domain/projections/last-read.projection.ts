@@ -4,6 +4,7 @@ import { assertNever } from '../events.js';
 import { isoMillis } from '../iso-time.js';
 import type { Projection } from '../projection.js';
 import { sharedAuthors, type AuthorLists } from './author-lists.js';
+import { encodeLastRead, lastReadDecoder } from './last-read.snapshot.js';
 
 interface Read {
   /** null for a `book-read` line that named no book: it stands as its own entry. */
@@ -44,6 +45,8 @@ export interface LastReadEntry {
 
 export const lastReadProjection: Projection<LastReadView> = {
   initialState: () => ({ books: new Map(), reads: new Map(), removed: new Set(), seq: 0, authors: new Map() }),
+  // Bump `version` with any change to evolve: snapshots of another version are not used.
+  snapshot: { name: 'last-read', version: 1, encode: encodeLastRead, decoder: () => lastReadDecoder(lastReadProjection.initialState) },
 
   evolve(view, event: RecordedEvent) {
     switch (event.type) {

@@ -4,6 +4,7 @@ import { assertNever } from '../events.js';
 import type { BookStatus } from '../book/book.decider.js';
 import type { Projection } from '../projection.js';
 import { sharedAuthors, type AuthorLists } from './author-lists.js';
+import { encodeListBooks, listBooksDecoder } from './list-books.snapshot.js';
 
 export type { BookStatus };
 
@@ -38,6 +39,8 @@ export interface ListBooksQuery {
 
 export const listBooksProjection: Projection<ListBooksView> = {
   initialState: () => ({ books: new Map(), removed: new Set(), authors: new Map() }),
+  // Bump `version` with any change to evolve: snapshots of another version are not used.
+  snapshot: { name: 'list-books', version: 1, encode: encodeListBooks, decoder: () => listBooksDecoder(listBooksProjection.initialState) },
 
   evolve(view, event: RecordedEvent) {
     const id = event.data.id;

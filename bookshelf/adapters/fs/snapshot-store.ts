@@ -1,0 +1,177 @@
+/**
+ * Snapshot files in a state directory. One file is text lines: a JSON header, the projection's chunks
+ * (one JSON value a line), and a trailer with the line count and the sha256 of every line before it.
+ * Written to a temporary file, fsynced and renamed, so that a file under its final name is whole.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { mkdir, open, readdir, rename, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { SnapshotRejected, type SnapshotHeader, type SnapshotStore } from '../../app/snapshot-store.port.js';
+
+const PREFIX = 'snapshot-';
+const SUFFIX = '.snap';
+/** Bytes read at once: few round trips to the thread pool for a big snapshot. */
+const READ_CHUNK = 8 << 20;
+const NEWLINE = Buffer.from('\n');
+/** Bytes gathered before a write. */
+const WRITE_BATCH = 1 << 20;
+
+export interface SnapshotStoreOptions {
+  dir: string;
+  /** Snapshots kept; older ones are deleted after each write. */
+  keep?: number;
+}
+
+export function createSnapshotStore({ dir, keep = 3 }: SnapshotStoreOptions): SnapshotStore {
+  let counter = 0;
+  const newName = (origin: string): string => `${PREFIX}${String(Date.now()).padStart(15, '0')}-${String(counter++).padStart(4, '0')}-${origin}${SUFFIX}`;
+
+  async function list(): Promise<string[]> {
+    const names = await readdir(dir).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return [] as string[];
+      throw error;
+    });
+    return names.filter((name) => name.startsWith(PREFIX) && name.endsWith(SUFFIX)).sort().reverse();
+  }
+
+  /** Writes to a temporary file, fsyncs it, renames it into place and fsyncs the directory. */
+  async function writeFile(name: string, fill: (write: (text: string | Uint8Array) => Promise<void>) => Promise<void>): Promise<string> {
+    await mkdir(dir, { recursive: true });
+    const temp = join(dir, `.${name}.${randomBytes(4).toString('hex')}.tmp`);
+    const handle = await open(temp, 'w', 0o600);
+    try {
+      let pending: string[] = [];
+      let size = 0;
+      const flush = async () => {
+        if (size === 0) return;
+        const text = pending.join('');
+        pending = [];
+        size = 0;
+        await handle.write(text);
+      };
+      await fill(async (text) => {
+        if (typeof text !== 'string') {
+          await flush();
+          await handle.write(text);
+          return;
+        }
+        pending.push(text);
+        size += text.length;
+        if (size >= WRITE_BATCH) await flush();
+      });
+      await flush();
+      await handle.sync();
+    } catch (error) {
+      await handle.close().catch(() => undefined);
+      await rm(temp, { force: true });
+      throw error;
+    }
+    await handle.close();
+    await rename(temp, join(dir, name));
+    const folder = await open(dir, 'r');
+    await folder.sync().finally(() => folder.close());
+    return name;
+  }
+
+  async function prune(): Promise<void> {
+    for (const old of (await list()).slice(keep)) await rm(join(dir, old), { force: true });
+  }
+
+  return {
+    dir,
+    list,
+    path: (name) => join(dir, name),
+
+    async write(header, lines) {
+      const name = await writeFile(newName('local'), async (write) => {
+        const hash = createHash('sha256');
+        let count = 0;
+        const line = async (text: string) => {
+          hash.update(text).update('\n');
+          count++;
+          await write(`${text}\n`);
+        };
+        await line(JSON.stringify(header));
+        for await (const text of lines) await line(text);
+        await write(`${JSON.stringify({ end: true, lines: count, sha256: hash.digest('hex') })}\n`);
+      });
+      await prune();
+      return name;
+    },
+
+    async read(name, { header, chunk }) {
+      const hash = createHash('sha256');
+      let previous: Buffer | undefined;
+      let count = 0;
+      const take = (line: Buffer) => {
+        if (previous !== undefined) {
+          const parsed = parse(previous.toString('utf8'));
+          if (count === 0) header(checkHeader(parsed));
+          else chunk(parsed);
+          hash.update(previous).update(NEWLINE);
+          count++;
+        }
+        previous = line;
+      };
+      try {
+        // Lines cut out of the file's bytes: the checksum is over the bytes as written, and no line is decoded twice.
+        let rest: Buffer | undefined;
+        for await (const piece of createReadStream(join(dir, name), { highWaterMark: READ_CHUNK })) {
+          let bytes = piece as Buffer;
+          let from = 0;
+          for (let at = bytes.indexOf(10); at !== -1; at = bytes.indexOf(10, from)) {
+            const line = bytes.subarray(from, at);
+            take(rest === undefined ? line : Buffer.concat([rest, line]));
+            rest = undefined;
+            from = at + 1;
+          }
+          if (from < bytes.length) {
+            bytes = bytes.subarray(from);
+            rest = rest === undefined ? Buffer.from(bytes) : Buffer.concat([rest, bytes]);
+          }
+        }
+        if (rest !== undefined) take(rest);
+      } catch (error) {
+        if (error instanceof SnapshotRejected) throw error;
+        throw new SnapshotRejected('corrupt', (error as Error).message);
+      }
+      if (count === 0) throw new SnapshotRejected('corrupt', 'the file is empty or cut short');
+      const trailer = parse(previous?.toString('utf8') ?? '') as { end?: unknown; lines?: unknown; sha256?: unknown };
+      if (trailer.end !== true || trailer.lines !== count) throw new SnapshotRejected('corrupt', 'the file is cut short');
+      if (trailer.sha256 !== hash.digest('hex')) throw new SnapshotRejected('corrupt', 'the checksum does not match');
+    },
+
+    async setAside(name) {
+      await rename(join(dir, name), join(dir, `${name}.rejected`)).catch(() => undefined);
+    },
+
+    async receive(body: Readable) {
+      return writeFile(newName('peer'), async (write) => {
+        for await (const piece of body) await write(piece as string | Uint8Array);
+      }).catch((error: Error) => {
+        throw new SnapshotRejected('transfer', error.message);
+      });
+    },
+
+    async removeTemporary() {
+      const names = await readdir(dir).catch(() => [] as string[]);
+      for (const name of names) if (name.endsWith('.tmp')) await rm(join(dir, name), { force: true });
+    },
+  };
+}
+
+function parse(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new SnapshotRejected('corrupt', 'a line is not JSON');
+  }
+}
+
+function checkHeader(value: unknown): SnapshotHeader {
+  const header = value as Partial<SnapshotHeader>;
+  if (typeof header !== 'object' || header === null || header.format !== 'bookshelf-snapshot') throw new SnapshotRejected('corrupt', 'no snapshot header');
+  return header as SnapshotHeader;
+}

@@ -1,0 +1,28 @@
+/** `GET /snapshot`: the current snapshot file, streamed to a peer that seeds itself from it. */
+import { open } from 'node:fs/promises';
+import Router from '@koa/router';
+import type { Middleware } from 'koa';
+import { ProblemError } from './problem.js';
+
+export interface SnapshotSource {
+  /** The path and name of the snapshot to hand over, or undefined when there is none. */
+  current(): Promise<{ path: string; name: string } | undefined>;
+}
+
+export function snapshotRoutes(source: SnapshotSource, guard?: Middleware): Router {
+  const router = new Router();
+  const handlers: Middleware[] = guard ? [guard] : [];
+  router.get('/snapshot', ...handlers, async (ctx) => {
+    const snapshot = await source.current();
+    if (snapshot === undefined) throw new ProblemError('no_snapshot', 'no snapshot to hand over: none written yet, or --no-snapshots');
+    // Opened before it is sent: a snapshot deleted meanwhile (only the newest few are kept) is still read whole.
+    const handle = await open(snapshot.path, 'r');
+    const { size } = await handle.stat();
+    ctx.set('Cache-Control', 'no-store');
+    ctx.set('X-Bookshelf-Snapshot', snapshot.name);
+    ctx.type = 'application/x-ndjson';
+    ctx.length = size;
+    ctx.body = handle.createReadStream();
+  });
+  return router;
+}

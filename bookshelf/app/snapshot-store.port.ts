@@ -1,0 +1,51 @@
+/** What the snapshot logic needs of a place that keeps snapshot files. */
+import type { Readable } from 'node:stream';
+
+export const SNAPSHOT_FORMAT_VERSION = 1;
+
+export interface SnapshotHeader {
+  format: 'bookshelf-snapshot';
+  formatVersion: number;
+  projection: string;
+  projectionVersion: number;
+  topic: string;
+  partitions: number;
+  /** Next offset to read per partition: what was applied, control records included. */
+  next: Record<string, number>;
+  /** The last record read per partition, fingerprinted: the same record must be found there again. */
+  last: Record<string, { offset: number; fingerprint: string }>;
+  createdAt: string;
+  /** Events applied by the process that wrote it, since its start (for the log). */
+  events: number;
+  /** How many event ids it holds: the table for them is made that big at once. */
+  ids?: number;
+}
+
+export type RejectReason = 'corrupt' | 'format' | 'projection' | 'topic' | 'partitions' | 'offsets' | 'topic_changed' | 'transfer';
+
+/** A snapshot that must not be used, and why. */
+export class SnapshotRejected extends Error {
+  constructor(
+    readonly reason: RejectReason,
+    detail: string,
+  ) {
+    super(detail);
+  }
+}
+
+export interface SnapshotStore {
+  readonly dir: string;
+  /** Snapshot file names, newest first. */
+  list(): Promise<string[]>;
+  path(name: string): string;
+  /** Writes a new snapshot (header, then each line of `lines`) and keeps only the newest few; resolves with its name. */
+  write(header: SnapshotHeader, lines: AsyncIterable<string>): Promise<string>;
+  /** Reads a snapshot, handing over its header then each chunk; throws SnapshotRejected when it is not whole and right. */
+  read(name: string, handlers: { header(header: SnapshotHeader): void; chunk(chunk: unknown): void }): Promise<void>;
+  /** Renames a bad snapshot to `<name>.rejected`. */
+  setAside(name: string): Promise<void>;
+  /** Stores a snapshot received from a peer, unchecked; resolves with its name. */
+  receive(body: Readable): Promise<string>;
+  /** Deletes what a write cut short left behind. */
+  removeTemporary(): Promise<void>;
+}

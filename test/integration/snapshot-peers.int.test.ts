@@ -1,0 +1,134 @@
+/**
+ * A replica started with an empty state dir asks a passing instance of the same service, found through the real
+ * Consul, for its snapshot, then reads the log from the snapshot's offsets: it ends equal to a full replay. A peer
+ * that fails half-way through the transfer leaves a replica that replayed the log instead, just as right.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { listBooksView } from '../../bookshelf/services/list-books.service.js';
+import { cleanupAfterAll } from '../support/cleanup.js';
+import { fuzzSeed, seededRandom } from '../support/fuzz-random.js';
+import { CONSUL, checkStatus, createTopic, testKafka, unique } from '../support/infra.js';
+import { startTestBooks } from '../support/books.js';
+import { canonical, caughtUpTo, handPushedLines, health, metricValue, ownCommands, produceLines, randomCommands, topicEnds } from '../support/snapshot-log.js';
+import { startTestView, tempStateDir } from '../support/view.js';
+import { waitFor } from '../support/wait-for.js';
+
+const cleanup = cleanupAfterAll();
+afterAll(async () => {
+  for (const undo of cleanup.splice(0).reverse()) await undo();
+});
+
+async function newTopic(): Promise<string> {
+  const topic = unique('snap-peer');
+  await createTopic(topic, 3);
+  cleanup.push(async () => {
+    const admin = testKafka().admin();
+    await admin.connect();
+    await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
+    await admin.disconnect();
+  });
+  return topic;
+}
+
+const TOKEN = 'peer-secret';
+
+describe('a new replica', () => {
+  it('seeds itself from a passing peer, behind the bearer token, and equals a full replay', async () => {
+    const seed = fuzzSeed();
+    const random = seededRandom(seed);
+    const topic = await newTopic();
+    const name = unique('booklist');
+    const lines = handPushedLines(random, 1200);
+    await produceLines(topic, lines.slice(0, 900));
+    const peer = await startTestView(listBooksView, { topic, name, register: true, 'auth-token': TOKEN });
+    cleanup.push(() => peer.stop());
+    await caughtUpTo(peer.url, await topicEnds(topic));
+    await waitFor(async () => (await checkStatus(name)).includes('passing'), { what: 'the peer passing in Consul' });
+    expect((await fetch(`${peer.url}/snapshot`)).status).toBe(401);
+
+    await produceLines(topic, lines.slice(900));
+    const ends = await topicEnds(topic);
+    const replica = await startTestView(listBooksView, { topic, name, register: true, 'auth-token': TOKEN });
+    const full = await startTestView(listBooksView, { topic, snapshots: false });
+    cleanup.push(() => Promise.all([replica.stop(), full.stop()]));
+    const [report] = await Promise.all([caughtUpTo(replica.url, ends), caughtUpTo(full.url, ends)]);
+
+    expect(report.restored, `seed ${seed}`).toMatchObject({ from: 'snapshot', origin: 'peer', peer: peer.url });
+    expect(canonical(replica.view()), `seed ${seed}`).toEqual(canonical(full.view()));
+  });
+
+  it('of books seeds itself from a passing peer too, and equals a full replay', async () => {
+    const seed = fuzzSeed();
+    const random = seededRandom(seed);
+    const topic = await newTopic();
+    const name = unique('books');
+    await produceLines(topic, handPushedLines(random, 600));
+    const peer = await startTestBooks({ topic, name, register: true });
+    cleanup.push(() => peer.stop());
+    await caughtUpTo(peer.url, await topicEnds(topic));
+    await randomCommands(peer.send, random, 60, 'p');
+    await waitFor(async () => (await checkStatus(name)).includes('passing'), { what: 'the peer passing in Consul' });
+
+    const replica = await startTestBooks({ topic, name, register: true });
+    cleanup.push(() => replica.stop());
+    await caughtUpTo(replica.url, await topicEnds(topic));
+    // The replica takes commands once caught up; both see them.
+    await randomCommands(replica.send, random, 60, 'p');
+    const ends = await topicEnds(topic);
+    const full = await startTestBooks({ topic, snapshots: false });
+    cleanup.push(() => full.stop());
+    const [report] = await Promise.all([caughtUpTo(replica.url, ends), caughtUpTo(full.url, ends), caughtUpTo(peer.url, ends)]);
+
+    expect(report.restored, `seed ${seed}`).toMatchObject({ from: 'snapshot', origin: 'peer', peer: peer.url });
+    expect(canonical(ownCommands(replica.view())), `seed ${seed}`).toEqual(canonical(ownCommands(full.view())));
+    expect(canonical(ownCommands(peer.view())), `seed ${seed}`).toEqual(canonical(ownCommands(full.view())));
+  });
+
+  it('replays the log when the peer fails half-way through the transfer, and equals a full replay', async () => {
+    const seed = fuzzSeed();
+    const topic = await newTopic();
+    const name = unique('booklist');
+    await produceLines(topic, handPushedLines(seededRandom(seed), 900));
+    const ends = await topicEnds(topic);
+
+    // A real snapshot, of which the failing peer sends the first half before its connection drops.
+    const dir = tempStateDir();
+    const source = await startTestView(listBooksView, { topic, 'state-dir': dir });
+    await caughtUpTo(source.url, ends);
+    await source.stop();
+    const snapshot = readFileSync(join(dir, readdirSync(dir).find((file) => file.endsWith('.snap'))!));
+    let asked = 0;
+    const failing = createServer((request, response) => {
+      if (request.url === '/health') return response.end('{"status":"pass"}');
+      asked++;
+      response.writeHead(200, { 'Content-Type': 'application/x-ndjson', 'Content-Length': String(snapshot.length) });
+      response.write(snapshot.subarray(0, snapshot.length >> 1), () => response.destroy());
+    });
+    await new Promise<void>((resolve) => failing.listen(0, '127.0.0.1', resolve));
+    const port = (failing.address() as { port: number }).port;
+    const id = `${name}-failing`;
+    await fetch(`http://${CONSUL}/v1/agent/service/register`, {
+      method: 'PUT',
+      body: JSON.stringify({ Name: name, ID: id, Address: '127.0.0.1', Port: port, Check: { TTL: '60s', Status: 'passing' } }),
+    });
+    cleanup.push(async () => {
+      await fetch(`http://${CONSUL}/v1/agent/service/deregister/${id}`, { method: 'PUT' });
+      failing.close();
+    });
+    await waitFor(async () => (await checkStatus(name)).includes('passing'), { what: 'the failing peer passing in Consul' });
+
+    const replica = await startTestView(listBooksView, { topic, name, register: true });
+    const full = await startTestView(listBooksView, { topic, snapshots: false });
+    cleanup.push(() => Promise.all([replica.stop(), full.stop()]));
+    const [report] = await Promise.all([caughtUpTo(replica.url, ends), caughtUpTo(full.url, ends)]);
+
+    expect(asked).toBe(1);
+    expect(report.restored, `seed ${seed}`).toMatchObject({ from: 'log' });
+    expect(await metricValue(replica.url, 'bookshelf_snapshots_rejected_total', 'reason="transfer"')).toBe(1);
+    expect(canonical(replica.view()), `seed ${seed}`).toEqual(canonical(full.view()));
+    expect((await health(replica.url)).events.applied).toBe((await health(full.url)).events.applied);
+  });
+});
