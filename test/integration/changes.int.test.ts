@@ -3,7 +3,7 @@ import { lastReadView } from '../../bookshelf/services/last-read.service.js';
 import { listBooksView } from '../../bookshelf/services/list-books.service.js';
 import { createTopic, pushWithKcat, unique } from '../support/infra.js';
 import { openStream, type OpenStream } from '../support/sse.js';
-import { startTestView } from '../support/view.js';
+import { startTestView, tempStateDir } from '../support/view.js';
 import { waitFor } from '../support/wait-for.js';
 
 const running: { stop(): Promise<void> }[] = [];
@@ -102,6 +102,36 @@ describe('GET /changes of a view', () => {
     // Well before the stop's grace for requests in flight (1 s) ends.
     await waitFor(() => ended, { timeout: 500, interval: 10, what: 'the stream ended' });
     await stopping;
+  });
+
+  it('started from a snapshot, tells a client resuming from before the snapshot to reload, and resumes one from after it', async () => {
+    const topic = unique('changes-snap');
+    await createTopic(topic, 1);
+    const dir = tempStateDir();
+    const first = await startTestView(listBooksView, { topic, 'state-dir': dir });
+    running.push(first);
+    await pushWithKcat(topic, [
+      line('book-added', { id: 's1', title: 'One' }),
+      line('book-added', { id: 's2', title: 'Two' }),
+      line('book-added', { id: 's3', title: 'Three' }),
+    ]);
+    await waitFor(async () => (await first.get('/s3')).status === 200);
+    await first.stop();
+
+    const again = await startTestView(listBooksView, { topic, 'state-dir': dir });
+    running.push(again);
+    await waitFor(async () => ((await again.get('/health')).body as { restored?: { from: string } }).restored?.from === 'snapshot', {
+      what: 'started from the snapshot',
+    });
+    const before = await follow(`${again.url}/changes`, { 'Last-Event-ID': '0:0' });
+    await waitFor(() => before.events.length >= 2);
+    expect(before.events.map((event) => event.event)).toEqual(['reload', 'status']);
+
+    const after = await follow(`${again.url}/changes`, { 'Last-Event-ID': '0:2' });
+    await pushWithKcat(topic, [line('book-added', { id: 's4', title: 'Four' })]);
+    await waitFor(() => after.changes().length === 1);
+    expect(after.events.map((event) => event.event)).toEqual(['status', 'message']);
+    expect(after.changes()[0]!.json.book).toBe('s4');
   });
 
   it('refuses a Last-Event-ID that is not a position token', async () => {
