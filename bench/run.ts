@@ -19,6 +19,7 @@ import { startupFigures } from './figures/p4-startup.js';
 import { memoryFigures } from './figures/p5-memory.js';
 import { commandFigures } from './figures/p6-commands.js';
 import { snapshotFigures } from './figures/p7-snapshots.js';
+import { failoverFigures } from './figures/p8-failover.js';
 import { liveChangeFigures } from './figures/p9-live-changes.js';
 
 const { values: args } = parseArgs({
@@ -31,7 +32,7 @@ const { values: args } = parseArgs({
 
 const only = args.only ? new Set(args.only.split(',').map((id) => id.trim().toUpperCase())) : null;
 const wanted = (id: string): boolean => only === null || only.has(id);
-const known = ['P1', 'P2', 'P3', 'P4', 'P5', 'P6', 'P9'];
+const known = ['P1', 'P2', 'P3', 'P4', 'P5', 'P6', 'P7', 'P8', 'P9'];
 const unknown = [...(only ?? [])].filter((id) => !known.includes(id));
 if (unknown.length > 0) {
   process.stderr.write(`bookshelf bench: --only names no figure ${unknown.join(',')} (known: ${known.join(',')})\n`);
@@ -67,6 +68,7 @@ async function main(): Promise<void> {
     if (wanted('P5')) figures.push(...(await memoryFigures(ctx)));
     if (wanted('P6')) figures.push(...(await commandFigures(ctx)));
     if (wanted('P7')) figures.push(...(await snapshotFigures(ctx)));
+    if (wanted('P8')) figures.push(...(await failoverFigures(ctx)));
     if (wanted('P9')) figures.push(...(await liveChangeFigures(ctx)));
   } finally {
     await deleteTopics(ctx.topics).catch((error: Error) => ctx.log(`could not delete topics: ${error.message}`));

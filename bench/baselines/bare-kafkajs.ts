@@ -20,12 +20,13 @@ await consumer.subscribe({ topic, fromBeginning: true });
 await consumer.run({
   autoCommit: false,
   partitionsConsumedConcurrently: 4,
-  eachBatch: async ({ batch }) => {
+  eachBatch: ({ batch }) => {
     let chars = 0;
     for (const message of batch.messages) chars += message.value?.toString('utf8').length ?? 0;
     if (chars < 0) throw new Error('unreachable');
     next.set(batch.partition, Number(batch.lastOffset()) + 1);
     if ([...ends].every(([partition, end]) => (next.get(partition) ?? 0) >= end)) done();
+    return Promise.resolve();
   },
 });
 await finished;

@@ -53,10 +53,11 @@ async function kafkaRun(topic: string): Promise<Latencies> {
     // As the views read: no offsets committed.
     await consumer.run({
       autoCommit: false,
-      eachMessage: async ({ message }) => {
+      eachMessage: ({ message }) => {
         const key = message.key!.toString();
         const at = sentAt.get(key);
         if (at !== undefined) samples.push(performance.now() - at);
+        return Promise.resolve();
       },
     });
     await joined;

@@ -72,7 +72,7 @@ export async function produceLines(topic: string, count: number, line: (i: numbe
   const started = performance.now();
   const kcat = kcatProducer(topic, extra);
   const done = finished(kcat, 'kcat -P');
-  const stdin = kcat.stdin!;
+  const stdin = kcat.stdin;
   let chunk = '';
   for (let i = 0; i < count; i++) {
     chunk += line(i) + '\n';

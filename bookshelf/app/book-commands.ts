@@ -29,9 +29,9 @@ export interface BookStore {
 export interface BookCommandsOptions {
   store: BookStore;
   /** Appends the events of one command together; resolves with their positions once acknowledged. */
-  append(events: RecordedEvent[]): Promise<{ partition: number; offset: number }[]>;
-  newId(): string;
-  now(): string;
+  append: (events: RecordedEvent[]) => Promise<{ partition: number; offset: number }[]>;
+  newId: () => string;
+  now: () => string;
 }
 
 const REMEMBERED_REFUSALS = 10_000;

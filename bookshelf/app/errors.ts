@@ -1,6 +1,6 @@
 /** Errors of the app layer: the service cannot do it now, but may soon. */
 
-export type UnavailableCode = 'catching_up' | 'broker_unavailable' | 'not_caught_up' | 'no_instance';
+export type UnavailableCode = 'catching_up' | 'broker_unavailable' | 'not_caught_up' | 'no_instance' | 'rebalancing';
 
 export class UnavailableError extends Error {
   readonly retriable = true;

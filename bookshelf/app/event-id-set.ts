@@ -9,6 +9,7 @@ const WORDS = 4;
 export interface EventIdSet {
   /** Adds `id`; false when it was there already. */
   add(id: string): boolean;
+  has(id: string): boolean;
   readonly size: number;
   /** Every id, for a snapshot: UUIDs packed 16 bytes each (base64), the rest as they are. */
   chunks(): Generator<EventIdChunk>;
@@ -69,6 +70,10 @@ export function createEventIdSet(initialCapacity = 1 << 12): EventIdSet {
       store(slot);
       if (++compact * 4 > capacity * 3) grow();
       return true;
+    },
+    has(id: string): boolean {
+      if (!readUuid(id, word)) return others.has(id);
+      return slotOf(keys, used, capacity - 1) < 0;
     },
     get size() {
       return compact + others.size;

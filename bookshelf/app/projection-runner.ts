@@ -287,6 +287,9 @@ export function createProjectionRunner<V>(options: ProjectionRunnerOptions<V>) {
 
     isCaughtUp: (): boolean => caughtUp,
 
+    /** Whether an event with this id was applied (read from the log, or applied as this process's own). */
+    hasApplied: (eventId: string): boolean => appliedIds.has(eventId),
+
     reached: (position: LogPosition): boolean => hasReached(next, position),
 
     /** Resolves true once `position` is applied, false after `timeoutMs`. */

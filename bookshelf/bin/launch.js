@@ -18,7 +18,7 @@ function newestSource(dir) {
   return newest;
 }
 
-function ensureBuilt() {
+export function ensureBuilt() {
   if (existsSync(stamp) && statSync(stamp).mtimeMs >= newestSource(join(root, 'bookshelf'))) return;
   const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
   if (!existsSync(tsc)) {

@@ -47,11 +47,15 @@ export interface ShellOptions {
    * wait (for a position) are answered then, rather than cut. Until then they may still get what they wait for.
    */
   drain?: () => void;
+  /** Consul service meta that changes while the service runs; registered again whenever it does. */
+  meta?: () => Record<string, string>;
+  /** Called first when a stop begins, before the deregistration: e.g. stop taking commands. */
+  beforeStop?: () => Promise<void>;
   /** Ends long-lived answers (event streams) as the stop begins, so that their clients move elsewhere at once. */
   endStreams?: () => void;
 }
 
-export async function startServiceShell({ config, logger, metrics, probes, routers, stopParts, drain, endStreams }: ShellOptions): Promise<RunningService> {
+export async function startServiceShell({ config, logger, metrics, probes, routers, stopParts, drain, meta, beforeStop, endStreams }: ShellOptions): Promise<RunningService> {
   const { token, reads } = config.auth;
   const guard = token === undefined ? undefined : bearerAuth({ token, reads });
   const app = createHttpApp({ logger: logger.child({ module: 'http' }), metrics, probes, routers, ...(guard && { guard }) });
@@ -64,6 +68,7 @@ export async function startServiceShell({ config, logger, metrics, probes, route
       agent: createAgentApi(config.consul),
       logger: logger.child({ module: 'consul' }),
       status: () => checkStatus[probes.health().status],
+      ...(meta && { meta }),
       service: {
         name: config.name,
         id,
@@ -85,6 +90,7 @@ export async function startServiceShell({ config, logger, metrics, probes, route
     id,
     stop() {
       stopping ??= (async () => {
+        await beforeStop?.();
         await registration?.stop();
         endStreams?.();
         const draining = drain && setTimeout(drain, STOP_GRACE_MS - DRAIN_BEFORE_MS);

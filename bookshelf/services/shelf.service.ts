@@ -6,6 +6,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import Router from '@koa/router';
 import { createBalancer } from '../app/balancer.js';
+import { partitionOf } from '../app/book-partition.js';
 import type { HealthStatus } from '../app/projection-runner.js';
 import { createConsulClient } from '../adapters/consul/consul-client.js';
 import { createDiscovery } from '../adapters/consul/discovery.js';
@@ -69,12 +70,21 @@ export async function startShelf(config: ServiceConfig, { logger }: ServiceDeps)
       Object.values(targets).map((name) => [
         name,
         {
-          instances: discovery.all(name).map((i) => ({ id: i.id, address: i.address, port: i.port, status: i.status, tags: i.tags, ejected: balancer.isEjected(i.id) })),
+          instances: discovery.all(name).map((i) => ({ id: i.id, address: i.address, port: i.port, status: i.status, tags: i.tags, ejected: balancer.isEjected(i.id), ...(i.meta.partitions !== undefined && { partitions: i.meta.partitions }) })),
           ...(errors[name] !== undefined && { error: errors[name] }),
         },
       ]),
     );
   });
+
+  /** The instances whose Consul meta says they own the book's partition (they publish the topic's partition count too). */
+  const ownersOf = (service: string, bookId: string): ReadonlySet<string> => {
+    const instances = discovery.passing(service);
+    const count = Math.max(0, ...instances.map((i) => Number(i.meta.partitionCount ?? 0)).filter(Number.isSafeInteger));
+    if (count === 0) return new Set();
+    const partition = String(partitionOf(bookId, count));
+    return new Set(instances.filter((i) => (i.meta.partitions ?? '').split(',').includes(partition)).map((i) => i.id));
+  };
 
   // warn while Consul is unreachable or a service behind the gateway has no passing instance, naming which.
   const health = () => {
@@ -101,6 +111,7 @@ export async function startShelf(config: ServiceConfig, { logger }: ServiceDeps)
         balancer,
         proxy,
         targets,
+        ownersOf,
         onEject: (service, instance, error) => {
           counted.ejected(service, instance.id);
           log.warn({ service, instance: instance.id, err: error.message }, 'instance failed, ejected');

@@ -130,7 +130,7 @@ describe('the shelf gateway, with real processes found through Consul', () => {
     const holder = testKafka().consumer({ groupId: group });
     await holder.connect();
     await holder.subscribe({ topic, fromBeginning: true });
-    await holder.run({ eachMessage: async () => undefined });
+    await holder.run({ eachMessage: () => Promise.resolve() });
     holder.pause([{ topic }]);
     const late = await entry('last-read', ['--topic', topic, '--name', name, '--group', group]);
     await waitFor(async () => (await fetch(`http://127.0.0.1:${late.port}/health`)).status === 429, { what: 'the new view catching up' });

@@ -116,7 +116,7 @@ describe('a view stopping under load', () => {
       },
     });
 
-    expect(answers.map((answer) => answer.status)).toEqual([...Array(REACHED).fill(200), ...Array(NEVER_REACHED).fill(503)]);
+    expect(answers.map((answer) => answer.status)).toEqual([...Array<number>(REACHED).fill(200), ...Array<number>(NEVER_REACHED).fill(503)]);
     expect(proper).toEqual(Array(answers.length).fill(true));
     expect(exit).toEqual({ code: 0, signal: null });
     expect(exitedAfter).toBeLessThan(2000);

@@ -31,7 +31,8 @@ describe('an Idempotency-Key', () => {
     const id = added.body!.id as string;
     expect(await first.send('POST', `/books/${id}/started`, undefined, key)).toMatchObject({ status: 422, body: { code: 'idempotency_key_reused' } });
 
-    // Another instance knows the key and its request from the log alone.
+    // An instance started after the first has stopped knows the key and its request from the log alone.
+    await first.stop();
     const second = await booksOn(topic);
     expect(await second.send('POST', '/books', { title: 'Emma' }, key)).toMatchObject({ status: 422, body: { code: 'idempotency_key_reused' } });
     const replayed = await second.send('POST', '/books', { title: 'Dune', year: '1965' }, key);

@@ -73,8 +73,8 @@ export async function kafkaCluster({ size = 3, minInsync = 2 } = {}) {
         child = started;
         let output = '';
         const keep = (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4000));
-        started.stdout!.on('data', keep);
-        started.stderr!.on('data', keep);
+        started.stdout.on('data', keep);
+        started.stderr.on('data', keep);
         const exited = new Promise<never>((_, reject) => started.once('exit', (code) => reject(new Error(`broker ${nodeId} exited with ${code} before answering: ${output}`))));
         const answering = waitFor(() => portAnswers(port), { timeout: 90_000, interval: 200, what: `broker ${nodeId} on ${port}` }).catch((error: Error) => {
           throw new Error(`${error.message}; its output: ${output}`);

@@ -165,10 +165,10 @@ function eventText(random: Random, name: string, payload: Record<string, unknown
   if (meta.id !== undefined) envelope.id = meta.id;
   envelope.name = name;
   if (meta.created !== undefined) envelope.created = meta.created;
-  if (random.chance(0.5)) Object.assign(envelope, { safe: random.pick([false, 'maybe', 7]), idempotent: random.pick([false, null, {}]), aggregate: random.pick([null, String(payload.id ?? 'x')]), version: random.pick([null, 1, 42]), command: random.pick([null, 'key-1']) });
+  if (random.chance(0.5)) Object.assign(envelope, { safe: random.pick([false, 'maybe', 7]), idempotent: random.pick([false, null, {}]), aggregate: random.pick([null, typeof payload.id === 'string' ? payload.id : 'x']), version: random.pick([null, 1, 42]), command: random.pick([null, 'key-1']) });
   if (random.chance(0.05)) envelope['x-extra'] = { nested: [1, { deeper: oddText(random, 5) }] };
   let payloadValue: Record<string, unknown> = payload;
-  if (random.chance(0.02)) payloadValue = { ...JSON.parse('{"__proto__":{"title":"not mine","rating":0}}'), ...payload, constructor: 'x' };
+  if (random.chance(0.02)) payloadValue = { ...(JSON.parse('{"__proto__":{"title":"not mine","rating":0}}') as Record<string, unknown>), ...payload, constructor: 'x' };
   else if (random.chance(0.05)) payloadValue = { ...payload, note: oddText(random, 10), tags: ['a', 'b'] };
   envelope.payload = payloadValue;
   let text = JSON.stringify(envelope);

@@ -95,7 +95,7 @@ describe('book commands', () => {
         const decoded = decodeEvent(encodeEvent(event), { topic: 't', partition: 0, offset: String(offset), timestamp: '0' });
         if (decoded.kind === 'event') view = bookStatesProjection.evolve(view, decoded.event);
       }
-      const other = createBookCommands({ store: { view: () => view, isCaughtUp: () => true, applyOwn: () => undefined }, append: async () => [], newId: () => 'x', now: () => '' });
+      const other = createBookCommands({ store: { view: () => view, isCaughtUp: () => true, applyOwn: () => undefined }, append: () => Promise.resolve([]), newId: () => 'x', now: () => '' });
       await expect(other.execute(add('b2', 'Emma'), 'k1', 'print-emma')).rejects.toMatchObject({ code: 'idempotency_key_reused' });
       expect(await other.execute(add('b9', 'Dune'), 'k1', 'print-dune')).toMatchObject({ book: { id: 'b1', title: 'Dune' }, position: '0:0', replayed: true });
     });

@@ -104,12 +104,17 @@ describe('compose/docker-compose.yml', () => {
     expect(services.topic!.depends_on).toEqual({ kafka: { condition: 'service_healthy' } });
   });
 
-  it('lets views scale: no fixed container name or host port on them', () => {
-    for (const name of ['last-read', 'list-books']) {
+  it('lets views and books scale: no fixed container name, host port or service id on them', () => {
+    for (const name of ['last-read', 'list-books', 'books']) {
+      expect(services[name]!.command).not.toContain('--id');
       expect(services[name]).not.toHaveProperty('container_name');
       expect(services[name]).not.toHaveProperty('ports');
     }
     for (const service of Object.values(services)) expect(service).not.toHaveProperty('container_name');
+  });
+
+  it('gives books what its transactions need on a single broker', () => {
+    expect(services.kafka!.environment).toMatchObject({ KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR: 1, KAFKA_TRANSACTION_STATE_LOG_MIN_ISR: 1 });
   });
 
   it('publishes the gateway and Consul on 127.0.0.1 at their usual ports', () => {

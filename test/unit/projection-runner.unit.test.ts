@@ -18,7 +18,7 @@ function setup() {
   return { runner, counted, advance: (ms: number) => (clock += ms) };
 }
 
-let offset = 0;
+const offset = 0;
 const record = (partition: number, value: unknown, at = offset): LogRecord => ({
   partition,
   offset: String(at),
@@ -37,7 +37,7 @@ describe('projection runner', () => {
 
     it('is named once Kafka, asked again, still ends before it; a partition the topic lacks too', async () => {
       let asked = 0;
-      const runner = started([{ partition: 0, low: 0, high: 1 }], async () => (asked++, [{ partition: 0, low: 0, high: 1 }]));
+      const runner = started([{ partition: 0, low: 0, high: 1 }], () => (asked++, Promise.resolve([{ partition: 0, low: 0, high: 1 }])));
       runner.applyBatch(0, [record(0, read('a'), 0)], '1');
       expect(await runner.beyondLog(parsePosition('0:0'))).toBeNull();
       expect(asked).toBe(0);
@@ -47,15 +47,13 @@ describe('projection runner', () => {
     });
 
     it('is not an offset Kafka acknowledged since it last reported the end', async () => {
-      const runner = started([{ partition: 0, low: 0, high: 0 }], async () => [{ partition: 0, low: 0, high: 6 }]);
+      const runner = started([{ partition: 0, low: 0, high: 0 }], () => Promise.resolve([{ partition: 0, low: 0, high: 6 }]));
       expect(await runner.beyondLog(parsePosition('0:5'))).toBeNull();
       expect(await runner.beyondLog(parsePosition('0:6'))).toMatch(/ends before offset 6/);
     });
 
     it('is not called so while Kafka cannot be asked, nor before the ends are known', async () => {
-      const down = started([{ partition: 0, low: 0, high: 0 }], async () => {
-        throw new Error('no broker');
-      });
+      const down = started([{ partition: 0, low: 0, high: 0 }], () => Promise.reject(new Error('no broker')));
       expect(await down.beyondLog(parsePosition('0:5'))).toBeNull();
       const fresh = createProjectionRunner({ projection: lastReadProjection, topic: 't', logger: silentLogger(), counters: { applied() {}, rejected() {}, ignored() {}, duplicate() {} } });
       expect(await fresh.beyondLog(parsePosition('0:5'))).toBeNull();

@@ -1,26 +1,13 @@
-/** The pure parts of `npm start` (compose/start-*.js): its options, its table of services, its log lines. */
+/** The pure parts of `npm start` (bookshelf/launcher/start-*.ts): its options, its table of services, its log lines. */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import * as log from '../../bookshelf/launcher/start-log.js';
+import * as options from '../../bookshelf/launcher/start-options.js';
+import type { StartOptions } from '../../bookshelf/launcher/start-options.js';
 import { booksDefaults } from '../../bookshelf/services/books.service.js';
 import { lastReadView } from '../../bookshelf/services/last-read.service.js';
 import { listBooksView } from '../../bookshelf/services/list-books.service.js';
 import { shelfDefaults } from '../../bookshelf/services/shelf.service.js';
-
-interface ShelfService {
-  entry: string;
-  name: string;
-  port: number;
-}
-type StartOptions = { topic: string; services: ShelfService[] } | { help: true } | { error: string };
-
-// Plain JS on purpose (the launcher runs before any build); loaded by URL so the type-check does not need its types.
-const options = (await import(new URL('../../compose/start-options.js', import.meta.url).href)) as {
-  shelfServices: ShelfService[];
-  readStartOptions(argv: string[], env: Record<string, string>): StartOptions;
-};
-const log = (await import(new URL('../../compose/start-log.js', import.meta.url).href)) as {
-  formatLogLine(line: string): { text: string; record?: Record<string, unknown> };
-};
 
 const portsOf = (result: StartOptions) => ('services' in result ? Object.fromEntries(result.services.map((s) => [s.entry, s.port])) : result);
 const namesOf = (result: StartOptions) => ('services' in result ? result.services.map((s) => s.name) : result);

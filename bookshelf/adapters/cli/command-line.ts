@@ -14,8 +14,10 @@ const packageVersion = (createRequire(import.meta.url)('../../../package.json') 
 
 const describeDefault = (spec: OptionSpec): string | undefined => {
   if (spec.defaultDescription) return spec.defaultDescription;
-  if (spec.default === undefined) return undefined;
-  return Array.isArray(spec.default) ? spec.default.join(' ') || 'none' : String(spec.default);
+  const value = spec.default;
+  if (value === undefined) return undefined;
+  if (Array.isArray(value)) return value.join(' ') || 'none';
+  return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? String(value) : JSON.stringify(value);
 };
 
 function readConfigFile(path: string): Record<string, unknown> {

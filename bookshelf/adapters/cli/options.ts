@@ -77,7 +77,7 @@ export const oneOf =
 export const list =
   (item: (raw: unknown) => string, { allowEmpty = false } = {}) =>
   (raw: unknown): string[] => {
-    const items = (Array.isArray(raw) ? raw : [raw]).flatMap((entry) => (typeof entry === 'string' ? entry.split(',') : [entry]));
+    const items = (Array.isArray(raw) ? (raw as unknown[]) : [raw]).flatMap((entry) => (typeof entry === 'string' ? entry.split(',') : [entry]));
     const values = items.filter((entry) => !(typeof entry === 'string' && entry.trim() === '')).map(item);
     if (!allowEmpty && values.length === 0) return invalid('must name at least one value');
     return values;

@@ -64,7 +64,7 @@ export function createDiscovery({ consul, logger, services, wait = '30s' }: Disc
   const distrustEmptyUntil = new Map<string, number>();
 
   function watch(service: string): void {
-    const current = consul.watch({ method: consul.health.service, options: { service, wait } as Record<string, string>, backoffFactor: 100, backoffMax: 2000 });
+    const current = consul.watch({ method: consul.health.service.bind(consul.health), options: { service, wait }, backoffFactor: 100, backoffMax: 2000 });
     current.on('change', (data: HealthEntry[]) => {
       const recovering = (distrustEmptyUntil.get(service) ?? 0) > Date.now();
       if (data.length === 0 && recovering && (known.get(service)?.length ?? 0) > 0) {

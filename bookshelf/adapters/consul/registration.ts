@@ -26,6 +26,8 @@ export interface RegistrationOptions {
    * registration is renewed with the new status, so Consul knows at once rather than one check interval later.
    */
   status?: () => CheckStatus;
+  /** Meta that changes while the service runs (what it owns); a change is registered like a change of status. */
+  meta?: () => Record<string, string>;
   /** How often to make sure the agent still knows the service. */
   watchEveryMs?: number;
 }
@@ -33,7 +35,7 @@ export interface RegistrationOptions {
 // Looking costs nothing but a health report; Consul is only called when the status changed.
 const STATUS_EVERY_MS = 100;
 
-export function createRegistration({ agent, logger, service, status, watchEveryMs = 2000 }: RegistrationOptions) {
+export function createRegistration({ agent, logger, service, status, meta, watchEveryMs = 2000 }: RegistrationOptions) {
   let stopped = false;
   let registered = false;
   let timer: NodeJS.Timeout | undefined;
@@ -42,8 +44,10 @@ export function createRegistration({ agent, logger, service, status, watchEveryM
   let registeredStatus: CheckStatus | undefined;
   let verifiedAt = 0;
   let checkSeq = 0;
+  let registeredMeta: string | undefined;
+  const currentMeta = (): Record<string, string> => (meta ? { ...service.meta, ...meta() } : service.meta);
 
-  async function register(current: CheckStatus | undefined): Promise<void> {
+  async function register(current: CheckStatus | undefined, serviceMeta: Record<string, string>): Promise<void> {
     // The agent keeps the status of a check it already has; a check with a new id starts with ours.
     await agent.register({
       Name: service.name,
@@ -51,7 +55,7 @@ export function createRegistration({ agent, logger, service, status, watchEveryM
       Tags: service.tags,
       Address: service.address,
       Port: service.port,
-      Meta: service.meta,
+      Meta: serviceMeta,
       Check: {
         CheckID: `service:${service.id}:${++checkSeq}`,
         Name: `${service.name} HTTP /health`,
@@ -69,7 +73,9 @@ export function createRegistration({ agent, logger, service, status, watchEveryM
   async function ensure(): Promise<void> {
     try {
       const current = status?.();
-      const statusChanged = current !== registeredStatus;
+      const nowMeta = currentMeta();
+      const metaText = JSON.stringify(nowMeta);
+      const statusChanged = current !== registeredStatus || metaText !== registeredMeta;
       if (registered && !statusChanged) {
         if (Date.now() - verifiedAt < watchEveryMs) return;
         if (await isKnown()) {
@@ -80,13 +86,14 @@ export function createRegistration({ agent, logger, service, status, watchEveryM
       }
       if (stopped) return;
       const forgotten = registered && !statusChanged;
-      await register(current);
+      await register(current, nowMeta);
       if (stopped) return;
       if (!registered || forgotten) {
         logger.info({ name: service.name, id: service.id, address: service.address, port: service.port, status: current }, forgotten ? 'registered again with Consul' : 'registered with Consul');
       } else logger.debug({ id: service.id, status: current }, 'check status renewed');
       registered = true;
       registeredStatus = current;
+      registeredMeta = metaText;
       verifiedAt = Date.now();
       failures = 0;
     } catch (error) {

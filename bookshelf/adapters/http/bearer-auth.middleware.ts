@@ -19,7 +19,10 @@ const digest = (value: string): Buffer => createHash('sha256').update(value, 'ut
 export function bearerAuth({ token, reads = false }: BearerAuthOptions): Middleware {
   const expected = digest(token);
   return async (ctx, next) => {
-    if (ALWAYS_OPEN.has(ctx.path) || (!reads && !COMMANDS.has(ctx.method))) return next();
+    if (ALWAYS_OPEN.has(ctx.path) || (!reads && !COMMANDS.has(ctx.method))) {
+      await next();
+      return;
+    }
     const match = /^Bearer +(\S+) *$/i.exec(ctx.get('Authorization'));
     if (match === null) {
       throw new ProblemError('unauthorized', 'this request needs an Authorization: Bearer token', { headers: { 'WWW-Authenticate': 'Bearer realm="bookshelf"' } });
@@ -27,6 +30,6 @@ export function bearerAuth({ token, reads = false }: BearerAuthOptions): Middlew
     if (!timingSafeEqual(digest(match[1]!), expected)) {
       throw new ProblemError('unauthorized', 'the bearer token is not valid', { headers: { 'WWW-Authenticate': 'Bearer realm="bookshelf", error="invalid_token"' } });
     }
-    return next();
+    await next();
   };
 }

@@ -87,3 +87,15 @@ export function requestFingerprint(method: string, path: string, body: unknown, 
   const content = canonical(body ?? {}) ?? `raw:${rawBody}`;
   return createHash('sha256').update(`${method} ${path}\n${content}`).digest('base64url').slice(0, 22);
 }
+
+/**
+ * The id a new book will have, when it can be known before the command runs: the body's, or one made from the
+ * Idempotency-Key (a UUID from its hash), so that a retry reaches the same book on whichever instance owns it.
+ */
+export function newBookIdOf(body: unknown, key: string | undefined): string | undefined {
+  const id = isPlainObject(body) ? body.id : undefined;
+  if (typeof id === 'string') return ID.test(id) ? id : undefined;
+  if (key === undefined) return undefined;
+  const hex = createHash('sha256').update(`bookshelf:add-book:${key}`).digest('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-${((parseInt(hex[16]!, 16) & 0x3) | 0x8).toString(16)}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}

@@ -3,10 +3,12 @@ import Router from '@koa/router';
 import type { Context } from 'koa';
 import type { BookCommand } from '../../domain/book/book.commands.js';
 import type { BookCommands, CommandAnswer } from '../../app/book-commands.js';
-import { addBookCommand, bookId, idempotencyKey, rateBookCommand, requestFingerprint } from './book-requests.js';
+import { addBookCommand, bookId, idempotencyKey, newBookIdOf, rateBookCommand, requestFingerprint } from './book-requests.js';
+import type { RouteToOwner } from './owner-routing.js';
 import { POSITION_HEADER } from './read-your-writes.middleware.js';
 
-export function booksRoutes(commands: BookCommands, newId: () => string): Router {
+/** `route`, when several instances share the topic, sends a command for a book this one does not own to its owner. */
+export function booksRoutes(commands: BookCommands, newId: () => string, route?: RouteToOwner): Router {
   const router = new Router();
 
   async function execute(ctx: Context, command: BookCommand): Promise<CommandAnswer> {
@@ -18,12 +20,15 @@ export function booksRoutes(commands: BookCommands, newId: () => string): Router
   }
 
   const noContent = (command: (ctx: Context) => BookCommand) => async (ctx: Context) => {
+    if (route && (await route(ctx, bookId(ctx.params.id!)))) return;
     await execute(ctx, command(ctx));
     ctx.status = 204;
   };
 
   router.post('/books', async (ctx) => {
-    const answer = await execute(ctx, addBookCommand(ctx.request.body, newId));
+    const known = newBookIdOf(ctx.request.body, idempotencyKey(ctx.headers['idempotency-key']));
+    if (route && (await route(ctx, known))) return;
+    const answer = await execute(ctx, addBookCommand(ctx.request.body, () => known ?? newId()));
     const { id, ...book } = answer.book!;
     ctx.status = 201;
     ctx.set('Location', `/books/${encodeURIComponent(id)}`);

@@ -4,6 +4,7 @@ import type { Context } from 'koa';
 import { UnavailableError } from '../../app/errors.js';
 import { formatPosition, parsePosition } from '../../app/log-position.js';
 import type { Balancer, Endpoint } from '../../app/balancer.js';
+import { newBookIdOf } from './book-requests.js';
 import { ConnectFailedError, UpstreamTimeoutError, type Proxy } from './proxy.js';
 import { ProblemError } from './problem.js';
 
@@ -23,13 +24,15 @@ export interface GatewayOptions {
   onEject?: (service: string, instance: Endpoint, error: Error) => void;
   /** How each request to an upstream instance ended: `2xx`…`5xx`, `connect_failed`, `timeout` or `failed`. */
   onUpstream?: (service: string, instance: Endpoint, outcome: string) => void;
+  /** Ids of the instances of `service` that own the book's partition, when they can be known: they are tried first. */
+  ownersOf?: (service: string, bookId: string) => ReadonlySet<string>;
 }
 
 // The bearer token goes along, so that the gateway and the services behind it can share one.
 const FORWARDED_REQUEST = ['content-type', 'accept', 'authorization', 'idempotency-key', 'x-bookshelf-position', 'x-request-id', 'if-none-match'];
 const FORWARDED_RESPONSE = ['content-type', 'x-bookshelf-position', 'retry-after', 'idempotent-replayed', 'allow', 'cache-control', 'www-authenticate', 'etag'];
 
-export function gatewayRoutes({ balancer, proxy, targets, timeoutMs = 12_000, onEject, onUpstream }: GatewayOptions): Router {
+export function gatewayRoutes({ balancer, proxy, targets, timeoutMs = 12_000, onEject, onUpstream, ownersOf }: GatewayOptions): Router {
   const router = new Router();
   // The furthest position of every write the gateway passed on: its reads see at least that (read your writes).
   const written = new Map<number, number>();
@@ -58,7 +61,15 @@ export function gatewayRoutes({ balancer, proxy, targets, timeoutMs = 12_000, on
     }
   }
 
-  const to = (service: keyof GatewayTargets, upstreamPath: (ctx: Context) => string) => async (ctx: Context) => {
+  /** Round-robin, except that a command goes to the owner of its book's partition first. */
+  const candidates = (name: string, bookId: string | undefined): Endpoint[] => {
+    const all = balancer.candidates(name);
+    if (bookId === undefined || !ownersOf) return all;
+    const owners = ownersOf(name, bookId);
+    return [...all.filter((i) => owners.has(i.id)), ...all.filter((i) => !owners.has(i.id))];
+  };
+
+  const to = (service: keyof GatewayTargets, upstreamPath: (ctx: Context) => string, bookIdOf?: (ctx: Context) => string | undefined) => async (ctx: Context) => {
     const name = targets[service];
     const headers: Record<string, string> = {};
     for (const header of FORWARDED_REQUEST) {
@@ -76,7 +87,7 @@ export function gatewayRoutes({ balancer, proxy, targets, timeoutMs = 12_000, on
     if (body !== undefined) headers['content-length'] = String(Buffer.byteLength(body));
     const path = upstreamPath(ctx) + (ctx.querystring ? `?${ctx.querystring}` : '');
 
-    for (const instance of balancer.candidates(name)) {
+    for (const instance of candidates(name, bookIdOf?.(ctx))) {
       try {
         const answer = await proxy.forward(instance, { method: ctx.method, path, headers, ...(body !== undefined && { body }), timeoutMs });
         onUpstream?.(name, instance, `${Math.floor(answer.status / 100)}xx`);
@@ -103,13 +114,16 @@ export function gatewayRoutes({ balancer, proxy, targets, timeoutMs = 12_000, on
   };
 
   const id = (ctx: Context) => encodeURIComponent(ctx.params.id!);
-  router.post('/bookshelf/books', to('books', () => '/books'));
+  const paramId = (ctx: Context) => ctx.params.id;
+  // The id a new book will have, as books makes it: the body's, or one from the Idempotency-Key.
+  const bodyId = (ctx: Context) => newBookIdOf(ctx.request.body, ctx.get('Idempotency-Key') || undefined);
+  router.post('/bookshelf/books', to('books', () => '/books', bodyId));
   router.get('/bookshelf/books', to('booklist', () => '/'));
   router.get('/bookshelf/books/last/read', to('lastreadbooks', () => '/'));
   router.get('/bookshelf/books/:id', to('booklist', (ctx) => `/${id(ctx)}`));
-  router.post('/bookshelf/books/:id/started', to('books', (ctx) => `/books/${id(ctx)}/started`));
-  router.post('/bookshelf/books/:id/finished', to('books', (ctx) => `/books/${id(ctx)}/finished`));
-  router.put('/bookshelf/books/:id/rating', to('books', (ctx) => `/books/${id(ctx)}/rating`));
-  router.delete('/bookshelf/books/:id', to('books', (ctx) => `/books/${id(ctx)}`));
+  router.post('/bookshelf/books/:id/started', to('books', (ctx) => `/books/${id(ctx)}/started`, paramId));
+  router.post('/bookshelf/books/:id/finished', to('books', (ctx) => `/books/${id(ctx)}/finished`, paramId));
+  router.put('/bookshelf/books/:id/rating', to('books', (ctx) => `/books/${id(ctx)}/rating`, paramId));
+  router.delete('/bookshelf/books/:id', to('books', (ctx) => `/books/${id(ctx)}`, paramId));
   return router;
 }

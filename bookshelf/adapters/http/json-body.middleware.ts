@@ -31,12 +31,16 @@ function unreadable(error: Error, ctx: Context): Error {
 /** JSON bodies only, at most 64 KiB; a request without a body passes with `{}`. */
 export function jsonBody(): Middleware {
   return async (ctx, next) => {
-    if (!methodsWithBody.has(ctx.method)) return next();
+    if (!methodsWithBody.has(ctx.method)) {
+      await next();
+      return;
+    }
     const length = ctx.request.length;
     const hasBody = (length !== undefined && length > 0) || ctx.get('transfer-encoding') !== '';
     if (!hasBody) {
       ctx.request.body = {};
-      return next();
+      await next();
+      return;
     }
     if (length !== undefined && length > MAX_BODY_BYTES) {
       throw new ProblemError('payload_too_large', `body is ${length} bytes; at most ${MAX_BODY_BYTES} are accepted`);
@@ -44,7 +48,7 @@ export function jsonBody(): Middleware {
     if (!ctx.is('application/json', 'application/*+json')) {
       throw new ProblemError('unsupported_media_type', `Content-Type must be application/json, not ${ctx.get('content-type') || 'missing'}`);
     }
-    return parseJson(ctx, async () => {
+    await parseJson(ctx, async () => {
       await next();
     });
   };

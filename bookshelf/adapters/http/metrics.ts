@@ -42,8 +42,8 @@ export function createMetrics(labels: { service: string }, { events = true }: { 
     } finally {
       const matched = (ctx as { matched?: { path: unknown; methods: string[] }[] }).matched ?? [];
       // A layer without methods (a router's own middleware) matches any path: only a route names one.
-      const route = matched.findLast((layer) => layer.methods.length > 0 && typeof layer.path === 'string')?.path ?? 'unmatched';
-      requests.observe({ method: ctx.method, route: String(route), status: String(status ?? ctx.status) }, Number(process.hrtime.bigint() - start) / 1e9);
+      const route = matched.findLast((layer): layer is { path: string; methods: string[] } => layer.methods.length > 0 && typeof layer.path === 'string')?.path ?? 'unmatched';
+      requests.observe({ method: ctx.method, route, status: String(status ?? ctx.status) }, Number(process.hrtime.bigint() - start) / 1e9);
     }
   };
 

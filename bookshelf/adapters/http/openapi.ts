@@ -42,6 +42,7 @@ const commandRefusals = {
   '415': problem('Body is not JSON'),
   '422': problem('The Idempotency-Key was used for another request (idempotency_key_reused)'),
   ...gatewayFailures,
+  '503': problem("Kafka unavailable, service catching up, the book's partition changing hands, or no instance (broker_unavailable, catching_up, rebalancing, no_instance)"),
 };
 const health = (description: string) => ({
   description,
@@ -139,7 +140,7 @@ export function openApiDocument(version: string): object {
         },
       },
       ...changesPaths,
-      '/services': { get: { summary: 'What the gateway knows from Consul, with health', operationId: 'services', responses: { '200': json('Instances by service', { type: 'object' }) } } },
+      '/services': { get: { summary: "What the gateway knows from Consul, with health (and each books instance's partitions)", operationId: 'services', responses: { '200': json('Instances by service', { type: 'object' }) } } },
       '/health': {
         get: {
           summary: 'Health of the gateway: warn names the services with no passing instance',

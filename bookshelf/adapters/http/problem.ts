@@ -34,6 +34,7 @@ const catalogue: Record<string, { status: number; title: string }> = {
   not_caught_up: { status: 503, title: 'Position not reached yet' },
   broker_unavailable: { status: 503, title: 'Kafka unavailable' },
   no_instance: { status: 503, title: 'No healthy instance' },
+  rebalancing: { status: 503, title: 'Partition changing hands' },
   bad_gateway: { status: 502, title: 'Upstream failed' },
   upstream_timeout: { status: 504, title: 'Upstream did not answer in time' },
   internal: { status: 500, title: 'Internal error' },

@@ -16,7 +16,12 @@ export interface KafkaOptions {
 }
 
 /** Warnings about choices made here on purpose: bounded producer retries turn an unreachable broker into a 503. */
-const expected = [/^Limiting retries for the idempotent producer/, /switched default partitioner/];
+const expected = [
+  /^Limiting retries for the idempotent producer/,
+  /switched default partitioner/,
+  // A partition's next transaction meets the last one's commit still being written, and is retried in milliseconds.
+  /concurrent operation on the same transaction was ongoing/,
+];
 
 /** Hands kafkajs's log lines to our logger, one child per kafkajs namespace. */
 function logCreatorFor(logger: Logger) {

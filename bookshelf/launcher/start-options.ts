@@ -1,8 +1,18 @@
 /** The launcher's own few options: which topic, which ports, which Consul names. */
 import { parseArgs } from 'node:util';
 
+export interface ShelfService {
+  /** The file in bookshelf/bin that runs it. */
+  entry: string;
+  /** Its Consul service name. */
+  name: string;
+  port: number;
+}
+
+export type StartOptions = { topic: string; services: ShelfService[] } | { help: true } | { error: string };
+
 /** The four processes of the shelf, with the contract's Consul names and ports. */
-export const shelfServices = [
+export const shelfServices: readonly ShelfService[] = [
   { entry: 'books', name: 'books', port: 8081 },
   { entry: 'list-books', name: 'booklist', port: 8084 },
   { entry: 'last-read', name: 'lastreadbooks', port: 8087 },
@@ -26,12 +36,12 @@ Kafka and Consul ports follow compose/infra.sh (KAFKA_PORT, CONSUL_HTTP_PORT). O
 variables (LOG_LEVEL, …) reach the four services. Their logs are shown one short line each;
 BOOKSHELF_LOG_FORMAT=json shows the JSON lines as they are.`;
 
-function parsePorts(list) {
-  const ports = {};
+function parsePorts(list: string): Record<string, number> {
+  const ports: Record<string, number> = {};
   for (const item of list.split(',').map((part) => part.trim()).filter(Boolean)) {
     const match = /^([a-z-]+)[=:](\d{1,5})$/.exec(item);
     const entry = match?.[1];
-    if (!match || !shelfServices.some((service) => service.entry === entry)) {
+    if (!match || entry === undefined || !shelfServices.some((service) => service.entry === entry)) {
       throw new Error(`--ports expects entry=port items with entry one of ${shelfServices.map((s) => s.entry).join(', ')} (got "${item}")`);
     }
     const port = Number(match[2]);
@@ -42,7 +52,7 @@ function parsePorts(list) {
 }
 
 /** `{ topic, services }`, `{ help: true }` or `{ error }` (one line). */
-export function readStartOptions(argv, env) {
+export function readStartOptions(argv: string[], env: Record<string, string | undefined>): StartOptions {
   try {
     const { values } = parseArgs({
       args: argv,
@@ -65,6 +75,6 @@ export function readStartOptions(argv, env) {
     if (taken) throw new Error(`--ports: port ${taken.port} is given twice`);
     return { topic, services };
   } catch (error) {
-    return { error: error.message };
+    return { error: (error as Error).message };
   }
 }

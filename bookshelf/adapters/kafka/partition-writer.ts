@@ -1,0 +1,168 @@
+/**
+ * Writes the events of one partition in Kafka transactions, as its only writer: a transactional producer
+ * whose id names topic and partition. Opening it bumps the producer epoch, which fences any earlier writer
+ * with that id (its open transaction is aborted, its next send or commit fails). Appends that arrive while a
+ * transaction is under way go together in the next one (group commit): one transaction, many commands.
+ *
+ * A command is answered 2xx only once its transaction committed. A failed send is aborted (never committed:
+ * the 503 is true). A commit whose answer was lost may have happened: its callers get an OutcomeUnknownError
+ * with the offsets it was sent to, so that the owner can look in the log once it has the partition again.
+ */
+import type { Kafka, Producer, Transaction } from 'kafkajs';
+import { UnavailableError } from '../../app/errors.js';
+import type { Logger } from '../../app/ports.js';
+import type { AppendMessage, Appended } from './event-producer.js';
+
+/** Another writer opened the same transactional id: this one may not write that partition any more. */
+export class FencedError extends UnavailableError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('rebalancing', message, 1, options);
+  }
+}
+
+/** The commit was sent but not confirmed: the events may be in the log. */
+export class OutcomeUnknownError extends UnavailableError {
+  constructor(
+    message: string,
+    readonly appended: Appended[],
+    options?: { cause?: unknown },
+  ) {
+    super('broker_unavailable', message, 1, options);
+  }
+}
+
+export type WriterFailure = 'fenced' | 'broken';
+
+export interface PartitionWriterOptions {
+  kafka: Kafka;
+  logger: Logger;
+  topic: string;
+  partition: number;
+  transactionalId: string;
+  /** Told once when this writer cannot go on: fenced by another, or broken by an error it cannot clear. */
+  onFailure(kind: WriterFailure, error: Error): void;
+  ackTimeoutMs?: number;
+  transactionTimeoutMs?: number;
+  maxBatch?: number;
+}
+
+interface Pending {
+  messages: AppendMessage[];
+  resolve: (appended: Appended[]) => void;
+  reject: (error: Error) => void;
+}
+
+// Kafka answers a writer whose epoch was bumped with one of these (PRODUCER_FENCED is 90, unknown to kafkajs by name).
+const FENCING_TYPES = new Set(['INVALID_PRODUCER_EPOCH', 'PRODUCER_FENCED', 'TRANSACTIONAL_ID_AUTHORIZATION_FAILED', 'INVALID_PRODUCER_ID_MAPPING']);
+const FENCING_CODES = new Set([47, 90, 53, 49]);
+
+export function isFencing(error: unknown): boolean {
+  for (let e = error as { type?: unknown; code?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 5; e = e.cause as typeof e, depth++) {
+    if ((typeof e.type === 'string' && FENCING_TYPES.has(e.type)) || (typeof e.code === 'number' && FENCING_CODES.has(e.code))) return true;
+  }
+  return false;
+}
+
+export function createPartitionWriter({ kafka, logger, topic, partition, transactionalId, onFailure, ackTimeoutMs = 5000, transactionTimeoutMs = 60_000, maxBatch = 2000 }: PartitionWriterOptions) {
+  const producer: Producer = kafka.producer({
+    transactionalId,
+    idempotent: true,
+    maxInFlightRequests: 1,
+    transactionTimeout: transactionTimeoutMs,
+    allowAutoTopicCreation: false,
+    // The next transaction's first request meets CONCURRENT_TRANSACTIONS while the last one's markers are being
+    // written, a few milliseconds: retry it soon. Bounded, so that an unreachable broker becomes a 503.
+    retry: { retries: 10, initialRetryTime: 5, maxRetryTime: 250 },
+  });
+  const queue: Pending[] = [];
+  let sending: Promise<void> | null = null;
+  let failed = false;
+  let closed = false;
+
+  function refuse(batch: Pending[], error: Error): void {
+    for (const pending of batch) pending.reject(error);
+  }
+
+  function fail(kind: WriterFailure, error: Error): void {
+    if (failed) return;
+    failed = true;
+    logger.warn({ partition, kind, err: error.message }, kind === 'fenced' ? 'fenced by a newer writer of the partition' : 'partition writer broken');
+    refuse(queue.splice(0), new UnavailableError('rebalancing', `partition ${partition} is changing hands`, 1));
+    onFailure(kind, error);
+  }
+
+  async function commitBatch(batch: Pending[]): Promise<void> {
+    const messages = batch.flatMap((pending) => pending.messages.map((message) => ({ ...message, partition })));
+    let transaction: Transaction | undefined;
+    let base: number;
+    try {
+      transaction = await producer.transaction();
+      const [result] = await transaction.send({ topic, acks: -1, timeout: ackTimeoutMs, messages });
+      if (!result) throw new Error('Kafka answered the send without an offset');
+      base = Number(result.baseOffset);
+    } catch (error) {
+      const fenced = isFencing(error);
+      // Never committed, so never visible to a read_committed reader: the refusal is true.
+      if (transaction?.isActive()) await transaction.abort().catch(() => undefined);
+      refuse(batch, fenced ? new FencedError(`partition ${partition} has a newer writer`, { cause: error }) : new UnavailableError('broker_unavailable', `Kafka did not take the events: ${(error as Error).message}`, 1, { cause: error }));
+      return fail(fenced ? 'fenced' : 'broken', error as Error);
+    }
+    let offset = base;
+    const appended = batch.map((pending) => pending.messages.map(() => ({ partition, offset: offset++ })));
+    try {
+      await transaction.commit();
+    } catch (error) {
+      // An error answered by the coordinator means it did not commit; only a commit left unanswered may have happened.
+      if (isFencing(error) || (error as { name?: string }).name === 'KafkaJSProtocolError') {
+        refuse(batch, new FencedError(`partition ${partition}: Kafka refused the commit (${(error as Error).message})`, { cause: error }));
+        return fail(isFencing(error) ? 'fenced' : 'broken', error as Error);
+      }
+      batch.forEach((pending, i) => pending.reject(new OutcomeUnknownError(`Kafka did not confirm the commit: ${(error as Error).message}`, appended[i]!, { cause: error })));
+      return fail('broken', error as Error);
+    }
+    batch.forEach((pending, i) => pending.resolve(appended[i]!));
+  }
+
+  async function drain(): Promise<void> {
+    while (queue.length > 0 && !failed) {
+      const batch: Pending[] = [];
+      let size = 0;
+      while (queue.length > 0 && size < maxBatch) {
+        const next = queue.shift()!;
+        batch.push(next);
+        size += next.messages.length;
+      }
+      await commitBatch(batch);
+    }
+    sending = null;
+  }
+
+  return {
+    partition,
+    /** Connects and takes the transactional id over: any earlier writer with it is fenced from now on. */
+    async open(): Promise<void> {
+      await producer.connect();
+      // The producer id is claimed (and the epoch bumped) by the first transaction; an empty one ends without a request.
+      const transaction = await producer.transaction();
+      await transaction.abort();
+      logger.info({ partition, transactionalId }, 'partition writer open');
+    },
+    /** Resolves once the events are committed, with their offsets; messages of one call stay together. */
+    append(messages: AppendMessage[]): Promise<Appended[]> {
+      if (failed || closed) return Promise.reject(new UnavailableError('rebalancing', `partition ${partition} is changing hands`, 1));
+      return new Promise((resolve, reject) => {
+        queue.push({ messages, resolve, reject });
+        sending ??= drain();
+      });
+    },
+    /** Takes nothing more; lets the transaction under way finish (committed or refused), refuses what waits, disconnects. */
+    async close(): Promise<void> {
+      closed = true;
+      refuse(queue.splice(0), new UnavailableError('rebalancing', `partition ${partition} is changing hands`, 1));
+      await sending;
+      await producer.disconnect().catch(() => undefined);
+    },
+  };
+}
+
+export type PartitionWriter = ReturnType<typeof createPartitionWriter>;

@@ -1,0 +1,81 @@
+/** The launcher's steps before the services: free ports, Kafka and Consul through compose/infra.sh, the topic. */
+import { spawn } from 'node:child_process';
+import { createConnection, createServer } from 'node:net';
+import { join } from 'node:path';
+import { readLines } from './start-log.js';
+import { say, type InfraName, type ShelfRun } from './shelf-run.js';
+
+export function portIsFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen({ port, host: '127.0.0.1', exclusive: true }, () => server.close(() => resolve(true)));
+  });
+}
+
+const answers = (port: number): Promise<boolean> =>
+  new Promise((resolve) => {
+    const socket = createConnection({ port, host: '127.0.0.1' });
+    socket.setTimeout(1000);
+    socket.once('connect', () => (socket.destroy(), resolve(true)));
+    socket.once('error', () => resolve(false));
+    socket.once('timeout', () => (socket.destroy(), resolve(false)));
+  });
+
+interface CommandResult {
+  code: number;
+  signal?: NodeJS.Signals | null;
+  error?: Error;
+}
+
+/** Runs a command; its stdout lines go to `onLine`, its stderr (progress) straight to ours. */
+export function runCommand(
+  root: string,
+  command: string,
+  args: string[],
+  { onLine = () => {}, detached = false }: { onLine?: (line: string) => void; detached?: boolean } = {},
+): Promise<CommandResult> {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { cwd: root, stdio: ['ignore', 'pipe', 'inherit'], detached });
+    readLines(child.stdout, onLine);
+    child.once('error', (error) => resolve({ code: 1, error }));
+    child.once('exit', (code, signal) => resolve({ code: code ?? 1, signal }));
+  });
+}
+
+export const infraScript = (run: ShelfRun): string => join(run.settings.root, 'compose', 'infra.sh');
+
+/** Kafka's and Consul's addresses, started or reused by `infra.sh up`; notes in `run` what it started. */
+export async function infraUp(run: ShelfRun, env: Record<string, string | undefined>): Promise<Record<InfraName, string>> {
+  const kafkaPort = Number(env.KAFKA_PORT ?? 9092);
+  const consulPort = Number(env.CONSUL_HTTP_PORT ?? 8500 + Number(env.CONSUL_PORT_OFFSET ?? 0));
+  const answeredBefore = { kafka: await answers(kafkaPort), consul: await answers(consulPort) };
+  const addresses: Partial<Record<InfraName, string>> = {};
+  const result = await runCommand(run.settings.root, 'bash', [infraScript(run), 'up'], {
+    onLine(line) {
+      const match = /^(kafka|consul) (started|reused) (\S+)$/.exec(line);
+      if (!match) return say(line);
+      const [, name, how, address] = match as unknown as [string, InfraName, string, string];
+      addresses[name] = address;
+      if (how === 'started') run.infraStarted.push(name);
+      say(`${name} ${how} ${address}`);
+    },
+  });
+  const { kafka, consul } = addresses;
+  if (result.code !== 0 || !kafka || !consul) {
+    // Interrupted or failed half-way: whatever did not answer before may have been started by it.
+    for (const name of ['kafka', 'consul'] as const) if (!answeredBefore[name] && !run.infraStarted.includes(name)) run.infraStarted.push(name);
+    throw new Error('could not start Kafka and Consul (compose/infra.sh up failed, see above)');
+  }
+  return { kafka, consul };
+}
+
+export async function createTopic(run: ShelfRun, topic: string, kafka: string): Promise<void> {
+  const args = ['--create', '--if-not-exists', '--topic', topic, '--partitions', '3', '--replication-factor', '1', '--bootstrap-server', kafka];
+  let created = false;
+  const result = await runCommand(run.settings.root, process.execPath, [join(run.settings.root, 'bookshelf', 'bin', 'kafka-topics.js'), ...args], {
+    onLine: () => (created = true),
+  });
+  if (result.code !== 0) throw new Error(`could not create the topic ${topic} (see above)`);
+  say(created ? `topic ${topic} created (3 partitions)` : `topic ${topic} exists`);
+}

@@ -1,0 +1,58 @@
+/** What `books` needs of Kafka and of its own log to own partitions: their ends, and the outcome of an unconfirmed commit. */
+import type { Admin, Kafka } from 'kafkajs';
+import type { RecordedEvent } from '../domain/events.js';
+import { UnavailableError } from '../app/errors.js';
+import type { LogPosition } from '../app/log-position.js';
+import type { Appended } from '../app/partition-ownership.js';
+import { OutcomeUnknownError } from '../adapters/kafka/partition-writer.js';
+
+/** Ends of partitions for read_committed readers (kafkajs asks with that isolation level): the last stable offset. */
+export function createPartitionEnds(kafka: Kafka, topic: string) {
+  let admin: Admin | null = null;
+  let connecting: Promise<Admin> | null = null;
+  const connected = (): Promise<Admin> => {
+    if (admin) return Promise.resolve(admin);
+    connecting ??= (async () => {
+      const created = kafka.admin();
+      try {
+        await created.connect();
+        admin = created;
+        return created;
+      } finally {
+        connecting = null;
+      }
+    })();
+    return connecting;
+  };
+  return {
+    async endOffset(partition: number): Promise<number> {
+      const offsets = await (await connected()).fetchTopicOffsets(topic);
+      const found = offsets.find((o) => o.partition === partition);
+      if (!found) throw new Error(`topic ${topic} has no partition ${partition}`);
+      return Number(found.high);
+    },
+    async close(): Promise<void> {
+      const current = admin;
+      admin = null;
+      await current?.disconnect().catch(() => undefined);
+    },
+  };
+}
+
+/** How long a command whose commit was not confirmed waits for the log to say whether it happened. */
+const RESOLVE_WITHIN_MS = 20_000;
+
+/**
+ * A commit Kafka did not confirm may have happened. The transaction ends one way or the other (this instance
+ * takes the partition over again, or a new owner fences it); once the log follower has read past its records,
+ * whether their events were applied says if it committed.
+ */
+export async function resolveUnknownOutcome(error: unknown, events: RecordedEvent[], runner: { waitFor(position: LogPosition, timeoutMs: number): Promise<boolean>; hasApplied(eventId: string): boolean }): Promise<Appended[]> {
+  if (!(error instanceof OutcomeUnknownError)) throw error;
+  const last = error.appended[error.appended.length - 1]!;
+  if (await runner.waitFor(new Map([[last.partition, last.offset]]), RESOLVE_WITHIN_MS)) {
+    if (runner.hasApplied(events[0]!.metadata.eventId)) return error.appended;
+    throw new UnavailableError('broker_unavailable', 'Kafka did not take the events (their transaction was aborted)', 1, { cause: error });
+  }
+  throw error;
+}
