@@ -152,12 +152,10 @@ async function loadAll() {
 /** A command on one book, then its effect read back at the command's position: no flash of the old state. */
 async function run(id, act, errorNode) {
   const entry = books.get(id);
-  // One command at a time per book: a double click must not finish a book twice.
-  if (entry?.busy) {
-    if (typeof act === 'object') entry.row.resetRating(entry.book);
-    return;
-  }
-  if (entry) entry.busy = true;
+  // A double click must not finish a book twice: one button command at a time per book (a rating may always change).
+  const guarded = typeof act !== 'object';
+  if (guarded && entry?.busy) return;
+  if (guarded && entry) entry.busy = true;
   const buttons = entry ? [...entry.row.item.querySelectorAll('button, select')] : [];
   errorNode.textContent = '';
   for (const control of buttons) control.setAttribute('aria-busy', 'true');
@@ -174,7 +172,7 @@ async function run(id, act, errorNode) {
     errorNode.textContent = error instanceof Refused ? error.message : String(error);
     books.get(id)?.row.resetRating(books.get(id)?.book);
   } finally {
-    if (entry) entry.busy = false;
+    if (guarded && entry) entry.busy = false;
     for (const control of buttons) control.removeAttribute('aria-busy');
   }
 }

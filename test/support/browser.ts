@@ -32,6 +32,10 @@ export async function openPage(
     if (message.type() === 'error') errors.push(message.text());
   });
   page.on('pageerror', (error) => errors.push(error.message));
+  // Which request a "Failed to load resource" was about.
+  page.on('response', (response) => {
+    if (response.status() >= 400) errors.push(`${response.status()} ${response.request().method()} ${response.url()}`);
+  });
   await page.goto(url);
   await page.waitForFunction("document.getElementById('connection')?.dataset.state === 'live'", undefined, { timeout: 15_000 });
   return { page, errors };
