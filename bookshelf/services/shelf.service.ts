@@ -57,10 +57,9 @@ export async function startShelf(config: ServiceConfig, { logger }: ServiceDeps)
   const proxy = createProxy();
   const log = logger.child({ module: 'gateway' });
   const changes = gatewayChangesRoutes({
-    balancer,
+    instances: (service) => discovery.passing(service),
     views: { booklist: targets.booklist, lastreadbooks: targets.lastreadbooks },
     ...(config.auth.token !== undefined && { headers: { authorization: `Bearer ${config.auth.token}` } }),
-    onEject: (service, instance, error) => log.warn({ service, instance: instance.id, err: error.message }, 'instance failed, ejected'),
   });
 
   const services = new Router();

@@ -5,7 +5,7 @@
  * moves to another one and resumes from the last id it got.
  */
 import Router from '@koa/router';
-import type { Balancer, Endpoint } from '../../app/balancer.js';
+import type { Endpoint } from '../../app/balancer.js';
 import { covers } from '../../app/change-feed.js';
 import { parsePosition, formatPosition, type LogPosition } from '../../app/log-position.js';
 import { formatMergedEventId, parseMergedEventId, type MergedEventId } from '../../app/merged-event-id.js';
@@ -16,7 +16,8 @@ import { followView } from './view-follower.js';
 import { createViewHub, type HubListener, type ViewHub } from './view-hub.js';
 
 export interface GatewayChangesOptions {
-  balancer: Balancer<Endpoint>;
+  /** The passing instances of a service, as discovery knows them. */
+  instances: (service: string) => Endpoint[];
   /** The views to merge: the name they go by in events and ids → their Consul service name. */
   views: Record<string, string>;
   /** What the gateway's own streams from the views send (the shared bearer token). */
@@ -24,7 +25,6 @@ export interface GatewayChangesOptions {
   heartbeatMs?: number;
   /** Longer than a view's heartbeat: silence this long means the instance is gone. */
   idleTimeoutMs?: number;
-  onEject?: (service: string, instance: Endpoint, error: Error) => void;
 }
 
 const toPosition = (token: string): LogPosition => (token === '' ? new Map() : parsePosition(token));
@@ -36,20 +36,13 @@ const highest = (a: LogPosition, b: LogPosition): string => {
   return formatPosition(merged);
 };
 
-export function gatewayChangesRoutes({
-  balancer,
-  views,
-  headers,
-  heartbeatMs = 15_000,
-  idleTimeoutMs = 35_000,
-  onEject,
-}: GatewayChangesOptions) {
+export function gatewayChangesRoutes({ instances, views, headers, heartbeatMs = 15_000, idleTimeoutMs = 35_000 }: GatewayChangesOptions) {
   const clients = new Set<EventStream>();
   const names = Object.keys(views);
   const hubs = new Map<string, ViewHub>(
     Object.entries(views).map(([view, service]) => [
       view,
-      createViewHub(view, { service, balancer, idleTimeoutMs, ...(headers && { headers }), ...(onEject && { onEject }) }),
+      createViewHub(view, { service, instances, idleTimeoutMs, ...(headers && { headers }) }),
     ]),
   );
 
@@ -118,11 +111,10 @@ export function gatewayChangesRoutes({
     const fromView = (view: string, service: string) => {
       const follower = followView({
         service,
-        balancer,
+        instances,
         ...(tokens[view] !== undefined && { startToken: tokens[view] }),
         ...(authorization !== '' && { headers: { authorization } }),
         idleTimeoutMs,
-        ...(onEject && { onEject }),
         onEvent: (event) => {
           if (event.id !== undefined) tokens[view] = event.id;
           send(event.event, event.data);

@@ -2,13 +2,14 @@
  * Follows one view's change stream on a passing instance, and when that instance goes away moves to another,
  * resuming from the last id it got: the gateway's way of surviving the loss of an instance.
  */
-import type { Balancer, Endpoint } from '../../app/balancer.js';
+import type { Endpoint } from '../../app/balancer.js';
 import { followEventStream, type FollowedStream, type UpstreamEvent } from './event-stream-client.js';
 import { ConnectFailedError } from './proxy.js';
 
 export interface ViewFollowerOptions {
   service: string;
-  balancer: Balancer<Endpoint>;
+  /** The passing instances of a service, as discovery knows them. */
+  instances: (service: string) => Endpoint[];
   /** Where to start: the view's position token, or none for "from now". */
   startToken?: string;
   headers?: Record<string, string>;
@@ -17,13 +18,22 @@ export interface ViewFollowerOptions {
   onEvent: (event: UpstreamEvent) => void;
   /** The stream was lost (or none could be opened); another attempt follows. */
   onLost: (reason: string, wasConnected: boolean) => void;
-  onEject?: (service: string, instance: Endpoint, error: Error) => void;
 }
+
+const UNREACHABLE_FOR_MS = 15_000;
 
 const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
 
-export function followView({ service, balancer, startToken, headers, idleTimeoutMs, onEvent, onLost, onEject }: ViewFollowerOptions) {
+export function followView({ service, instances, startToken, headers, idleTimeoutMs, onEvent, onLost }: ViewFollowerOptions) {
   let token = startToken;
+  // Instances this stream could not reach, left alone for a while; kept here, apart from the requests' balancer.
+  const unreachable = new Map<string, number>();
+  let turn = 0;
+  const pick = (): Endpoint | undefined => {
+    const now = Date.now();
+    const usable = instances(service).filter((instance) => (unreachable.get(instance.id) ?? 0) <= now);
+    return usable.length === 0 ? undefined : usable[turn++ % usable.length];
+  };
   let closed = false;
   let current: FollowedStream | undefined;
 
@@ -31,7 +41,7 @@ export function followView({ service, balancer, startToken, headers, idleTimeout
     let failures = 0;
     let connected = false;
     while (!closed) {
-      const instance = balancer.candidates(service)[0];
+      const instance = pick();
       if (instance === undefined) {
         failures++;
         onLost(`no passing instance of ${service}`, connected);
@@ -57,8 +67,7 @@ export function followView({ service, balancer, startToken, headers, idleTimeout
       } catch (error) {
         reason = `${instance.id}: ${(error as Error).message}`;
         if (error instanceof ConnectFailedError) {
-          balancer.eject(instance);
-          onEject?.(service, instance, error);
+          unreachable.set(instance.id, Date.now() + UNREACHABLE_FOR_MS);
         }
       }
       if (closed) break;
