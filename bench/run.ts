@@ -20,6 +20,7 @@ import { memoryFigures } from './figures/p5-memory.js';
 import { commandFigures } from './figures/p6-commands.js';
 import { snapshotFigures } from './figures/p7-snapshots.js';
 import { failoverFigures } from './figures/p8-failover.js';
+import { liveChangeFigures } from './figures/p9-live-changes.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -68,6 +69,7 @@ async function main(): Promise<void> {
     if (wanted('P6')) figures.push(...(await commandFigures(ctx)));
     if (wanted('P7')) figures.push(...(await snapshotFigures(ctx)));
     if (wanted('P8')) figures.push(...(await failoverFigures(ctx)));
+    if (wanted('P9')) figures.push(...(await liveChangeFigures(ctx)));
   } finally {
     await deleteTopics(ctx.topics).catch((error: Error) => ctx.log(`could not delete topics: ${error.message}`));
   }

@@ -5,7 +5,7 @@
 #
 # kafka   Kafka broker jars from Maven Central (compose/kafka/pom.xml) -> kafka-<ver>/libs
 # consul  Consul built from source through the Go module proxy       -> consul-<ver>/consul
-# tools   kcat, dig and promtool (apt-get, as root only)
+# tools   kcat, dig, promtool and chromium (apt-get, as root only)
 # schemathesis  the API tester, from PyPI into a venv                  -> schemathesis-<ver>/bin/schemathesis
 #
 # Idempotent: whatever is already installed is left alone without any network access.
@@ -140,6 +140,7 @@ install_tools() {
   command -v kcat >/dev/null 2>&1 || missing+=(kcat)
   command -v dig >/dev/null 2>&1 || missing+=(bind9-dnsutils)
   command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
+  command -v chromium >/dev/null 2>&1 || missing+=(chromium)   # the browser tests drive the system's browser
   [ ${#missing[@]} -eq 0 ] && return 0
   command -v apt-get >/dev/null 2>&1 && have_apt=1
   if [ "$(id -u)" -ne 0 ] || [ -z "$have_apt" ]; then

@@ -47,6 +47,8 @@ export interface ProjectionRunnerOptions<V> {
   now?: () => number;
   /** Asks Kafka where the partitions end now, when a wanted position looks beyond what it last reported. */
   fetchEnds?: () => Promise<readonly PartitionEnds[]>;
+  /** Told of each event once it is applied, with where it stood in the log: live change feeds listen here. */
+  onApplied?: (event: RecordedEvent, partition: number, offset: number) => void;
 }
 
 interface Waiter {
@@ -56,7 +58,7 @@ interface Waiter {
 }
 
 export function createProjectionRunner<V>(options: ProjectionRunnerOptions<V>) {
-  const { projection, topic, logger, counters, staleAfterMs = 15_000, now = Date.now, fetchEnds } = options;
+  const { projection, topic, logger, counters, staleAfterMs = 15_000, now = Date.now, fetchEnds, onApplied } = options;
   let view = projection.initialState();
   let version = 0;
   const next = new Map<number, number>();
@@ -91,6 +93,7 @@ export function createProjectionRunner<V>(options: ProjectionRunnerOptions<V>) {
         }
         view = projection.evolve(view, decoded.event);
         totals.applied++;
+        onApplied?.(decoded.event, record.partition, Number(record.offset));
         return true;
       }
       case 'ignored':

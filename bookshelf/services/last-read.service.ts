@@ -15,6 +15,7 @@ export const lastReadView: ViewDefinition<LastReadView> = {
     options: [{ flag: 'size', type: 'number', env: 'BOOKSHELF_SIZE', default: 5, describe: 'how many books GET / lists', parse: integer(1, 1000) }, ...snapshotOptions],
   },
   projection: lastReadProjection,
+  change: (view, _book, config) => ({ lastRead: lastReadBooks(view, config.extra.size as number) }),
   routes(router, reader, config) {
     const size = config.extra.size as number;
     router.get('/', (ctx) => {

@@ -22,6 +22,7 @@ export const listBooksView: ViewDefinition<ListBooksView> = {
     options: snapshotOptions,
   },
   projection: listBooksProjection,
+  change: (view, book) => ({ row: book === null ? null : (getBook(view, book) ?? null) }),
   routes(router, reader) {
     router.get('/', (ctx) => {
       const status = statusFilter(ctx.query.status);

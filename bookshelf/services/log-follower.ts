@@ -3,6 +3,7 @@
  * the Kafka client, and a consumer of its own group, started once the service knows its id.
  */
 import { randomUUID } from 'node:crypto';
+import type { RecordedEvent } from '../domain/events.js';
 import type { Projection } from '../domain/projection.js';
 import { createProjectionRunner } from '../app/projection-runner.js';
 import type { Logger } from '../app/ports.js';
@@ -21,10 +22,10 @@ export interface FetchPace {
   maxWaitTimeInMs: number;
 }
 
-export function followLog<V>({ projection, config, logger, metrics, pace }: { projection: Projection<V>; config: ServiceConfig; logger: Logger; metrics: Metrics; pace?: FetchPace }) {
+export function followLog<V>({ projection, config, logger, metrics, pace, onApplied }: { projection: Projection<V>; config: ServiceConfig; logger: Logger; metrics: Metrics; pace?: FetchPace; onApplied?: (event: RecordedEvent, partition: number, offset: number) => void }) {
   const kafka = createKafka({ brokers: config.brokers, clientId: config.name, logger: logger.child({ module: 'kafka' }), security: config.kafkaSecurity });
   const ends = createLogEnds({ kafka, topic: config.topic });
-  const runner = createProjectionRunner({ projection, topic: config.topic, logger: logger.child({ module: 'projection' }), counters: metrics.counters, fetchEnds: ends.fetch });
+  const runner = createProjectionRunner({ projection, topic: config.topic, logger: logger.child({ module: 'projection' }), counters: metrics.counters, fetchEnds: ends.fetch, ...(onApplied && { onApplied }) });
   logMetrics(metrics.registry, () => runner.health().partitions);
   let consumer: ReturnType<typeof createConsumer> | undefined;
   let snapshots: Snapshots | undefined;

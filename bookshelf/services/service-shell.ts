@@ -51,9 +51,11 @@ export interface ShellOptions {
   meta?: () => Record<string, string>;
   /** Called first when a stop begins, before the deregistration: e.g. stop taking commands. */
   beforeStop?: () => Promise<void>;
+  /** Ends long-lived answers (event streams) as the stop begins, so that their clients move elsewhere at once. */
+  endStreams?: () => void;
 }
 
-export async function startServiceShell({ config, logger, metrics, probes, routers, stopParts, drain, meta, beforeStop }: ShellOptions): Promise<RunningService> {
+export async function startServiceShell({ config, logger, metrics, probes, routers, stopParts, drain, meta, beforeStop, endStreams }: ShellOptions): Promise<RunningService> {
   const { token, reads } = config.auth;
   const guard = token === undefined ? undefined : bearerAuth({ token, reads });
   const app = createHttpApp({ logger: logger.child({ module: 'http' }), metrics, probes, routers, ...(guard && { guard }) });
@@ -90,6 +92,7 @@ export async function startServiceShell({ config, logger, metrics, probes, route
       stopping ??= (async () => {
         await beforeStop?.();
         await registration?.stop();
+        endStreams?.();
         const draining = drain && setTimeout(drain, STOP_GRACE_MS - DRAIN_BEFORE_MS);
         await server.close(STOP_GRACE_MS);
         clearTimeout(draining);

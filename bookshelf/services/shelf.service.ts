@@ -3,6 +3,7 @@
  * through Consul blocking queries and spreads requests over them.
  */
 import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import Router from '@koa/router';
 import { createBalancer } from '../app/balancer.js';
 import { partitionOf } from '../app/book-partition.js';
@@ -11,6 +12,8 @@ import { createConsulClient } from '../adapters/consul/consul-client.js';
 import { createDiscovery } from '../adapters/consul/discovery.js';
 import { docsRoutes } from '../adapters/http/docs.routes.js';
 import { gatewayRoutes, type GatewayTargets } from '../adapters/http/gateway.routes.js';
+import { gatewayChangesRoutes } from '../adapters/http/gateway-changes.routes.js';
+import { webRoutes } from '../adapters/http/web.routes.js';
 import { createMetrics } from '../adapters/http/metrics.js';
 import { gatewayMetrics } from '../adapters/http/role-metrics.js';
 import { openApiDocument } from '../adapters/http/openapi.js';
@@ -36,6 +39,8 @@ export const shelfDefaults: EntryDefaults = {
 };
 
 const packageVersion = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
+/** The page's files, read from the sources both when run from bookshelf/ and from dist/. */
+const webFolder = fileURLToPath(new URL('../../bookshelf/web/', import.meta.url));
 
 export async function startShelf(config: ServiceConfig, { logger }: ServiceDeps): Promise<RunningService> {
   const targets: GatewayTargets = {
@@ -51,6 +56,11 @@ export async function startShelf(config: ServiceConfig, { logger }: ServiceDeps)
   const balancer = createBalancer({ healthy: discovery.passing });
   const proxy = createProxy();
   const log = logger.child({ module: 'gateway' });
+  const changes = gatewayChangesRoutes({
+    instances: (service) => discovery.passing(service),
+    views: { booklist: targets.booklist, lastreadbooks: targets.lastreadbooks },
+    ...(config.auth.token !== undefined && { headers: { authorization: `Bearer ${config.auth.token}` } }),
+  });
 
   const services = new Router();
   services.get('/services', (ctx) => {
@@ -85,6 +95,7 @@ export async function startShelf(config: ServiceConfig, { logger }: ServiceDeps)
       consul: Object.keys(errors).length === 0 ? 'reachable' : 'unreachable',
       services: Object.fromEntries(Object.values(targets).map((name) => [name, discovery.passing(name).length])),
       ...(unserved.length > 0 && { noPassingInstance: unserved }),
+      changes: changes.state(),
     };
   };
 
@@ -108,8 +119,12 @@ export async function startShelf(config: ServiceConfig, { logger }: ServiceDeps)
       }),
       docsRoutes(openApiDocument(packageVersion)),
       services,
+      changes.router,
+      webRoutes(webFolder),
     ],
+    endStreams: () => changes.close(),
     stopParts: async () => {
+      changes.close();
       discovery.stop();
       proxy.close();
     },

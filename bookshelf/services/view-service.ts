@@ -4,6 +4,8 @@
  */
 import Router from '@koa/router';
 import type { Projection } from '../domain/projection.js';
+import { createChangeFeed } from '../app/change-feed.js';
+import { changesRoutes } from '../adapters/http/changes.routes.js';
 import { createMetrics } from '../adapters/http/metrics.js';
 import { readYourWrites } from '../adapters/http/read-your-writes.middleware.js';
 import type { EntryDefaults, ServiceConfig } from '../adapters/cli/config.js';
@@ -22,7 +24,12 @@ export interface ViewDefinition<V> {
   defaults: EntryDefaults;
   projection: Projection<V>;
   routes(router: Router, reader: ViewReader<V>, config: ServiceConfig): void;
+  /** What GET /changes says, besides the event, about the book a change touched: the view's answer for it now. */
+  change?(view: V, book: string | null, config: ServiceConfig): object;
 }
+
+/** How many recent changes GET /changes can resume from. */
+const CHANGES_KEPT = 10_000;
 
 export interface RunningView extends RunningService {
   isCaughtUp(): boolean;
@@ -32,8 +39,30 @@ export interface RunningView extends RunningService {
 
 export async function startView<V>(definition: ViewDefinition<V>, config: ServiceConfig, { logger }: ServiceDeps): Promise<RunningView> {
   const metrics = createMetrics({ service: config.name });
-  const log = followLog({ projection: definition.projection, config, logger, metrics });
+  const feed = createChangeFeed({ capacity: CHANGES_KEPT });
+  const log = followLog({
+    projection: definition.projection,
+    config,
+    logger,
+    metrics,
+    onApplied: (event, partition, offset) =>
+      feed.publish({ partition, offset, event: event.type, book: event.data.id ?? null, created: event.metadata.created }),
+  });
   const { runner } = log;
+  const changes = changesRoutes({
+    feed,
+    view: definition.defaults.name,
+    appliedPosition: () => runner.appliedPosition(),
+    status: () => {
+      const { lag, caughtUp } = runner.health();
+      return { lag, caughtUp };
+    },
+    describe: (change) => definition.change?.(runner.view(), change.book, config) ?? {},
+    startedFrom: () => {
+      const { restored } = runner.health();
+      return restored?.from === 'snapshot' ? restored.position : undefined;
+    },
+  });
 
   const cache = new Map<string, { version: number; json: string }>();
   const reader: ViewReader<V> = {
@@ -56,9 +85,11 @@ export async function startView<V>(definition: ViewDefinition<V>, config: Servic
     logger,
     metrics,
     probes: { health: runner.health, rejected: runner.rejected },
-    routers: [snapshotRouter(config, log.snapshotSource), router],
+    // The changes before the view's own routes, which may take /changes for a book id.
+    routers: [changes.router, snapshotRouter(config, log.snapshotSource), router],
     stopParts: log.stop,
-    drain: runner.close,
+    drain: () => runner.close(),
+    endStreams: () => changes.close(),
   });
   log.start(shell.id);
   return { ...shell, isCaughtUp: runner.isCaughtUp, view: runner.view };

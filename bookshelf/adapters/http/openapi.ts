@@ -1,4 +1,5 @@
 /** The OpenAPI 3.1 description of the gateway's public API. */
+import { changesPaths } from './openapi-changes.js';
 
 import { POSITION_PATTERN } from '../../app/log-position.js';
 import { IDEMPOTENCY_KEY_PATTERN } from './book-requests.js';
@@ -138,6 +139,7 @@ export function openApiDocument(version: string): object {
           },
         },
       },
+      ...changesPaths,
       '/services': { get: { summary: "What the gateway knows from Consul, with health (and each books instance's partitions)", operationId: 'services', responses: { '200': json('Instances by service', { type: 'object' }) } } },
       '/health': {
         get: {
