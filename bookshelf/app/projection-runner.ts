@@ -229,7 +229,7 @@ export function createProjectionRunner<V>(options: ProjectionRunnerOptions<V>) {
     },
 
     /** The snapshot has its copy of the state: the view may change again. */
-    releaseSnapshot: hold.release,
+    releaseSnapshot: () => hold.release(),
 
     /** While a snapshot is being written, resolves once it is done, so that a batch read meanwhile does not force it to finish at once. */
     ready: hold.ready,
@@ -251,7 +251,7 @@ export function createProjectionRunner<V>(options: ProjectionRunnerOptions<V>) {
       view = state.view;
       appliedIds = state.ids;
       for (const [partition, offset] of state.next) next.set(partition, offset);
-      check.set(state.verify as RestoredState<unknown>['verify']);
+      check.set(state.verify);
       restored = state.source;
       version++;
       appliedToken = null;

@@ -59,7 +59,9 @@ export async function startServiceShell({ config, logger, metrics, probes, route
   const { token, reads } = config.auth;
   const guard = token === undefined ? undefined : bearerAuth({ token, reads });
   const app = createHttpApp({ logger: logger.child({ module: 'http' }), metrics, probes, routers, ...(guard && { guard }) });
-  const server = await listen(app.callback(), { addr: config.addr, port: config.port });
+  const handle = app.callback();
+  // Koa's handler settles its own errors: the promise it returns is not ours to wait for.
+  const server = await listen((req, res) => void handle(req, res), { addr: config.addr, port: config.port });
   const id = config.id ?? defaultServiceId(config.name, server.port);
 
   let registration: Registration | undefined;

@@ -48,10 +48,11 @@ export async function startShelf(config: ServiceConfig, { logger }: ServiceDeps)
     booklist: config.extra['booklist-service'] as string,
     lastreadbooks: config.extra['lastread-service'] as string,
   };
+  const serviceNames: string[] = [targets.books, targets.booklist, targets.lastreadbooks];
   const metrics = createMetrics({ service: config.name }, { events: false });
   const counted = gatewayMetrics(metrics.registry);
   const consul = createConsulClient(config.consul);
-  const discovery = createDiscovery({ consul, logger: logger.child({ module: 'discovery' }), services: Object.values(targets) });
+  const discovery = createDiscovery({ consul, logger: logger.child({ module: 'discovery' }), services: serviceNames });
   discovery.onChange(counted.discovered);
   const balancer = createBalancer({ healthy: discovery.passing });
   const proxy = createProxy();
@@ -66,7 +67,7 @@ export async function startShelf(config: ServiceConfig, { logger }: ServiceDeps)
   services.get('/services', (ctx) => {
     const errors = discovery.errors();
     ctx.body = Object.fromEntries(
-      Object.values(targets).map((name) => [
+      serviceNames.map((name) => [
         name,
         {
           instances: discovery.all(name).map((i) => ({ id: i.id, address: i.address, port: i.port, status: i.status, tags: i.tags, ejected: balancer.isEjected(i.id), ...(i.meta.partitions !== undefined && { partitions: i.meta.partitions }) })),
@@ -88,12 +89,12 @@ export async function startShelf(config: ServiceConfig, { logger }: ServiceDeps)
   // warn while Consul is unreachable or a service behind the gateway has no passing instance, naming which.
   const health = () => {
     const errors = discovery.errors();
-    const unserved = Object.values(targets).filter((name) => discovery.passing(name).length === 0);
+    const unserved = serviceNames.filter((name) => discovery.passing(name).length === 0);
     const status: HealthStatus = Object.keys(errors).length === 0 && unserved.length === 0 ? 'pass' : 'warn';
     return {
       status,
       consul: Object.keys(errors).length === 0 ? 'reachable' : 'unreachable',
-      services: Object.fromEntries(Object.values(targets).map((name) => [name, discovery.passing(name).length])),
+      services: Object.fromEntries(serviceNames.map((name) => [name, discovery.passing(name).length])),
       ...(unserved.length > 0 && { noPassingInstance: unserved }),
       changes: changes.state(),
     };
@@ -123,10 +124,11 @@ export async function startShelf(config: ServiceConfig, { logger }: ServiceDeps)
       webRoutes(webFolder),
     ],
     endStreams: () => changes.close(),
-    stopParts: async () => {
+    stopParts: () => {
       changes.close();
       discovery.stop();
       proxy.close();
+      return Promise.resolve();
     },
   });
 }

@@ -84,10 +84,10 @@ export async function startView<V>(definition: ViewDefinition<V>, config: Servic
     config,
     logger,
     metrics,
-    probes: { health: runner.health, rejected: runner.rejected },
+    probes: { health: () => runner.health(), rejected: () => runner.rejected() },
     // The changes before the view's own routes, which may take /changes for a book id.
     routers: [changes.router, snapshotRouter(config, log.snapshotSource), router],
-    stopParts: log.stop,
+    stopParts: () => log.stop(),
     drain: () => runner.close(),
     endStreams: () => changes.close(),
   });
