@@ -34,7 +34,12 @@ profile.samples.forEach((id, i) => selfMs.set(id, (selfMs.get(id) ?? 0) + (profi
 function where(url: string): string {
   if (url === '') return '(native)';
   const modules = url.lastIndexOf('node_modules/');
-  if (modules >= 0) return url.slice(modules + 13).split('/').slice(0, url.slice(modules + 13).startsWith('@') ? 2 : 1).join('/');
+  if (modules >= 0)
+    return url
+      .slice(modules + 13)
+      .split('/')
+      .slice(0, url.slice(modules + 13).startsWith('@') ? 2 : 1)
+      .join('/');
   if (url.startsWith('node:')) return url;
   const dist = url.indexOf('/dist/');
   return dist >= 0 ? url.slice(dist + 1) : url;

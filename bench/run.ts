@@ -74,7 +74,13 @@ async function main(): Promise<void> {
     await deleteTopics(ctx.topics).catch((error: Error) => ctx.log(`could not delete topics: ${error.message}`));
   }
   const minutes = (Date.now() - started) / 60_000;
-  const results = { machine: { ...machine, loadAverageAfter: loadavg().map((load) => Number(load.toFixed(2))) }, runs: ctx.runs, events: ctx.events, minutes, figures };
+  const results = {
+    machine: { ...machine, loadAverageAfter: loadavg().map((load) => Number(load.toFixed(2))) },
+    runs: ctx.runs,
+    events: ctx.events,
+    minutes,
+    figures,
+  };
   process.stdout.write(`${renderTable(results)}\n`);
   const dir = join(repoRoot, '.bench');
   mkdirSync(dir, { recursive: true });

@@ -11,7 +11,11 @@ const admin = kafka.admin();
 await admin.connect();
 const ends = new Map((await admin.fetchTopicOffsets(topic)).map((o) => [o.partition, Number(o.high)]));
 await admin.disconnect();
-const consumer = kafka.consumer({ groupId: `bench-bare-${process.pid}-${Date.now()}`, maxBytesPerPartition: 512 * 1024, maxBytes: 3 * 512 * 1024 });
+const consumer = kafka.consumer({
+  groupId: `bench-bare-${process.pid}-${Date.now()}`,
+  maxBytesPerPartition: 512 * 1024,
+  maxBytes: 3 * 512 * 1024,
+});
 const next = new Map<number, number>();
 let done!: () => void;
 const finished = new Promise<void>((resolve) => (done = resolve));

@@ -13,7 +13,13 @@ const port = (server.address() as AddressInfo).port;
 const id = `${name}-${port}`;
 const register = await fetch(`http://${consul}/v1/agent/service/register`, {
   method: 'PUT',
-  body: JSON.stringify({ Name: name, ID: id, Address: '127.0.0.1', Port: port, Check: { HTTP: `http://127.0.0.1:${port}/health`, Interval: '5s', Status: 'passing', DeregisterCriticalServiceAfter: '1m' } }),
+  body: JSON.stringify({
+    Name: name,
+    ID: id,
+    Address: '127.0.0.1',
+    Port: port,
+    Check: { HTTP: `http://127.0.0.1:${port}/health`, Interval: '5s', Status: 'passing', DeregisterCriticalServiceAfter: '1m' },
+  }),
 });
 if (!register.ok) throw new Error(`register: ${register.status}`);
 process.once('SIGTERM', () => {

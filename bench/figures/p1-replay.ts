@@ -45,14 +45,33 @@ export async function replayFigures(ctx: BenchContext, topic: string): Promise<F
     kcat.push(ctx.events / (await kcatReadSeconds(topic)));
     for (const entry of ['last-read', 'list-books'] as const) rates[entry].push(ctx.events / (await replaySeconds(entry, topic)));
     bare.push(ctx.events / (await bareKafkajsSeconds(topic)));
-    ctx.log(`P1 run ${run + 1}: kcat ${fmt(kcat[run]!)}/s, last-read ${fmt(rates['last-read'][run]!)}/s, list-books ${fmt(rates['list-books'][run]!)}/s, kafkajs alone ${fmt(bare[run]!)}/s`);
+    ctx.log(
+      `P1 run ${run + 1}: kcat ${fmt(kcat[run]!)}/s, last-read ${fmt(rates['last-read'][run]!)}/s, list-books ${fmt(rates['list-books'][run]!)}/s, kafkajs alone ${fmt(bare[run]!)}/s`,
+    );
   }
   const events = ctx.events.toLocaleString('en');
   return [
     ...(['last-read', 'list-books'] as const).map((entry) =>
-      figure({ id: 'P1', what: `replay ${events} events, start → ${entry} caught up`, unit: 'events/s', values: rates[entry], baselineName: 'kcat -C -e', baselines: kcat, goal: '≥ 0.25 × kcat', meets: (_, ratio) => ratio >= 0.25 }),
+      figure({
+        id: 'P1',
+        what: `replay ${events} events, start → ${entry} caught up`,
+        unit: 'events/s',
+        values: rates[entry],
+        baselineName: 'kcat -C -e',
+        baselines: kcat,
+        goal: '≥ 0.25 × kcat',
+        meets: (_, ratio) => ratio >= 0.25,
+      }),
     ),
-    figure({ id: 'P1 ref', what: `kafkajs alone reading the same ${events} events (the client's ceiling)`, unit: 'events/s', values: bare, baselineName: 'kcat -C -e', baselines: kcat, goal: '(reference)' }),
+    figure({
+      id: 'P1 ref',
+      what: `kafkajs alone reading the same ${events} events (the client's ceiling)`,
+      unit: 'events/s',
+      values: bare,
+      baselineName: 'kcat -C -e',
+      baselines: kcat,
+      goal: '(reference)',
+    }),
   ];
 }
 

@@ -19,7 +19,9 @@ async function startBaseline(script: string, body: Buffer, contentType: string):
   mkdirSync(dir, { recursive: true });
   const file = join(dir, 'p2-body.json');
   writeFileSync(file, body);
-  const child = spawn(process.execPath, [join(repoRoot, 'dist-bench', 'baselines', script), file, contentType], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [join(repoRoot, 'dist-bench', 'baselines', script), file, contentType], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const [chunk] = (await once(child.stdout, 'data')) as [Buffer];
   return {
     url: `http://127.0.0.1:${chunk.toString().trim()}`,
@@ -52,13 +54,40 @@ export async function servingFigures(ctx: BenchContext, topic: string): Promise<
           rps[name].push(result.rps);
           p99[name].push(result.p99Ms);
         }
-        ctx.log(`P2 run ${run + 1}: last-read ${Math.round(rps.service[run]!)} req/s (p99 ${p99.service[run]} ms), bare ${Math.round(rps.bare[run]!)} req/s (p99 ${p99.bare[run]} ms), minimal Koa ${Math.round(rps.koa[run]!)} req/s`);
+        ctx.log(
+          `P2 run ${run + 1}: last-read ${Math.round(rps.service[run]!)} req/s (p99 ${p99.service[run]} ms), bare ${Math.round(rps.bare[run]!)} req/s (p99 ${p99.bare[run]} ms), minimal Koa ${Math.round(rps.koa[run]!)} req/s`,
+        );
       }
       const what = `GET / on last-read, ${body.length} bytes, wrk ${LOAD.connections} connections × ${LOAD.seconds} s`;
       return [
-        figure({ id: 'P2', what, unit: 'req/s', values: rps.service, baselineName: 'bare node:http', baselines: rps.bare, goal: '≥ 0.8 × bare', meets: (_, ratio) => ratio >= 0.8 }),
-        figure({ id: 'P2', what: 'p99 latency of the same', unit: 'ms', values: p99.service, baselineName: 'bare node:http', baselines: p99.bare, goal: '(reported)' }),
-        figure({ id: 'P2 ref', what: 'a one-middleware Koa app answering the same bytes (the framework\'s ceiling)', unit: 'req/s', values: rps.koa, baselineName: 'bare node:http', baselines: rps.bare, goal: '(reference)' }),
+        figure({
+          id: 'P2',
+          what,
+          unit: 'req/s',
+          values: rps.service,
+          baselineName: 'bare node:http',
+          baselines: rps.bare,
+          goal: '≥ 0.8 × bare',
+          meets: (_, ratio) => ratio >= 0.8,
+        }),
+        figure({
+          id: 'P2',
+          what: 'p99 latency of the same',
+          unit: 'ms',
+          values: p99.service,
+          baselineName: 'bare node:http',
+          baselines: p99.bare,
+          goal: '(reported)',
+        }),
+        figure({
+          id: 'P2 ref',
+          what: "a one-middleware Koa app answering the same bytes (the framework's ceiling)",
+          unit: 'req/s',
+          values: rps.koa,
+          baselineName: 'bare node:http',
+          baselines: rps.bare,
+          goal: '(reference)',
+        }),
       ];
     } finally {
       await Promise.all([bare.stop(), koa.stop()]);

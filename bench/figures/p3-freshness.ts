@@ -27,7 +27,11 @@ async function serviceRun(books: string, list: string, run: number): Promise<Lat
   await atRate(RATE, RATE * (WARMUP_S + MEASURE_S), async (i) => {
     const id = `fresh-${run}-${i}`;
     const sent = performance.now();
-    const command = await send(`${books}/books`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ id, title: `Fresh ${i}` }) });
+    const command = await send(`${books}/books`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ id, title: `Fresh ${i}` }),
+    });
     const position = command.headers['x-bookshelf-position'];
     if (command.status !== 201 || typeof position !== 'string') return void failures++;
     const read = await send(`${list}/${id}?wait=5000`, { headers: { 'X-Bookshelf-Position': position } });
@@ -89,13 +93,32 @@ export async function freshnessFigures(ctx: BenchContext): Promise<Figure[]> {
     for (let run = 0; run < ctx.runs; run++) {
       service.push(await serviceRun(books.url, list.url, run));
       bare.push(await kafkaRun(bareTopic));
-      ctx.log(`P3 run ${run + 1}: command → visible p50 ${service[run]!.p50.toFixed(1)} ms, p99 ${service[run]!.p99.toFixed(1)} ms; kafkajs produce → consume p50 ${bare[run]!.p50.toFixed(1)} ms, p99 ${bare[run]!.p99.toFixed(1)} ms`);
+      ctx.log(
+        `P3 run ${run + 1}: command → visible p50 ${service[run]!.p50.toFixed(1)} ms, p99 ${service[run]!.p99.toFixed(1)} ms; kafkajs produce → consume p50 ${bare[run]!.p50.toFixed(1)} ms, p99 ${bare[run]!.p99.toFixed(1)} ms`,
+      );
     }
     const what = (p: string) => `${p} command → visible in list-books at ${RATE}/s`;
     const baselineName = 'kafkajs acks=-1 → consumer';
     return [
-      figure({ id: 'P3', what: what('p50'), unit: 'ms', values: service.map((l) => l.p50), baselineName, baselines: bare.map((l) => l.p50), goal: '(reported)' }),
-      figure({ id: 'P3', what: what('p99'), unit: 'ms', values: service.map((l) => l.p99), baselineName, baselines: bare.map((l) => l.p99), goal: '≤ 25 ms', meets: (p99) => p99 <= 25 }),
+      figure({
+        id: 'P3',
+        what: what('p50'),
+        unit: 'ms',
+        values: service.map((l) => l.p50),
+        baselineName,
+        baselines: bare.map((l) => l.p50),
+        goal: '(reported)',
+      }),
+      figure({
+        id: 'P3',
+        what: what('p99'),
+        unit: 'ms',
+        values: service.map((l) => l.p99),
+        baselineName,
+        baselines: bare.map((l) => l.p99),
+        goal: '≤ 25 ms',
+        meets: (p99) => p99 <= 25,
+      }),
     ];
   } finally {
     await Promise.all([books.stop(), list.stop()]);

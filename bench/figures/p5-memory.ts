@@ -44,9 +44,20 @@ export async function memoryFigures(ctx: BenchContext): Promise<Figure[]> {
     const full = await caughtUpRss(shelf);
     service.push((full - base) / ctx.events);
     bare.push(await bareBytesPerBook(ctx.events));
-    ctx.log(`P5 run ${run + 1}: list-books ${Math.round(base / 2 ** 20)} MiB empty, ${Math.round(full / 2 ** 20)} MiB with ${ctx.events} books: ${Math.round(service[run]!)} B/book; bare Map ${Math.round(bare[run]!)} B/book`);
+    ctx.log(
+      `P5 run ${run + 1}: list-books ${Math.round(base / 2 ** 20)} MiB empty, ${Math.round(full / 2 ** 20)} MiB with ${ctx.events} books: ${Math.round(service[run]!)} B/book; bare Map ${Math.round(bare[run]!)} B/book`,
+    );
   }
   return [
-    figure({ id: 'P5', what: `list-books RSS growth per book at ${ctx.events.toLocaleString('en')} books`, unit: 'B', values: service, baselineName: 'plain Map of parsed payloads, after GC', baselines: bare, goal: '≤ 400 B', meets: (bytes) => bytes <= 400 }),
+    figure({
+      id: 'P5',
+      what: `list-books RSS growth per book at ${ctx.events.toLocaleString('en')} books`,
+      unit: 'B',
+      values: service,
+      baselineName: 'plain Map of parsed payloads, after GC',
+      baselines: bare,
+      goal: '≤ 400 B',
+      meets: (bytes) => bytes <= 400,
+    }),
   ];
 }

@@ -11,7 +11,11 @@ const PARTITIONS = 6;
 const SESSION_TIMEOUT_S = 10;
 
 async function post(url: string, body: unknown, key: string): Promise<number> {
-  const response = await fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json', 'Idempotency-Key': key }, ...(body !== undefined && { body: JSON.stringify(body) }) }).catch(() => null);
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', 'Idempotency-Key': key },
+    ...(body !== undefined && { body: JSON.stringify(body) }),
+  }).catch(() => null);
   if (!response) return 0;
   await response.arrayBuffer();
   return response.status;
@@ -29,7 +33,8 @@ export async function failoverFigures(ctx: BenchContext): Promise<Figure[]> {
       const victimId = (await (await fetch(`${victim.url}/health`)).json()) as { ownership: { owned: number[] } };
       const partition = victimId.ownership.owned[0]!;
       const book = idOn(partition, PARTITIONS);
-      if ((await post(`${group.shelf.url}/bookshelf/books`, { id: book, title: 'Failover' }, `add-${book}`)) !== 201) throw new Error('P8: could not add the book');
+      if ((await post(`${group.shelf.url}/bookshelf/books`, { id: book, title: 'Failover' }, `add-${book}`)) !== 201)
+        throw new Error('P8: could not add the book');
       victim.child.kill('SIGKILL');
       const killedAt = Date.now();
       for (;;) {
@@ -39,12 +44,23 @@ export async function failoverFigures(ctx: BenchContext): Promise<Figure[]> {
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
       recoveries.push((Date.now() - killedAt) / 1000);
-      ctx.log(`P8 run ${run + 1}: first 2xx for a book of the killed owner after ${recoveries[run]!.toFixed(2)} s (session timeout ${SESSION_TIMEOUT_S} s)`);
+      ctx.log(
+        `P8 run ${run + 1}: first 2xx for a book of the killed owner after ${recoveries[run]!.toFixed(2)} s (session timeout ${SESSION_TIMEOUT_S} s)`,
+      );
     } finally {
       await group.stop();
     }
   }
   return [
-    figure({ id: 'P8', what: `kill -9 of a books owner (3 on ${PARTITIONS} partitions, behind shelf) → first 2xx for a book it owned`, unit: 's', values: recoveries, baselineName: 'the group session timeout', baselines: recoveries.map(() => SESSION_TIMEOUT_S), goal: `≤ session timeout + 2 s`, meets: (seconds) => seconds <= SESSION_TIMEOUT_S + 2 }),
+    figure({
+      id: 'P8',
+      what: `kill -9 of a books owner (3 on ${PARTITIONS} partitions, behind shelf) → first 2xx for a book it owned`,
+      unit: 's',
+      values: recoveries,
+      baselineName: 'the group session timeout',
+      baselines: recoveries.map(() => SESSION_TIMEOUT_S),
+      goal: `≤ session timeout + 2 s`,
+      meets: (seconds) => seconds <= SESSION_TIMEOUT_S + 2,
+    }),
   ];
 }

@@ -28,7 +28,12 @@ function envelope(name: string, n: number, version: number, at: number, payload:
 }
 
 export const bookAddedLine = (n: number, at = n): string =>
-  envelope('book-added', n, 1, at, { title: `Title of book ${n}`, author: [{ name: `Author ${n % AUTHORS}` }], type: TYPES[n % TYPES.length], year: String(1900 + (n % 125)) });
+  envelope('book-added', n, 1, at, {
+    title: `Title of book ${n}`,
+    author: [{ name: `Author ${n % AUTHORS}` }],
+    type: TYPES[n % TYPES.length],
+    year: String(1900 + (n % 125)),
+  });
 
 export const bookReadLine = (n: number, at = n): string => envelope('book-read', n, 2, at, {});
 

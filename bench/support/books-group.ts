@@ -12,7 +12,8 @@ export async function consulOwners(name: string): Promise<Map<number, string[]>>
   const entries = (await response.json()) as { Service: { ID: string; Port: number; Meta: Record<string, string> | null } }[];
   const owners = new Map<number, string[]>();
   for (const { Service } of entries) {
-    for (const part of (Service.Meta?.partitions ?? '').split(',').filter((p) => p !== '')) owners.set(Number(part), [...(owners.get(Number(part)) ?? []), `${Service.ID}`]);
+    for (const part of (Service.Meta?.partitions ?? '').split(',').filter((p) => p !== ''))
+      owners.set(Number(part), [...(owners.get(Number(part)) ?? []), `${Service.ID}`]);
   }
   return owners;
 }
@@ -28,14 +29,29 @@ export async function waitForOwners(name: string, partitions: number, instances:
   }
 }
 
-export async function startBooksGroup({ topic, partitions, instances, sessionTimeoutS = 10 }: { topic: string; partitions: number; instances: number; sessionTimeoutS?: number }) {
+export async function startBooksGroup({
+  topic,
+  partitions,
+  instances,
+  sessionTimeoutS = 10,
+}: {
+  topic: string;
+  partitions: number;
+  instances: number;
+  sessionTimeoutS?: number;
+}) {
   const name = `bench-books-${randomUUID().slice(0, 8)}`;
   const started: Listening[] = [];
   // SIGTERM: each deregisters itself.
   const stopAll = () => Promise.all(started.map((service) => service.stop())).then(() => undefined);
   try {
     for (let i = 0; i < instances; i++) {
-      const books = await startListening('books', { topic, register: true, name, extraArgs: ['--session-timeout', String(sessionTimeoutS), '--check-interval', '1s'] });
+      const books = await startListening('books', {
+        topic,
+        register: true,
+        name,
+        extraArgs: ['--session-timeout', String(sessionTimeoutS), '--check-interval', '1s'],
+      });
       started.push(books);
     }
     for (const books of started) await waitHealthy(books.url);
@@ -46,7 +62,11 @@ export async function startBooksGroup({ topic, partitions, instances, sessionTim
     for (let partition = 0; partition < partitions; partition++) {
       for (let attempt = 0; ; attempt++) {
         const id = idOn(partition, partitions);
-        const answer = await fetch(`${shelf.url}/bookshelf/books`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ id, title: 'warm-up' }) });
+        const answer = await fetch(`${shelf.url}/bookshelf/books`, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json' },
+          body: JSON.stringify({ id, title: 'warm-up' }),
+        });
         await answer.arrayBuffer();
         if (answer.status === 201 && answer.headers.get('x-served-by') === owners.get(partition)) break;
         if (attempt > 200) throw new Error(`shelf does not route partition ${partition} to its owner`);
@@ -64,7 +84,13 @@ const partitioner = Partitioners.DefaultPartitioner();
 
 /** A book id on `partition`, by Kafka's default partitioner, as books and the gateway place it. */
 export function idOn(partition: number, partitions: number): string {
-  const partitionMetadata = Array.from({ length: partitions }, (_, partitionId) => ({ partitionId, leader: 0, partitionErrorCode: 0, replicas: [0], isr: [0] }));
+  const partitionMetadata = Array.from({ length: partitions }, (_, partitionId) => ({
+    partitionId,
+    leader: 0,
+    partitionErrorCode: 0,
+    replicas: [0],
+    isr: [0],
+  }));
   for (;;) {
     const id = randomUUID();
     if (partitioner({ topic: 'books', partitionMetadata, message: { key: id, value: null } }) === partition) return id;

@@ -55,9 +55,13 @@ export async function topicSize(topic: string): Promise<number> {
 
 /** kcat with a tab between key and value on each line; `extra` adds producer settings. */
 function kcatProducer(topic: string, extra: string[] = []) {
-  return spawn('kcat', ['-b', KAFKA, '-P', '-t', topic, '-K', '\t', '-z', 'none', '-X', 'linger.ms=5', '-X', 'batch.num.messages=10000', ...extra], {
-    stdio: ['pipe', 'ignore', 'pipe'],
-  });
+  return spawn(
+    'kcat',
+    ['-b', KAFKA, '-P', '-t', topic, '-K', '\t', '-z', 'none', '-X', 'linger.ms=5', '-X', 'batch.num.messages=10000', ...extra],
+    {
+      stdio: ['pipe', 'ignore', 'pipe'],
+    },
+  );
 }
 
 async function finished(child: ReturnType<typeof spawn>, what: string): Promise<void> {

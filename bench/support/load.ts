@@ -30,5 +30,11 @@ export async function load(url: string, options: LoadOptions): Promise<LoadResul
     ...(options.headers && { headers: options.headers }),
     ...(options.idReplacement && { idReplacement: true }),
   });
-  return { ok: result['2xx'] / result.duration, non2xx: result.non2xx, errors: result.errors, p50Ms: result.latency.p50, p99Ms: result.latency.p99 };
+  return {
+    ok: result['2xx'] / result.duration,
+    non2xx: result.non2xx,
+    errors: result.errors,
+    p50Ms: result.latency.p50,
+    p99Ms: result.latency.p99,
+  };
 }

@@ -5,7 +5,7 @@ export async function atRate(perSecond: number, count: number, task: (i: number)
   const interval = 1000 / perSecond;
   const start = performance.now();
   const running: Promise<void>[] = [];
-  for (let i = 0; i < count; ) {
+  for (let i = 0; i < count;) {
     const wait = start + i * interval - performance.now();
     if (wait > 0) {
       await new Promise((resolve) => setTimeout(resolve, Math.max(1, Math.floor(wait))));

@@ -42,11 +42,16 @@ export function startService(entry: 'last-read' | 'list-books' | 'books' | 'shel
     ...sharedNodeArgs,
     ...(options.nodeArgs ?? []),
     `bookshelf/bin/${entry}.js`,
-    '--topic', options.topic,
-    '--broker', KAFKA,
-    '--consul', CONSUL,
-    '--port', '0',
-    '--log-level', 'info',
+    '--topic',
+    options.topic,
+    '--broker',
+    KAFKA,
+    '--consul',
+    CONSUL,
+    '--port',
+    '0',
+    '--log-level',
+    'info',
     ...(options.register ? [] : ['--no-register']),
     ...(options.name ? ['--name', options.name] : []),
     // The gateway keeps no state, so it has no snapshot flags.
@@ -116,7 +121,10 @@ export function startService(entry: 'last-read' | 'list-books' | 'books' | 'shel
 }
 
 /** Starts an entry and waits until it listens; the url is known then. */
-export async function startListening(entry: 'last-read' | 'list-books' | 'books' | 'shelf', options: ServiceOptions): Promise<ServiceProcess & { url: string }> {
+export async function startListening(
+  entry: 'last-read' | 'list-books' | 'books' | 'shelf',
+  options: ServiceOptions,
+): Promise<ServiceProcess & { url: string }> {
   const service = startService(entry, options);
   try {
     const line = await service.waitForLog('listening');

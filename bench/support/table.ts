@@ -27,8 +27,9 @@ export function renderTable({ machine, runs, minutes, figures }: Results): strin
   const rows = [
     '| | figure | Bookshelf | baseline | ratio | goal | met |',
     '| --- | --- | --- | --- | --- | --- | --- |',
-    ...figures.map((f) =>
-      `| ${f.id} | ${f.what} | ${withRange(f.value)} ${f.unit} | ${withRange(f.baseline)} ${f.unit} (${f.baselineName}) | ${number(f.ratio.median)} | ${f.goal} | ${f.met === null ? '–' : f.met ? 'yes' : 'no'} |`,
+    ...figures.map(
+      (f) =>
+        `| ${f.id} | ${f.what} | ${withRange(f.value)} ${f.unit} | ${withRange(f.baseline)} ${f.unit} (${f.baselineName}) | ${number(f.ratio.median)} | ${f.goal} | ${f.met === null ? '–' : f.met ? 'yes' : 'no'} |`,
     ),
   ];
   return [header, '', ...rows].join('\n');

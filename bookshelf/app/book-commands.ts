@@ -75,7 +75,14 @@ export function createBookCommands({ store, append, newId, now }: BookCommandsOp
       const created = now();
       const recorded: RecordedEvent[] = events.map((event, i) => ({
         ...event,
-        metadata: { eventId: newId(), created, aggregate: id, version: version + i + 1, command: key, ...(key !== null && fingerprint !== null && { fingerprint }) },
+        metadata: {
+          eventId: newId(),
+          created,
+          aggregate: id,
+          version: version + i + 1,
+          command: key,
+          ...(key !== null && fingerprint !== null && { fingerprint }),
+        },
       }));
       const positions = await append(recorded);
       recorded.forEach((event, i) => {
@@ -104,7 +111,9 @@ export function createBookCommands({ store, append, newId, now }: BookCommandsOp
       const same = (first: KeyedRequest): boolean => {
         if (first.fingerprint !== null && print !== null) {
           if (first.fingerprint === print) return true;
-          throw new IdempotencyKeyReusedError(`Idempotency-Key ${key} was used for another request (${first.kind} of book ${first.aggregate}, or another body)`);
+          throw new IdempotencyKeyReusedError(
+            `Idempotency-Key ${key} was used for another request (${first.kind} of book ${first.aggregate}, or another body)`,
+          );
         }
         if (first.kind === command.type && (command.type === 'add-book' || first.aggregate === command.data.id)) return true;
         throw new IdempotencyKeyReusedError(`Idempotency-Key ${key} was used for ${first.kind} of book ${first.aggregate}`);

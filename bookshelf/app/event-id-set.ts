@@ -31,7 +31,8 @@ export function createEventIdSet(initialCapacity = 1 << 12): EventIdSet {
   const word = new Int32Array(WORDS);
 
   function slotOf(table: Int32Array, taken: Uint8Array, mask: number): number {
-    let slot = (Math.imul(word[0]! ^ Math.imul(word[1]!, 0x9e3779b1) ^ Math.imul(word[2]!, 0x85ebca6b) ^ word[3]!, 0xc2b2ae35) >>> 0) & mask;
+    let slot =
+      (Math.imul(word[0]! ^ Math.imul(word[1]!, 0x9e3779b1) ^ Math.imul(word[2]!, 0x85ebca6b) ^ word[3]!, 0xc2b2ae35) >>> 0) & mask;
     while (taken[slot] === 1) {
       const at = slot * WORDS;
       if (table[at] === word[0] && table[at + 1] === word[1] && table[at + 2] === word[2] && table[at + 3] === word[3]) return -1 - slot;
@@ -136,7 +137,8 @@ for (let i = 0; i < 16; i++) HEX['0123456789abcdef'.charCodeAt(i)] = i;
 
 /** Reads a lower-case `xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx` into four 32-bit words; false for anything else. */
 function readUuid(id: string, into: Int32Array): boolean {
-  if (id.length !== 36 || id.charCodeAt(8) !== 45 || id.charCodeAt(13) !== 45 || id.charCodeAt(18) !== 45 || id.charCodeAt(23) !== 45) return false;
+  if (id.length !== 36 || id.charCodeAt(8) !== 45 || id.charCodeAt(13) !== 45 || id.charCodeAt(18) !== 45 || id.charCodeAt(23) !== 45)
+    return false;
   // A -1 from any digit makes `bad` negative.
   let bad = 0;
   for (let w = 0, at = 0; w < 4; w++) {

@@ -13,7 +13,8 @@ export const POSITION_PATTERN = '^[0-9]{1,6}:[0-9]{1,15}(,[0-9]{1,6}:[0-9]{1,15}
 const TOKEN = new RegExp(POSITION_PATTERN);
 
 export function parsePosition(token: string): LogPosition {
-  if (!TOKEN.test(token)) throw new InvalidPositionError(`position "${token.slice(0, 100)}" is not <partition>:<offset>[,…] (offsets of at most 15 digits)`);
+  if (!TOKEN.test(token))
+    throw new InvalidPositionError(`position "${token.slice(0, 100)}" is not <partition>:<offset>[,…] (offsets of at most 15 digits)`);
   const position = new Map<number, number>();
   for (const part of token.split(',')) {
     const [partition, offset] = part.split(':').map(Number) as [number, number];

@@ -43,7 +43,15 @@ interface Held {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-export function createPartitionOwnership({ logger, createWriter, endOffset, readUpTo, onChange, retryMs = 500, retakeAfterMs = 2500 }: PartitionOwnershipOptions) {
+export function createPartitionOwnership({
+  logger,
+  createWriter,
+  endOffset,
+  readUpTo,
+  onChange,
+  retryMs = 500,
+  retakeAfterMs = 2500,
+}: PartitionOwnershipOptions) {
   let assigned = new Set<number>();
   let partitionCount = 0;
   /** Bumped at every change of assignment: a takeover that started under an older one gives up. */
@@ -55,7 +63,11 @@ export function createPartitionOwnership({ logger, createWriter, endOffset, read
   /** Whether the first assignment was taken over whole: until then the instance is still starting. */
   let started = false;
 
-  const owned = (): number[] => [...held].filter(([, h]) => h.state === 'owned').map(([p]) => p).sort((a, b) => a - b);
+  const owned = (): number[] =>
+    [...held]
+      .filter(([, h]) => h.state === 'owned')
+      .map(([p]) => p)
+      .sort((a, b) => a - b);
   const changed = () => {
     if (!started && [...assigned].every((p) => held.get(p)?.state === 'owned')) started = true;
     onChange?.(owned());
@@ -99,7 +111,10 @@ export function createPartitionOwnership({ logger, createWriter, endOffset, read
 
   function onWriterFailure(partition: number, writer: WriterPort, kind: 'fenced' | 'broken', error: Error): void {
     if (held.get(partition)?.writer !== writer) return;
-    logger.warn({ partition, kind, err: error.message }, kind === 'fenced' ? 'partition lost to a newer writer' : 'partition writer failed');
+    logger.warn(
+      { partition, kind, err: error.message },
+      kind === 'fenced' ? 'partition lost to a newer writer' : 'partition writer failed',
+    );
     release(partition);
     changed();
     // A newer writer means a newer owner, which the group tells this instance about at its next heartbeat. Only if
@@ -139,7 +154,9 @@ export function createPartitionOwnership({ logger, createWriter, endOffset, read
       const current = held.get(partition);
       if (current?.state !== 'owned') {
         const code = current?.state === 'catching_up' ? 'catching_up' : 'rebalancing';
-        return Promise.reject(new UnavailableError(code, `partition ${partition} is ${code === 'catching_up' ? 'being read to its end' : 'not owned here'}`, 1));
+        return Promise.reject(
+          new UnavailableError(code, `partition ${partition} is ${code === 'catching_up' ? 'being read to its end' : 'not owned here'}`, 1),
+        );
       }
       return current.writer.append(messages);
     },

@@ -13,7 +13,6 @@ import { createRejectedEvents, type RejectedEvent } from './rejected-events.js';
 import { createRestoreCheck, createSnapshotHold } from './restore-check.js';
 import type { LastRecord, RestoredState, SnapshotSource } from './snapshot-state.js';
 
-
 /** Pauses before each look at the log's end when a position seems beyond it (ms, about half a second in all). */
 const BEYOND_RECHECK_MS = [0, 25, 75, 150, 250];
 export type HealthStatus = 'pass' | 'warn' | 'fail';
@@ -103,8 +102,18 @@ export function createProjectionRunner<V>(options: ProjectionRunnerOptions<V>) {
       case 'rejected':
         totals.rejected++;
         counters.rejected(decoded.reason);
-        rejected.add({ partition: record.partition, offset: record.offset, reason: decoded.reason, detail: decoded.detail, value: record.value, at: new Date(now()).toISOString() });
-        logger.warn({ partition: record.partition, offset: record.offset, reason: decoded.reason, detail: decoded.detail }, 'event rejected');
+        rejected.add({
+          partition: record.partition,
+          offset: record.offset,
+          reason: decoded.reason,
+          detail: decoded.detail,
+          value: record.value,
+          at: new Date(now()).toISOString(),
+        });
+        logger.warn(
+          { partition: record.partition, offset: record.offset, reason: decoded.reason, detail: decoded.detail },
+          'event rejected',
+        );
         return false;
     }
   }
@@ -152,7 +161,8 @@ export function createProjectionRunner<V>(options: ProjectionRunnerOptions<V>) {
       if (discarding || !check.passes(partition, records)) return;
       hold.beforeChange();
       const tail = records[records.length - 1];
-      if (tail !== undefined && Number(tail.offset) >= (last.get(partition)?.offset ?? -1)) last.set(partition, { ...tail, offset: Number(tail.offset) });
+      if (tail !== undefined && Number(tail.offset) >= (last.get(partition)?.offset ?? -1))
+        last.set(partition, { ...tail, offset: Number(tail.offset) });
       let from = next.get(partition) ?? -1;
       let changed = 0;
       for (const record of records) {

@@ -9,7 +9,13 @@ import { createEventIdSet } from './event-id-set.js';
 import type { ProjectionRunner } from './projection-runner.js';
 import type { Logger, LogRecord, PartitionEnds } from './ports.js';
 import type { SnapshotSource } from './snapshot-state.js';
-import { SNAPSHOT_FORMAT_VERSION, SnapshotRejected, type RejectReason, type SnapshotHeader, type SnapshotStore } from './snapshot-store.port.js';
+import {
+  SNAPSHOT_FORMAT_VERSION,
+  SnapshotRejected,
+  type RejectReason,
+  type SnapshotHeader,
+  type SnapshotStore,
+} from './snapshot-store.port.js';
 import { checkHeader, checkOffsets } from './snapshot-header.js';
 import type { SnapshotPeers } from './snapshot-peers.port.js';
 
@@ -37,7 +43,10 @@ const SLICE_MS = 2;
 const FRESH_FOR_MS = 30_000;
 
 export const fingerprint = (record: Pick<LogRecord, 'timestamp' | 'value'>): string =>
-  createHash('sha256').update(`${record.timestamp}\u0000${record.value ?? '\u0000null'}`).digest('base64url').slice(0, 22);
+  createHash('sha256')
+    .update(`${record.timestamp}\u0000${record.value ?? '\u0000null'}`)
+    .digest('base64url')
+    .slice(0, 22);
 
 export function createSnapshots<V>(options: SnapshotsOptions<V>) {
   const { runner, codec, topic, store, logger, counters } = options;
@@ -80,7 +89,8 @@ export function createSnapshots<V>(options: SnapshotsOptions<V>) {
       await store.read(name, {
         header(candidate) {
           header = checkHeader(candidate, { codec, topic });
-          if (typeof header.ids === 'number' && header.ids > 0 && header.ids < 2 ** 28) ids = createEventIdSet(2 ** Math.ceil(Math.log2((header.ids * 4) / 3 + 1)));
+          if (typeof header.ids === 'number' && header.ids > 0 && header.ids < 2 ** 28)
+            ids = createEventIdSet(2 ** Math.ceil(Math.log2((header.ids * 4) / 3 + 1)));
         },
         chunk(chunk) {
           const kind = (chunk as { kind?: unknown }).kind;
@@ -102,7 +112,10 @@ export function createSnapshots<V>(options: SnapshotsOptions<V>) {
       if (record.offset >= (low.get(Number(partition)) ?? 0)) verify.set(Number(partition), record);
     }
     const nextMap = new Map(Object.entries(next).map(([partition, offset]) => [Number(partition), offset]));
-    const position = [...nextMap].sort(([a], [b]) => a - b).map(([p, o]) => `${p}:${o - 1}`).join(',');
+    const position = [...nextMap]
+      .sort(([a], [b]) => a - b)
+      .map(([p, o]) => `${p}:${o - 1}`)
+      .join(',');
     runner.restore({
       view: decoder.view(),
       ids,
@@ -112,14 +125,22 @@ export function createSnapshots<V>(options: SnapshotsOptions<V>) {
         records: verify,
         fingerprint,
         onMismatch(partition) {
-          reject(name, 'topic_changed', `partition ${partition} no longer holds the record the snapshot read last: the topic was made again`, { origin });
+          reject(
+            name,
+            'topic_changed',
+            `partition ${partition} no longer holds the record the snapshot read last: the topic was made again`,
+            { origin },
+          );
           runner.reset();
           options.onTopicChanged();
         },
       },
     });
     last = { position: runner.appliedPosition(), applied: 0, at: Date.now() };
-    logger.info({ file: name, origin, ...(peer !== undefined && { peer }), position, ms: Date.now() - started }, 'state restored from a snapshot');
+    logger.info(
+      { file: name, origin, ...(peer !== undefined && { peer }), position, ms: Date.now() - started },
+      'state restored from a snapshot',
+    );
     return true;
   }
 
@@ -169,7 +190,9 @@ export function createSnapshots<V>(options: SnapshotsOptions<V>) {
       topic,
       partitions,
       next: Object.fromEntries(state.next),
-      last: Object.fromEntries([...state.last].map(([partition, record]) => [partition, { offset: record.offset, fingerprint: fingerprint(record) }])),
+      last: Object.fromEntries(
+        [...state.last].map(([partition, record]) => [partition, { offset: record.offset, fingerprint: fingerprint(record) }]),
+      ),
       createdAt: new Date().toISOString(),
       events: state.applied,
       ids: state.ids.size,
@@ -223,7 +246,8 @@ export function createSnapshots<V>(options: SnapshotsOptions<V>) {
         if (writing || !runner.isCaughtUp()) return;
         const applied = runner.health().events.applied;
         const moved = runner.appliedPosition() !== last.position;
-        if (moved && (applied - last.applied >= options.every || applied < last.applied || Date.now() - last.at >= options.intervalMs)) void take(true);
+        if (moved && (applied - last.applied >= options.every || applied < last.applied || Date.now() - last.at >= options.intervalMs))
+          void take(true);
       }, 1000);
       timer.unref();
     },

@@ -32,7 +32,9 @@ export function checkId(value: unknown, field = 'id'): Checked<string> {
 /** `author` is an array of `{name}`; a plain string is read as one author. */
 function checkAuthors(value: unknown, field: string): Checked<Author[]> {
   if (typeof value === 'string') {
-    return value.length > MAX_TEXT_LENGTH ? fail(field, `must be at most ${MAX_TEXT_LENGTH} characters`) : { ok: true, value: [{ name: value }] };
+    return value.length > MAX_TEXT_LENGTH
+      ? fail(field, `must be at most ${MAX_TEXT_LENGTH} characters`)
+      : { ok: true, value: [{ name: value }] };
   }
   if (!Array.isArray(value)) return fail(field, 'must be an array of {"name": string} or a string');
   if (value.length > MAX_AUTHORS) return fail(field, `must have at most ${MAX_AUTHORS} authors`);

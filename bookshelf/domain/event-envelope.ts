@@ -33,9 +33,7 @@ export interface LogOrigin {
 export type RejectReason = 'not_json' | 'not_object' | 'no_name' | 'invalid_envelope' | 'invalid_payload';
 
 export type Decoded =
-  | { kind: 'event'; event: RecordedEvent }
-  | { kind: 'ignored'; name: string }
-  | { kind: 'rejected'; reason: RejectReason; detail: string };
+  { kind: 'event'; event: RecordedEvent } | { kind: 'ignored'; name: string } | { kind: 'rejected'; reason: RejectReason; detail: string };
 
 const knownNames = new Set<string>(bookEventTypes);
 

@@ -23,13 +23,7 @@ export type BookRemoved = { type: 'book-removed'; data: { id: string } };
 export type BookEvent = BookAdded | BookStarted | BookRead | BookRated | BookRemoved;
 export type BookEventType = BookEvent['type'];
 
-export const bookEventTypes: readonly BookEventType[] = [
-  'book-added',
-  'book-started',
-  'book-read',
-  'book-rated',
-  'book-removed',
-];
+export const bookEventTypes: readonly BookEventType[] = ['book-added', 'book-started', 'book-read', 'book-rated', 'book-removed'];
 
 /** Where and when an event was recorded; set by whoever appends it, never by the domain. */
 export interface EventMetadata {

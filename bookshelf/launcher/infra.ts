@@ -64,18 +64,35 @@ export async function infraUp(run: ShelfRun, env: Record<string, string | undefi
   const { kafka, consul } = addresses;
   if (result.code !== 0 || !kafka || !consul) {
     // Interrupted or failed half-way: whatever did not answer before may have been started by it.
-    for (const name of ['kafka', 'consul'] as const) if (!answeredBefore[name] && !run.infraStarted.includes(name)) run.infraStarted.push(name);
+    for (const name of ['kafka', 'consul'] as const)
+      if (!answeredBefore[name] && !run.infraStarted.includes(name)) run.infraStarted.push(name);
     throw new Error('could not start Kafka and Consul (compose/infra.sh up failed, see above)');
   }
   return { kafka, consul };
 }
 
 export async function createTopic(run: ShelfRun, topic: string, kafka: string): Promise<void> {
-  const args = ['--create', '--if-not-exists', '--topic', topic, '--partitions', '3', '--replication-factor', '1', '--bootstrap-server', kafka];
+  const args = [
+    '--create',
+    '--if-not-exists',
+    '--topic',
+    topic,
+    '--partitions',
+    '3',
+    '--replication-factor',
+    '1',
+    '--bootstrap-server',
+    kafka,
+  ];
   let created = false;
-  const result = await runCommand(run.settings.root, process.execPath, [join(run.settings.root, 'bookshelf', 'bin', 'kafka-topics.js'), ...args], {
-    onLine: () => (created = true),
-  });
+  const result = await runCommand(
+    run.settings.root,
+    process.execPath,
+    [join(run.settings.root, 'bookshelf', 'bin', 'kafka-topics.js'), ...args],
+    {
+      onLine: () => (created = true),
+    },
+  );
   if (result.code !== 0) throw new Error(`could not create the topic ${topic} (see above)`);
   say(created ? `topic ${topic} created (3 partitions)` : `topic ${topic} exists`);
 }

@@ -71,7 +71,9 @@ export async function waitUntilReady(run: ShelfRun, consul: string, shelfPort: n
     const dead = run.children.find((child) => child.exit);
     if (dead?.exit) throw new Error(`${dead.entry} exited during start-up (${describeExit(dead.exit)}, see above)`);
     for (const child of run.children.filter((c) => !passing.has(c))) {
-      const entries = await consulHealth(consul, `/v1/health/service/${encodeURIComponent(child.name)}?passing=true`).catch((): HealthEntry[] => []);
+      const entries = await consulHealth(consul, `/v1/health/service/${encodeURIComponent(child.name)}?passing=true`).catch(
+        (): HealthEntry[] => [],
+      );
       if (entries.some((entry) => entry.Service.Port === child.port)) {
         passing.add(child);
         say(`${child.entry} is passing in Consul as ${child.name}`);
@@ -87,7 +89,9 @@ export async function waitUntilReady(run: ShelfRun, consul: string, shelfPort: n
     if (Date.now() > deadline) {
       const waiting = run.children.filter((c) => !passing.has(c)).map((c) => c.entry);
       throw new Error(
-        waiting.length ? `not passing in Consul after ${timeout / 1000}s: ${waiting.join(', ')}` : 'the gateway does not see the services in Consul',
+        waiting.length
+          ? `not passing in Consul after ${timeout / 1000}s: ${waiting.join(', ')}`
+          : 'the gateway does not see the services in Consul',
       );
     }
     await delay(300);

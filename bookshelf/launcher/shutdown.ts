@@ -26,7 +26,10 @@ async function stopAll(run: ShelfRun, code: number): Promise<void> {
   // One that was killed or crashed could not deregister itself: this run registered it, so it removes it.
   for (const child of run.children.filter((c) => c.consulId && (c.exit?.signal || c.exit?.code !== 0))) {
     const id = child.consulId ?? '';
-    await fetch(`http://${run.consul}/v1/agent/service/deregister/${encodeURIComponent(id)}`, { method: 'PUT', signal: AbortSignal.timeout(3000) }).then(
+    await fetch(`http://${run.consul}/v1/agent/service/deregister/${encodeURIComponent(id)}`, {
+      method: 'PUT',
+      signal: AbortSignal.timeout(3000),
+    }).then(
       () => say(`${child.entry} deregistered (${id}): it could not do it itself`),
       (error: Error) => say(`could not deregister ${id}: ${error.message}`),
     );

@@ -38,7 +38,10 @@ BOOKSHELF_LOG_FORMAT=json shows the JSON lines as they are.`;
 
 function parsePorts(list: string): Record<string, number> {
   const ports: Record<string, number> = {};
-  for (const item of list.split(',').map((part) => part.trim()).filter(Boolean)) {
+  for (const item of list
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean)) {
     const match = /^([a-z-]+)[=:](\d{1,5})$/.exec(item);
     const entry = match?.[1];
     if (!match || entry === undefined || !shelfServices.some((service) => service.entry === entry)) {
@@ -56,7 +59,12 @@ export function readStartOptions(argv: string[], env: Record<string, string | un
   try {
     const { values } = parseArgs({
       args: argv,
-      options: { topic: { type: 'string' }, ports: { type: 'string' }, 'name-suffix': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      options: {
+        topic: { type: 'string' },
+        ports: { type: 'string' },
+        'name-suffix': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
       strict: true,
       allowPositionals: false,
     });

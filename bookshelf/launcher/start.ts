@@ -25,7 +25,9 @@ function printBanner(run: ShelfRun, { topic, kafka, consul }: { topic: string; k
       `  gateway    ${gateway}`,
       `  docs       ${gateway}/docs`,
       `  consul ui  http://${consul}/ui`,
-      ...children.map((child) => `  ${child.entry.padEnd(10)} http://127.0.0.1:${child.port}  (Consul ${child.name}, pid ${child.child.pid})`),
+      ...children.map(
+        (child) => `  ${child.entry.padEnd(10)} http://127.0.0.1:${child.port}  (Consul ${child.name}, pid ${child.child.pid})`,
+      ),
       '',
       'Try this:',
       `  curl -i -X POST ${gateway}/bookshelf/books -H 'Content-Type: application/json' -d ${book}`,
@@ -73,7 +75,10 @@ async function main(run: ShelfRun, argv: string[], env: NodeJS.ProcessEnv): Prom
   if (run.stopping) return;
 
   const shared = ['--topic', options.topic, '--broker', kafka, '--consul', consul];
-  const names = Object.fromEntries(options.services.map((service) => [service.entry, service.name])) as Record<'books' | 'list-books' | 'last-read', string>;
+  const names = Object.fromEntries(options.services.map((service) => [service.entry, service.name])) as Record<
+    'books' | 'list-books' | 'last-read',
+    string
+  >;
   for (const service of options.services) {
     const own =
       service.entry === 'shelf'

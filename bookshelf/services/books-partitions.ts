@@ -47,7 +47,11 @@ const RESOLVE_WITHIN_MS = 20_000;
  * takes the partition over again, or a new owner fences it); once the log follower has read past its records,
  * whether their events were applied says if it committed.
  */
-export async function resolveUnknownOutcome(error: unknown, events: RecordedEvent[], runner: { waitFor(position: LogPosition, timeoutMs: number): Promise<boolean>; hasApplied(eventId: string): boolean }): Promise<Appended[]> {
+export async function resolveUnknownOutcome(
+  error: unknown,
+  events: RecordedEvent[],
+  runner: { waitFor(position: LogPosition, timeoutMs: number): Promise<boolean>; hasApplied(eventId: string): boolean },
+): Promise<Appended[]> {
   if (!(error instanceof OutcomeUnknownError)) throw error;
   const last = error.appended[error.appended.length - 1]!;
   if (await runner.waitFor(new Map([[last.partition, last.offset]]), RESOLVE_WITHIN_MS)) {

@@ -29,7 +29,8 @@ import { snapshotRouter } from './snapshot-route.js';
 const sessionTimeout = (raw: unknown): number => {
   const value = typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : raw;
   // Kafka refuses sessions shorter than group.min.session.timeout.ms (6 s by default).
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 6 || value > 1800) throw new Error(`must be a number of seconds from 6 to 1800 (got ${JSON.stringify(raw)})`);
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 6 || value > 1800)
+    throw new Error(`must be a number of seconds from 6 to 1800 (got ${JSON.stringify(raw)})`);
   return value;
 };
 
@@ -42,7 +43,13 @@ export const booksDefaults: EntryDefaults = {
   describe: 'Aggregate: takes Book commands over HTTP and appends their events to Kafka.',
   options: [
     ...snapshotOptions,
-    { flag: 'session-timeout', type: 'number', default: 10, describe: 'seconds without a heartbeat after which the group gives this instance’s partitions to the others', parse: sessionTimeout },
+    {
+      flag: 'session-timeout',
+      type: 'number',
+      default: 10,
+      describe: 'seconds without a heartbeat after which the group gives this instance’s partitions to the others',
+      parse: sessionTimeout,
+    },
   ],
 };
 
@@ -51,7 +58,13 @@ export async function startBooks(config: ServiceConfig, { logger }: ServiceDeps)
   // Its own events are applied once Kafka committed them; reading them back can wait for a few together,
   // which spares a fetch per command. The follower reads every partition, in a group of its own: --group names
   // the group that shares the partitions among instances.
-  const log = followLog({ projection: bookStatesProjection, config: { ...config, group: undefined }, logger, metrics, pace: { minBytes: 64 * 1024, maxWaitTimeInMs: 50 } });
+  const log = followLog({
+    projection: bookStatesProjection,
+    config: { ...config, group: undefined },
+    logger,
+    metrics,
+    pace: { minBytes: 64 * 1024, maxWaitTimeInMs: 50 },
+  });
   const { runner, kafka } = log;
   const groupId = config.group ?? `${config.name}-${config.topic}`;
   const ends = createPartitionEnds(kafka, config.topic);
@@ -60,9 +73,17 @@ export async function startBooks(config: ServiceConfig, { logger }: ServiceDeps)
   const ownership = createPartitionOwnership({
     logger: logger.child({ module: 'ownership' }),
     createWriter: (partition, onFailure) =>
-      createPartitionWriter({ kafka, logger: logger.child({ module: 'writer' }), topic: config.topic, partition, transactionalId: `${groupId}-${config.topic}-${partition}`, onFailure }),
+      createPartitionWriter({
+        kafka,
+        logger: logger.child({ module: 'writer' }),
+        topic: config.topic,
+        partition,
+        transactionalId: `${groupId}-${config.topic}-${partition}`,
+        onFailure,
+      }),
     endOffset: (partition) => ends.endOffset(partition),
-    readUpTo: (partition, end, timeoutMs) => (end <= 0 ? Promise.resolve(true) : runner.waitFor(new Map([[partition, end - 1]]), timeoutMs)),
+    readUpTo: (partition, end, timeoutMs) =>
+      end <= 0 ? Promise.resolve(true) : runner.waitFor(new Map([[partition, end - 1]]), timeoutMs),
   });
   const membership = createGroupMembership({
     kafka,
@@ -73,7 +94,8 @@ export async function startBooks(config: ServiceConfig, { logger }: ServiceDeps)
     onAssigned: (partitions, count) => ownership.assign(partitions, count),
     onRevoked: () => ownership.revokeAll(),
   });
-  const partitionOfBook = (id: string): number | undefined => (ownership.partitionCount() > 0 ? partitionOf(id, ownership.partitionCount()) : undefined);
+  const partitionOfBook = (id: string): number | undefined =>
+    ownership.partitionCount() > 0 ? partitionOf(id, ownership.partitionCount()) : undefined;
 
   const counted = commandMetrics(metrics.registry);
   const commands = createBookCommands({
@@ -93,7 +115,9 @@ export async function startBooks(config: ServiceConfig, { logger }: ServiceDeps)
     now: () => new Date().toISOString(),
   });
 
-  const discovery = config.register ? createDiscovery({ consul: createConsulClient(config.consul), logger: logger.child({ module: 'discovery' }), services: [config.name] }) : undefined;
+  const discovery = config.register
+    ? createDiscovery({ consul: createConsulClient(config.consul), logger: logger.child({ module: 'discovery' }), services: [config.name] })
+    : undefined;
   const proxy = createProxy();
   const owners = (partition: number | undefined) =>
     (discovery?.passing(config.name) ?? []).filter((instance) => {
@@ -101,7 +125,15 @@ export async function startBooks(config: ServiceConfig, { logger }: ServiceDeps)
       const owned = (instance.meta.partitions ?? '').split(',').filter((p) => p !== '');
       return partition === undefined ? owned.length > 0 : owned.includes(String(partition));
     });
-  const route = ownerRouting({ selfId: () => selfId, partitionOf: partitionOfBook, stateOf: ownership.stateOf, started: ownership.started, ownsAny: () => ownership.owned().length > 0, owners, proxy });
+  const route = ownerRouting({
+    selfId: () => selfId,
+    partitionOf: partitionOfBook,
+    stateOf: ownership.stateOf,
+    started: ownership.started,
+    ownsAny: () => ownership.owned().length > 0,
+    owners,
+    proxy,
+  });
   /** A new id on a partition this instance owns: a few tries at most. */
   const newOwnedId = (): string => {
     const owned = new Set(ownership.owned());

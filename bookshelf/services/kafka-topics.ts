@@ -6,7 +6,14 @@ import yargs from 'yargs';
 import { createTopic } from '../adapters/kafka/create-topic.js';
 
 export type TopicCommand =
-  | { action: 'create'; topic: string; partitions?: number; replicationFactor?: number; ifNotExists: boolean; configs: { name: string; value: string }[] }
+  | {
+      action: 'create';
+      topic: string;
+      partitions?: number;
+      replicationFactor?: number;
+      ifNotExists: boolean;
+      configs: { name: string; value: string }[];
+    }
   | { action: 'list' }
   | { action: 'describe'; topic?: string }
   | { action: 'delete'; topic: string };
@@ -58,7 +65,10 @@ export async function parseTopicArgs(argv: string[]): Promise<TopicArgs | { help
   if (parsed.zookeeper !== undefined) warnings.push('--zookeeper is ignored: Kafka 4 has no ZooKeeper; using --bootstrap-server');
   const actions = (['create', 'list', 'describe', 'delete'] as const).filter((action) => parsed[action]);
   if (actions.length !== 1) throw new UsageError('give exactly one of --create, --list, --describe, --delete');
-  const bootstrap = String(parsed['bootstrap-server']).split(',').map((s) => s.trim()).filter(Boolean);
+  const bootstrap = String(parsed['bootstrap-server'])
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const topic = parsed.topic;
   const positive = (flag: string, raw: string | undefined): number | undefined => {
     if (raw === undefined) return undefined;
@@ -137,7 +147,9 @@ export async function runTopicCommand({ command, bootstrap }: TopicArgs, out: (l
           const partitions = [...topic.partitions].sort((a, b) => a.partitionId - b.partitionId);
           out(`Topic: ${topic.name}\tPartitionCount: ${partitions.length}\tReplicationFactor: ${partitions[0]?.replicas.length ?? 0}`);
           for (const p of partitions) {
-            out(`\tTopic: ${topic.name}\tPartition: ${p.partitionId}\tLeader: ${p.leader}\tReplicas: ${p.replicas.join(',')}\tIsr: ${p.isr.join(',')}`);
+            out(
+              `\tTopic: ${topic.name}\tPartition: ${p.partitionId}\tLeader: ${p.leader}\tReplicas: ${p.replicas.join(',')}\tIsr: ${p.isr.join(',')}`,
+            );
           }
         }
         return;

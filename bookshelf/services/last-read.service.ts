@@ -12,7 +12,10 @@ export const lastReadView: ViewDefinition<LastReadView> = {
     port: 8087,
     tags: ['books', 'last'],
     describe: 'View: the last read books, most recent first.',
-    options: [{ flag: 'size', type: 'number', env: 'BOOKSHELF_SIZE', default: 5, describe: 'how many books GET / lists', parse: integer(1, 1000) }, ...snapshotOptions],
+    options: [
+      { flag: 'size', type: 'number', env: 'BOOKSHELF_SIZE', default: 5, describe: 'how many books GET / lists', parse: integer(1, 1000) },
+      ...snapshotOptions,
+    ],
   },
   projection: lastReadProjection,
   change: (view, _book, config) => ({ lastRead: lastReadBooks(view, config.extra.size as number) }),

@@ -22,17 +22,50 @@ export interface FetchPace {
   maxWaitTimeInMs: number;
 }
 
-export function followLog<V>({ projection, config, logger, metrics, pace, onApplied }: { projection: Projection<V>; config: ServiceConfig; logger: Logger; metrics: Metrics; pace?: FetchPace; onApplied?: (event: RecordedEvent, partition: number, offset: number) => void }) {
-  const kafka = createKafka({ brokers: config.brokers, clientId: config.name, logger: logger.child({ module: 'kafka' }), security: config.kafkaSecurity });
+export function followLog<V>({
+  projection,
+  config,
+  logger,
+  metrics,
+  pace,
+  onApplied,
+}: {
+  projection: Projection<V>;
+  config: ServiceConfig;
+  logger: Logger;
+  metrics: Metrics;
+  pace?: FetchPace;
+  onApplied?: (event: RecordedEvent, partition: number, offset: number) => void;
+}) {
+  const kafka = createKafka({
+    brokers: config.brokers,
+    clientId: config.name,
+    logger: logger.child({ module: 'kafka' }),
+    security: config.kafkaSecurity,
+  });
   const ends = createLogEnds({ kafka, topic: config.topic });
-  const runner = createProjectionRunner({ projection, topic: config.topic, logger: logger.child({ module: 'projection' }), counters: metrics.counters, fetchEnds: ends.fetch, ...(onApplied && { onApplied }) });
+  const runner = createProjectionRunner({
+    projection,
+    topic: config.topic,
+    logger: logger.child({ module: 'projection' }),
+    counters: metrics.counters,
+    fetchEnds: ends.fetch,
+    ...(onApplied && { onApplied }),
+  });
   logMetrics(metrics.registry, () => runner.health().partitions);
   let consumer: ReturnType<typeof createConsumer> | undefined;
   let snapshots: Snapshots | undefined;
   let starting: Promise<void> | undefined;
   let stopped = false;
   const consume = (serviceId: string) => {
-    consumer = createConsumer({ kafka, logger: logger.child({ module: 'consumer' }), topic: config.topic, groupId: config.group ?? (() => `${serviceId}-${randomUUID().slice(0, 8)}`), sink: runner, ...pace });
+    consumer = createConsumer({
+      kafka,
+      logger: logger.child({ module: 'consumer' }),
+      topic: config.topic,
+      groupId: config.group ?? (() => `${serviceId}-${randomUUID().slice(0, 8)}`),
+      sink: runner,
+      ...pace,
+    });
     consumer.start();
   };
   return {
@@ -41,7 +74,13 @@ export function followLog<V>({ projection, config, logger, metrics, pace, onAppl
     /** Starts from a snapshot when there is a good one, then reads in the background, in a group of its own unless --group names one. */
     start(serviceId: string): void {
       snapshots = wireSnapshots({
-        projection, runner, kafka, config, logger, metrics, serviceId,
+        projection,
+        runner,
+        kafka,
+        config,
+        logger,
+        metrics,
+        serviceId,
         // The snapshot was of a topic since made again: read this one from its start, with a new consumer.
         onTopicChanged: () => {
           const old = consumer;

@@ -55,7 +55,18 @@ export interface ShellOptions {
   endStreams?: () => void;
 }
 
-export async function startServiceShell({ config, logger, metrics, probes, routers, stopParts, drain, meta, beforeStop, endStreams }: ShellOptions): Promise<RunningService> {
+export async function startServiceShell({
+  config,
+  logger,
+  metrics,
+  probes,
+  routers,
+  stopParts,
+  drain,
+  meta,
+  beforeStop,
+  endStreams,
+}: ShellOptions): Promise<RunningService> {
   const { token, reads } = config.auth;
   const guard = token === undefined ? undefined : bearerAuth({ token, reads });
   const app = createHttpApp({ logger: logger.child({ module: 'http' }), metrics, probes, routers, ...(guard && { guard }) });
@@ -78,7 +89,12 @@ export async function startServiceShell({ config, logger, metrics, probes, route
         address: config.advertise,
         port: server.port,
         meta: { role: config.role, topic: config.topic, version: packageVersion },
-        check: { http: `http://${config.advertise.includes(':') ? `[${config.advertise}]` : config.advertise}:${server.port}/health`, interval: config.checkInterval, timeout: '2s', deregisterAfter: config.deregisterAfter },
+        check: {
+          http: `http://${config.advertise.includes(':') ? `[${config.advertise}]` : config.advertise}:${server.port}/health`,
+          interval: config.checkInterval,
+          timeout: '2s',
+          deregisterAfter: config.deregisterAfter,
+        },
       },
     });
     registration.start();

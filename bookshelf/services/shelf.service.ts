@@ -34,7 +34,13 @@ export const shelfDefaults: EntryDefaults = {
   options: [
     { flag: 'books-service', type: 'string', default: 'books', describe: 'Consul name of the books aggregate', parse: serviceName },
     { flag: 'booklist-service', type: 'string', default: 'booklist', describe: 'Consul name of the list-books view', parse: serviceName },
-    { flag: 'lastread-service', type: 'string', default: 'lastreadbooks', describe: 'Consul name of the last-read view', parse: serviceName },
+    {
+      flag: 'lastread-service',
+      type: 'string',
+      default: 'lastreadbooks',
+      describe: 'Consul name of the last-read view',
+      parse: serviceName,
+    },
   ],
 };
 
@@ -70,7 +76,15 @@ export async function startShelf(config: ServiceConfig, { logger }: ServiceDeps)
       serviceNames.map((name) => [
         name,
         {
-          instances: discovery.all(name).map((i) => ({ id: i.id, address: i.address, port: i.port, status: i.status, tags: i.tags, ejected: balancer.isEjected(i.id), ...(i.meta.partitions !== undefined && { partitions: i.meta.partitions }) })),
+          instances: discovery.all(name).map((i) => ({
+            id: i.id,
+            address: i.address,
+            port: i.port,
+            status: i.status,
+            tags: i.tags,
+            ejected: balancer.isEjected(i.id),
+            ...(i.meta.partitions !== undefined && { partitions: i.meta.partitions }),
+          })),
           ...(errors[name] !== undefined && { error: errors[name] }),
         },
       ]),

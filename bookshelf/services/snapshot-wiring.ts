@@ -33,7 +33,16 @@ export interface SnapshotWiring<V> {
 }
 
 /** Undefined when the projection has no snapshot codec or snapshots are turned off. */
-export function wireSnapshots<V>({ projection, runner, kafka, config, logger, metrics, serviceId, onTopicChanged }: SnapshotWiring<V>): Snapshots | undefined {
+export function wireSnapshots<V>({
+  projection,
+  runner,
+  kafka,
+  config,
+  logger,
+  metrics,
+  serviceId,
+  onTopicChanged,
+}: SnapshotWiring<V>): Snapshots | undefined {
   const settings = snapshotConfig(config.extra);
   if (projection.snapshot === undefined || !settings.enabled) return undefined;
   const store = createSnapshotStore({ dir: settings.stateDir ?? defaultStateDir(serviceId) });
@@ -52,7 +61,11 @@ export function wireSnapshots<V>({ projection, runner, kafka, config, logger, me
       const admin = kafka.admin();
       await admin.connect();
       try {
-        return (await admin.fetchTopicOffsets(config.topic)).map((o) => ({ partition: o.partition, low: Number(o.low), high: Number(o.high) }));
+        return (await admin.fetchTopicOffsets(config.topic)).map((o) => ({
+          partition: o.partition,
+          low: Number(o.low),
+          high: Number(o.high),
+        }));
       } finally {
         await admin.disconnect();
       }

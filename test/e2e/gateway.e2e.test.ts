@@ -16,11 +16,14 @@ async function entry(name: string, args: string[]) {
   const process = runEntry(name, [...args, '--port', String(port), '--consul', CONSUL, '--broker', KAFKA, '--check-interval', '1s']);
   children.push(process);
   await process.waitForLog('listening');
-  return { process, port, id: (process.lines().find((line) => line.msg === 'listening')?.id as string) };
+  return { process, port, id: process.lines().find((line) => line.msg === 'listening')?.id as string };
 }
 
 const passing = (name: string, count: number) =>
-  waitFor(async () => (await checkStatus(name)).filter((status) => status === 'passing').length === count, { timeout: 30_000, what: `${count} passing ${name}` });
+  waitFor(async () => (await checkStatus(name)).filter((status) => status === 'passing').length === count, {
+    timeout: 30_000,
+    what: `${count} passing ${name}`,
+  });
 
 describe('the shelf gateway, with real processes found through Consul', () => {
   it('adds, finishes and lists the last read book, all through /bookshelf', async () => {
@@ -35,9 +38,17 @@ describe('the shelf gateway, with real processes found through Consul', () => {
     const shelf = await startTestShelf(names);
     services.push(shelf);
     await Promise.all([passing(names.books, 1), passing(names.booklist, 1), passing(names.lastread, 1)]);
-    await waitFor(async () => ((await shelf.send('GET', '/services')).body as Record<string, { instances: unknown[] }>)[names.lastread]?.instances.length === 1);
+    await waitFor(
+      async () =>
+        ((await shelf.send('GET', '/services')).body as Record<string, { instances: unknown[] }>)[names.lastread]?.instances.length === 1,
+    );
 
-    const added = await shelf.send('POST', '/bookshelf/books', { title: '1984', author: [{ name: 'George Orwell' }], type: 'novel', year: '1949' });
+    const added = await shelf.send('POST', '/bookshelf/books', {
+      title: '1984',
+      author: [{ name: 'George Orwell' }],
+      type: 'novel',
+      year: '1949',
+    });
     expect(added.status).toBe(201);
     const id = added.body?.id as string;
     expect(added.headers.get('location')).toBe(`/bookshelf/books/${id}`);
@@ -53,13 +64,18 @@ describe('the shelf gateway, with real processes found through Consul', () => {
     const book = await shelf.send('GET', `/bookshelf/books/${id}?position=${position}`);
     expect(book.body).toMatchObject({ id, status: 'read', readCount: 1 });
     expect((await shelf.send('GET', `/bookshelf/books?status=read&position=${position}`)).body).toEqual([expect.objectContaining({ id })]);
-    expect(await shelf.send('PUT', `/bookshelf/books/${id}/rating`, { rating: 9 })).toMatchObject({ status: 400, body: { code: 'invalid_body' } });
+    expect(await shelf.send('PUT', `/bookshelf/books/${id}/rating`, { rating: 9 })).toMatchObject({
+      status: 400,
+      body: { code: 'invalid_body' },
+    });
     expect((await shelf.send('PUT', `/bookshelf/books/${id}/rating`, { rating: 5 })).status).toBe(204);
     expect((await shelf.send('DELETE', `/bookshelf/books/${id}`)).status).toBe(204);
     expect(await shelf.send('POST', `/bookshelf/books/${id}/started`)).toMatchObject({ status: 409, body: { code: 'book_removed' } });
 
     const openapi = (await shelf.send('GET', '/openapi.json')).body as { paths: Record<string, Record<string, unknown>> };
-    expect(Object.entries(openapi.paths).flatMap(([path, methods]) => Object.keys(methods).map((m) => `${m.toUpperCase()} ${path}`))).toEqual(
+    expect(
+      Object.entries(openapi.paths).flatMap(([path, methods]) => Object.keys(methods).map((m) => `${m.toUpperCase()} ${path}`)),
+    ).toEqual(
       expect.arrayContaining([
         'POST /bookshelf/books',
         'GET /bookshelf/books',
@@ -88,7 +104,12 @@ describe('the shelf gateway, with real processes found through Consul', () => {
     const first = await entry('last-read', ['--topic', topic, '--name', name]);
     const second = await entry('last-read', ['--topic', topic, '--name', name]);
     await passing(name, 2);
-    await waitFor(async () => ((await shelf.send('GET', '/services')).body as Record<string, { instances: { status: string }[] }>)[name]?.instances.filter((i) => i.status === 'passing').length === 2);
+    await waitFor(
+      async () =>
+        ((await shelf.send('GET', '/services')).body as Record<string, { instances: { status: string }[] }>)[name]?.instances.filter(
+          (i) => i.status === 'passing',
+        ).length === 2,
+    );
     const servedBy = new Set<string>();
     for (let i = 0; i < 4; i++) servedBy.add((await shelf.send('GET', '/bookshelf/books/last/read')).headers.get('x-served-by')!);
     expect(servedBy).toEqual(new Set([first.id, second.id]));
@@ -107,8 +128,12 @@ describe('the shelf gateway, with real processes found through Consul', () => {
     expect(await shelf.send('GET', '/bookshelf/books/last/read')).toMatchObject({ status: 503, body: { code: 'no_instance' } });
 
     const third = await entry('last-read', ['--topic', topic, '--name', name]);
-    await waitFor(async () => (await shelf.send('GET', '/bookshelf/books/last/read')).headers.get('x-served-by') === third.id, { timeout: 30_000, what: 'the new instance served' });
-    for (const entry of await catalogService(name)) await fetch(`http://${CONSUL}/v1/agent/service/deregister/${entry.ServiceID}`, { method: 'PUT' });
+    await waitFor(async () => (await shelf.send('GET', '/bookshelf/books/last/read')).headers.get('x-served-by') === third.id, {
+      timeout: 30_000,
+      what: 'the new instance served',
+    });
+    for (const entry of await catalogService(name))
+      await fetch(`http://${CONSUL}/v1/agent/service/deregister/${entry.ServiceID}`, { method: 'PUT' });
   });
 
   it('does not serve a view that is still catching up on the log', async () => {
@@ -143,7 +168,11 @@ describe('the shelf gateway, with real processes found through Consul', () => {
 
     await holder.disconnect();
     await waitFor(async () => (await fetch(`http://127.0.0.1:${late.port}/health`)).status === 200, { what: 'the new view caught up' });
-    await waitFor(async () => (await shelf.send('GET', '/bookshelf/books/last/read')).headers.get('x-served-by') === late.id, { timeout: 30_000, what: 'the new view served once passing' });
-    for (const entry of await catalogService(name)) await fetch(`http://${CONSUL}/v1/agent/service/deregister/${entry.ServiceID}`, { method: 'PUT' });
+    await waitFor(async () => (await shelf.send('GET', '/bookshelf/books/last/read')).headers.get('x-served-by') === late.id, {
+      timeout: 30_000,
+      what: 'the new view served once passing',
+    });
+    for (const entry of await catalogService(name))
+      await fetch(`http://${CONSUL}/v1/agent/service/deregister/${entry.ServiceID}`, { method: 'PUT' });
   });
 });

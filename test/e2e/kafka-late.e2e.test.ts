@@ -14,7 +14,20 @@ describe('last-read when Kafka is not there yet', () => {
     const topic = unique('late');
     const name = unique('lastreadbooks');
     const port = await freePort();
-    const view = runEntry('last-read', ['--topic', topic, '--broker', broker.address, '--port', String(port), '--name', name, '--consul', CONSUL, '--check-interval', '1s']);
+    const view = runEntry('last-read', [
+      '--topic',
+      topic,
+      '--broker',
+      broker.address,
+      '--port',
+      String(port),
+      '--name',
+      name,
+      '--consul',
+      CONSUL,
+      '--check-interval',
+      '1s',
+    ]);
     cleanup.push(() => void view.child.kill('SIGKILL'));
     await view.waitForLog('listening');
 
@@ -27,7 +40,10 @@ describe('last-read when Kafka is not there yet', () => {
     await broker.start();
     await createTopic(topic, 3, broker.address);
     await pushWithKcat(topic, [JSON.stringify({ name: 'book-read', payload: { id: 'late-book' } })], { broker: broker.address });
-    await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/health`)).status === 200, { timeout: 60_000, what: 'healthy after Kafka came' });
+    await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/health`)).status === 200, {
+      timeout: 60_000,
+      what: 'healthy after Kafka came',
+    });
     // Healthy can come before the pushed line is read: the view may have caught up with the empty topic first.
     const readIds = async () => ((await (await fetch(`http://127.0.0.1:${port}/`)).json()) as { id: string }[]).map((book) => book.id);
     await waitFor(async () => (await readIds()).length > 0, { what: 'the pushed book read' });

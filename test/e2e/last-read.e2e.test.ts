@@ -17,7 +17,9 @@ function lastRead(args: string[]) {
 }
 
 const dig = async (name: string) =>
-  (await promisify(execFile)('dig', ['@127.0.0.1', '-p', String(CONSUL_DNS_PORT), `${name}.service.consul`, 'SRV', '+short'])).stdout.trim();
+  (
+    await promisify(execFile)('dig', ['@127.0.0.1', '-p', String(CONSUL_DNS_PORT), `${name}.service.consul`, 'SRV', '+short'])
+  ).stdout.trim();
 
 describe('node last-read, as a user runs it', () => {
   it('serves lines pushed with kcat, registers in Consul with a DNS SRV record, and deregisters on SIGTERM', async () => {
@@ -37,7 +39,13 @@ describe('node last-read, as a user runs it', () => {
     expect(books.map((book) => book.id)).toEqual(['b2', 'b1']);
 
     const [entry] = await waitFor(() => catalogService(name).then((entries) => entries.length === 1 && entries));
-    expect(entry).toMatchObject({ ServiceName: name, ServicePort: port, ServiceAddress: '127.0.0.1', ServiceTags: ['books', 'last'], ServiceMeta: { role: 'view', topic } });
+    expect(entry).toMatchObject({
+      ServiceName: name,
+      ServicePort: port,
+      ServiceAddress: '127.0.0.1',
+      ServiceTags: ['books', 'last'],
+      ServiceMeta: { role: 'view', topic },
+    });
     expect(entry?.ServiceID).toMatch(`${name}-`);
     await waitFor(async () => (await checkStatus(name)).includes('passing'), { what: 'passing check' });
     expect(await waitFor(() => dig(name))).toMatch(new RegExp(`^\\d+ \\d+ ${port} `));

@@ -37,7 +37,12 @@ afterEach(() => {
 
 /** `npm start` without its prepare step (the test run has compiled and installed already). */
 function startShelf(args: string[], env: Record<string, string> = {}): Launcher {
-  const child = spawn(process.execPath, ['compose/start.js', ...args], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const child = spawn(process.execPath, ['compose/start.js', ...args], {
+    cwd: root,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -56,10 +61,17 @@ async function freePorts(): Promise<Record<(typeof entries)[number], number>> {
   return { books: await freePort(), 'list-books': await freePort(), 'last-read': await freePort(), shelf: await freePort() };
 }
 
-const portsFlag = (ports: Record<string, number>) => Object.entries(ports).map(([entry, port]) => `${entry}=${port}`).join(',');
+const portsFlag = (ports: Record<string, number>) =>
+  Object.entries(ports)
+    .map(([entry, port]) => `${entry}=${port}`)
+    .join(',');
 
 async function waitUntilUp(launcher: Launcher): Promise<{ gateway: string; pids: number[] }> {
-  const output = await waitFor(() => launcher.output().includes('Ctrl-C stops') && launcher.output(), { timeout: 150_000, interval: 200, what: `the shelf's URLs (output so far: ${launcher.output().slice(-2000)})` });
+  const output = await waitFor(() => launcher.output().includes('Ctrl-C stops') && launcher.output(), {
+    timeout: 150_000,
+    interval: 200,
+    what: `the shelf's URLs (output so far: ${launcher.output().slice(-2000)})`,
+  });
   const gateway = /^ {2}gateway +(http:\S+)$/m.exec(output)?.[1];
   const pids = [...output.matchAll(/\(Consul \S+, pid (\d+)\)$/gm)].map((match) => Number(match[1]));
   expect(gateway).toBeDefined();
@@ -87,71 +99,90 @@ function expectStoppedCleanly(output: string, stopped: readonly string[] = entri
 
 const childPids = async (pid: number): Promise<number[]> => {
   const { stdout } = await promisify(execFile)('ps', ['-o', 'pid=', '--ppid', String(pid)]).catch(() => ({ stdout: '' }));
-  return stdout.split('\n').map((line) => Number(line.trim())).filter((n) => n > 0);
+  return stdout
+    .split('\n')
+    .map((line) => Number(line.trim()))
+    .filter((n) => n > 0);
 };
 
 describe('npm start', () => {
-  it('brings the shelf up behind the gateway, survives a dead view, and Ctrl-C leaves nothing registered and no process behind', { timeout: 180_000 }, async () => {
-    const topic = unique('start');
-    const suffix = unique('e2e');
-    const names = Object.fromEntries(entries.map((entry) => [entry, `${consulNames[entry]}-${suffix}`]));
-    const ports = await freePorts();
-    const launcher = startShelf(['--topic', topic, '--ports', portsFlag(ports), '--name-suffix', suffix]);
+  it(
+    'brings the shelf up behind the gateway, survives a dead view, and Ctrl-C leaves nothing registered and no process behind',
+    { timeout: 180_000 },
+    async () => {
+      const topic = unique('start');
+      const suffix = unique('e2e');
+      const names = Object.fromEntries(entries.map((entry) => [entry, `${consulNames[entry]}-${suffix}`]));
+      const ports = await freePorts();
+      const launcher = startShelf(['--topic', topic, '--ports', portsFlag(ports), '--name-suffix', suffix]);
 
-    const { gateway, pids } = await waitUntilUp(launcher);
-    expect(gateway).toBe(`http://127.0.0.1:${ports.shelf}`);
-    expect(launcher.output()).toMatch(/kafka reused 127\.0\.0\.1:\d+/);
-    expect(launcher.output()).toMatch(/^\[books\] +listening url=http:\/\/127\.0\.0\.1:\d+ /m);
-    expect((await childPids(launcher.pid)).sort()).toEqual([...pids].sort());
+      const { gateway, pids } = await waitUntilUp(launcher);
+      expect(gateway).toBe(`http://127.0.0.1:${ports.shelf}`);
+      expect(launcher.output()).toMatch(/kafka reused 127\.0\.0\.1:\d+/);
+      expect(launcher.output()).toMatch(/^\[books\] +listening url=http:\/\/127\.0\.0\.1:\d+ /m);
+      expect((await childPids(launcher.pid)).sort()).toEqual([...pids].sort());
 
-    const added = await fetch(`${gateway}/bookshelf/books`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ title: '1984', author: [{ name: 'George Orwell' }], type: 'novel', year: '1949' }),
-    });
-    expect(added.status).toBe(201);
-    const book = (await added.json()) as { id: string; title: string };
-    expect(book).toMatchObject({ id: expect.any(String), title: '1984' });
+      const added = await fetch(`${gateway}/bookshelf/books`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ title: '1984', author: [{ name: 'George Orwell' }], type: 'novel', year: '1949' }),
+      });
+      expect(added.status).toBe(201);
+      const book = (await added.json()) as { id: string; title: string };
+      expect(book).toMatchObject({ id: expect.any(String), title: '1984' });
 
-    const finished = await fetch(`${gateway}/bookshelf/books/${book.id}/finished`, { method: 'POST' });
-    expect(finished.status).toBe(204);
-    const position = finished.headers.get('x-bookshelf-position');
-    expect(position).toMatch(/^\d+:\d+/);
+      const finished = await fetch(`${gateway}/bookshelf/books/${book.id}/finished`, { method: 'POST' });
+      expect(finished.status).toBe(204);
+      const position = finished.headers.get('x-bookshelf-position');
+      expect(position).toMatch(/^\d+:\d+/);
 
-    const lastRead = await fetch(`${gateway}/bookshelf/books/last/read`, { headers: { 'X-Bookshelf-Position': position! } });
-    expect(lastRead.status).toBe(200);
-    expect(await lastRead.json()).toEqual([expect.objectContaining({ id: book.id, title: '1984', author: [{ name: 'George Orwell' }] })]);
+      const lastRead = await fetch(`${gateway}/bookshelf/books/last/read`, { headers: { 'X-Bookshelf-Position': position! } });
+      expect(lastRead.status).toBe(200);
+      expect(await lastRead.json()).toEqual([expect.objectContaining({ id: book.id, title: '1984', author: [{ name: 'George Orwell' }] })]);
 
-    const docs = await fetch(`${gateway}/docs`);
-    expect(docs.status).toBe(200);
-    expect(await docs.text()).toContain('swagger-ui');
-    const { paths } = (await (await fetch(`${gateway}/openapi.json`)).json()) as { paths: Record<string, unknown> };
-    expect(Object.keys(paths)).toEqual(
-      expect.arrayContaining(['/bookshelf/books', '/bookshelf/books/{id}', '/bookshelf/books/last/read', '/bookshelf/books/{id}/started', '/bookshelf/books/{id}/finished', '/bookshelf/books/{id}/rating']),
-    );
+      const docs = await fetch(`${gateway}/docs`);
+      expect(docs.status).toBe(200);
+      expect(await docs.text()).toContain('swagger-ui');
+      const { paths } = (await (await fetch(`${gateway}/openapi.json`)).json()) as { paths: Record<string, unknown> };
+      expect(Object.keys(paths)).toEqual(
+        expect.arrayContaining([
+          '/bookshelf/books',
+          '/bookshelf/books/{id}',
+          '/bookshelf/books/last/read',
+          '/bookshelf/books/{id}/started',
+          '/bookshelf/books/{id}/finished',
+          '/bookshelf/books/{id}/rating',
+        ]),
+      );
 
-    const registered = await consulGet<Record<string, string[]>>('/v1/catalog/services');
-    expect(Object.keys(registered)).toEqual(expect.arrayContaining(Object.values(names)));
+      const registered = await consulGet<Record<string, string[]>>('/v1/catalog/services');
+      expect(Object.keys(registered)).toEqual(expect.arrayContaining(Object.values(names)));
 
-    // A service that dies is reported; the others keep serving.
-    const lastReadPid = pids[entries.indexOf('last-read')]!;
-    process.kill(lastReadPid, 'SIGKILL');
-    await waitFor(() => launcher.output().includes('bookshelf: last-read exited unexpectedly (signal SIGKILL); the others keep running'), { what: 'the launcher to report the dead view' });
-    await waitFor(async () => (await fetch(`${gateway}/bookshelf/books/last/read`)).status === 503, { what: 'the gateway to answer 503 without last-read' });
-    expect((await fetch(`${gateway}/bookshelf/books/${book.id}`)).status).toBe(200);
+      // A service that dies is reported; the others keep serving.
+      const lastReadPid = pids[entries.indexOf('last-read')]!;
+      process.kill(lastReadPid, 'SIGKILL');
+      await waitFor(
+        () => launcher.output().includes('bookshelf: last-read exited unexpectedly (signal SIGKILL); the others keep running'),
+        { what: 'the launcher to report the dead view' },
+      );
+      await waitFor(async () => (await fetch(`${gateway}/bookshelf/books/last/read`)).status === 503, {
+        what: 'the gateway to answer 503 without last-read',
+      });
+      expect((await fetch(`${gateway}/bookshelf/books/${book.id}`)).status).toBe(200);
 
-    launcher.ctrlC();
-    expect(await launcher.exited).toEqual({ code: 0, signal: null });
-    const after = await consulGet<Record<string, string[]>>('/v1/catalog/services');
-    for (const name of Object.values(names)) expect(after).not.toHaveProperty(name);
-    expect(pids.filter(alive)).toEqual([]);
-    expectStoppedCleanly(launcher.output(), ['books', 'list-books', 'shelf']);
-    expect(launcher.output()).toMatch(/last-read deregistered \(lastreadbooks-.+\): it could not do it itself/);
-    expect(launcher.output()).toMatch(/bookshelf: stopped$/m);
-    // It reused the run's Kafka and Consul, so it left them running.
-    expect(launcher.output()).not.toMatch(/(kafka|consul) stopped/);
-    expect(await portAnswers(Number(CONSUL.split(':')[1]))).toBe(true);
-  });
+      launcher.ctrlC();
+      expect(await launcher.exited).toEqual({ code: 0, signal: null });
+      const after = await consulGet<Record<string, string[]>>('/v1/catalog/services');
+      for (const name of Object.values(names)) expect(after).not.toHaveProperty(name);
+      expect(pids.filter(alive)).toEqual([]);
+      expectStoppedCleanly(launcher.output(), ['books', 'list-books', 'shelf']);
+      expect(launcher.output()).toMatch(/last-read deregistered \(lastreadbooks-.+\): it could not do it itself/);
+      expect(launcher.output()).toMatch(/bookshelf: stopped$/m);
+      // It reused the run's Kafka and Consul, so it left them running.
+      expect(launcher.output()).not.toMatch(/(kafka|consul) stopped/);
+      expect(await portAnswers(Number(CONSUL.split(':')[1]))).toBe(true);
+    },
+  );
 
   it('fails with one line and starts nothing when a port is taken', async () => {
     const ports = await freePorts();
@@ -160,7 +191,9 @@ describe('npm start', () => {
     try {
       const launcher = startShelf(['--topic', unique('start-taken'), '--ports', portsFlag(ports)]);
       expect(await launcher.exited).toEqual({ code: 1, signal: null });
-      expect(launcher.output().trim().split('\n')).toEqual([expect.stringMatching(new RegExp(`^bookshelf: port ${ports.shelf} \\(shelf\\) is taken`))]);
+      expect(launcher.output().trim().split('\n')).toEqual([
+        expect.stringMatching(new RegExp(`^bookshelf: port ${ports.shelf} \\(shelf\\) is taken`)),
+      ]);
     } finally {
       squatter.close();
     }
@@ -178,9 +211,17 @@ describe('npm start', () => {
 
     const kafkaPort = await freePort();
     const consulOffset = await freeConsulOffset();
-    const infraEnv = { BOOKSHELF_CACHE: cache, KAFKA_PORT: String(kafkaPort), KAFKA_CONTROLLER_PORT: String(await freePort()), CONSUL_PORT_OFFSET: String(consulOffset) };
+    const infraEnv = {
+      BOOKSHELF_CACHE: cache,
+      KAFKA_PORT: String(kafkaPort),
+      KAFKA_CONTROLLER_PORT: String(await freePort()),
+      CONSUL_PORT_OFFSET: String(consulOffset),
+    };
     try {
-      const launcher = startShelf(['--topic', unique('start-own'), '--ports', portsFlag(await freePorts())], { ...infraEnv, KAFKA_HEAP_OPTS: '-Xmx256m -Xms64m' });
+      const launcher = startShelf(['--topic', unique('start-own'), '--ports', portsFlag(await freePorts())], {
+        ...infraEnv,
+        KAFKA_HEAP_OPTS: '-Xmx256m -Xms64m',
+      });
       const { pids } = await waitUntilUp(launcher);
       expect(launcher.output()).toContain(`kafka started 127.0.0.1:${kafkaPort}`);
       expect(launcher.output()).toContain(`consul started 127.0.0.1:${8500 + consulOffset}`);
@@ -196,7 +237,9 @@ describe('npm start', () => {
       expect(await portAnswers(kafkaPort)).toBe(false);
       expect(await portAnswers(8500 + consulOffset)).toBe(false);
     } finally {
-      await promisify(execFile)('bash', [join(root, 'compose', 'infra.sh'), 'down'], { env: { ...process.env, ...infraEnv } }).catch(() => undefined);
+      await promisify(execFile)('bash', [join(root, 'compose', 'infra.sh'), 'down'], { env: { ...process.env, ...infraEnv } }).catch(
+        () => undefined,
+      );
       rmSync(cache, { recursive: true, force: true });
     }
   });

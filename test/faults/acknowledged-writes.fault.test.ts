@@ -57,7 +57,10 @@ async function readLog(cluster: Awaited<ReturnType<typeof kafkaCluster>>, topic:
       return Promise.resolve();
     },
   });
-  await waitFor(() => ends.every((end) => Number(end.high) === Number(end.low) || (next.get(end.partition) ?? 0) >= Number(end.high)), { timeout: 60_000, what: 'the log read to its end' });
+  await waitFor(() => ends.every((end) => Number(end.high) === Number(end.low) || (next.get(end.partition) ?? 0) >= Number(end.high)), {
+    timeout: 60_000,
+    what: 'the log read to its end',
+  });
   await consumer.disconnect();
   return events;
 }
@@ -83,10 +86,18 @@ describe('books when the leader broker dies under load', () => {
     let running = true;
     let next = 0;
     const command = async (kind: Sent['kind'], book: string): Promise<Sent> => {
-      const [method, path, body] = kind === 'add' ? ['POST', '/books', { id: book, title: `Title ${book}` }] : ['POST', `/books/${book}/finished`, undefined];
+      const [method, path, body] =
+        kind === 'add' ? ['POST', '/books', { id: book, title: `Title ${book}` }] : ['POST', `/books/${book}/finished`, undefined];
       const startedAt = Date.now();
       const answer = await books.send(method, path, body);
-      const result: Sent = { kind, book, status: answer.status, at: Date.now(), ms: Date.now() - startedAt, ...(typeof answer.body?.code === 'string' && { code: answer.body.code }) };
+      const result: Sent = {
+        kind,
+        book,
+        status: answer.status,
+        at: Date.now(),
+        ms: Date.now() - startedAt,
+        ...(typeof answer.body?.code === 'string' && { code: answer.body.code }),
+      };
       const position = answer.headers.get('x-bookshelf-position');
       if (position) result.position = position;
       sent.push(result);
@@ -102,19 +113,28 @@ describe('books when the leader broker dies under load', () => {
     };
     const clients = Array.from({ length: CLIENTS }, client);
 
-    await waitFor(() => sent.filter((s) => s.status === 201).length > 50 && Date.now() - sent[0]!.at > BEFORE_KILL_MS, { timeout: 60_000, what: 'steady load' });
+    await waitFor(() => sent.filter((s) => s.status === 201).length > 50 && Date.now() - sent[0]!.at > BEFORE_KILL_MS, {
+      timeout: 60_000,
+      what: 'steady load',
+    });
     const killedAt = Date.now();
     await leader.kill();
     const survivors = cluster.brokers.filter((broker) => broker.isRunning()).map((broker) => broker.address);
-    const newLeaders = await waitFor(async () => {
-      const partitions = await cluster.partitions(topic);
-      return partitions.every((p) => p.leader !== leader.nodeId && p.leader >= 0) && partitions;
-    }, { timeout: 60_000, interval: 100, what: 'new partition leaders' });
+    const newLeaders = await waitFor(
+      async () => {
+        const partitions = await cluster.partitions(topic);
+        return partitions.every((p) => p.leader !== leader.nodeId && p.leader >= 0) && partitions;
+      },
+      { timeout: 60_000, interval: 100, what: 'new partition leaders' },
+    );
     const failoverMs = Date.now() - killedAt;
-    await waitFor(() => {
-      const firstAccepted = sent.find((s) => s.at > killedAt + failoverMs && s.status < 300);
-      return firstAccepted !== undefined && Date.now() - firstAccepted.at > AFTER_RECOVERY_MS;
-    }, { timeout: 120_000, what: 'commands accepted again after the failover' });
+    await waitFor(
+      () => {
+        const firstAccepted = sent.find((s) => s.at > killedAt + failoverMs && s.status < 300);
+        return firstAccepted !== undefined && Date.now() - firstAccepted.at > AFTER_RECOVERY_MS;
+      },
+      { timeout: 120_000, what: 'commands accepted again after the failover' },
+    );
     running = false;
     await Promise.all(clients);
 
@@ -154,10 +174,13 @@ describe('books when the leader broker dies under load', () => {
     // list-books, read from the start, must show each acknowledged book once with its acknowledged reads.
     const view = await startTestView(listBooksView, { topic, broker: survivors });
     cleanup.push(() => view.stop());
-    await waitFor(async () => {
-      const health = (await view.get('/health')).body as { status: string; lag: number };
-      return health.status === 'pass' && health.lag === 0;
-    }, { timeout: 60_000, what: 'list-books caught up' });
+    await waitFor(
+      async () => {
+        const health = (await view.get('/health')).body as { status: string; lag: number };
+        return health.status === 'pass' && health.lag === 0;
+      },
+      { timeout: 60_000, what: 'list-books caught up' },
+    );
     const rows = (await view.get('/')).body as { id: string; readCount: number }[];
     const rowsById = new Map<string, number>();
     for (const row of rows) rowsById.set(row.id, (rowsById.get(row.id) ?? 0) + 1);
@@ -193,7 +216,12 @@ describe('books when the leader broker dies under load', () => {
     expect(other).toEqual([]);
     expect({ ackedLost, ackedTwice, ackedElsewhere }).toEqual({ ackedLost: [], ackedTwice: [], ackedElsewhere: [] });
     expect(refusedWritten).toEqual([]);
-    expect({ viewMissing, viewTwice, viewReadsWrong, refusedInView }).toEqual({ viewMissing: [], viewTwice: [], viewReadsWrong: [], refusedInView: [] });
+    expect({ viewMissing, viewTwice, viewReadsWrong, refusedInView }).toEqual({
+      viewMissing: [],
+      viewTwice: [],
+      viewReadsWrong: [],
+      refusedInView: [],
+    });
     expect(log.length).toBe(acked.reduce((sum, s) => sum + eventsOf[s.kind].length, 0));
   });
 });

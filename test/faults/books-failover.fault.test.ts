@@ -28,15 +28,43 @@ async function booksCluster(count: number) {
   const processes: { process: RunningProcess; port: number; id: string }[] = [];
   const start = async () => {
     const port = await freePort();
-    const process = runEntry('books', ['--topic', topic, '--broker', KAFKA, '--consul', CONSUL, '--name', name, '--port', String(port), '--session-timeout', String(SESSION_TIMEOUT_S), '--check-interval', '1s', '--deregister-after', '1m', '--log-level', globalThis.process.env.BOOKS_LOG_LEVEL ?? 'warn']);
+    const process = runEntry('books', [
+      '--topic',
+      topic,
+      '--broker',
+      KAFKA,
+      '--consul',
+      CONSUL,
+      '--name',
+      name,
+      '--port',
+      String(port),
+      '--session-timeout',
+      String(SESSION_TIMEOUT_S),
+      '--check-interval',
+      '1s',
+      '--deregister-after',
+      '1m',
+      '--log-level',
+      globalThis.process.env.BOOKS_LOG_LEVEL ?? 'warn',
+    ]);
     cleanup.push(() => killNow(process.child));
     const entry = { process, port, id: '' };
     processes.push(entry);
-    await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/health`)).status === 200, { timeout: 60_000, what: `books on ${port} ready (stderr: ${process.stderr().slice(-300)})` });
-    entry.id = await waitFor(async () => {
-      const services = (await (await fetch(`http://${CONSUL}/v1/agent/services`)).json()) as Record<string, { Port: number; Service: string }>;
-      return Object.entries(services).find(([, s]) => s.Service === name && s.Port === port)?.[0];
-    }, { what: 'registered id' });
+    await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/health`)).status === 200, {
+      timeout: 60_000,
+      what: `books on ${port} ready (stderr: ${process.stderr().slice(-300)})`,
+    });
+    entry.id = await waitFor(
+      async () => {
+        const services = (await (await fetch(`http://${CONSUL}/v1/agent/services`)).json()) as Record<
+          string,
+          { Port: number; Service: string }
+        >;
+        return Object.entries(services).find(([, s]) => s.Service === name && s.Port === port)?.[0];
+      },
+      { what: 'registered id' },
+    );
     cleanup.push(() => fetch(`http://${CONSUL}/v1/agent/service/deregister/${encodeURIComponent(entry.id)}`, { method: 'PUT' }));
     return entry;
   };
@@ -50,7 +78,9 @@ async function booksCluster(count: number) {
 
 /** For each partition, how long after `since` the first acknowledged command on it was answered. */
 const firstAnswerAfter = (results: Sent[], partitions: number[], since: number): number[] =>
-  partitions.map((p) => Math.min(...results.filter((r) => r.partition === p && ok(r) && r.answeredAt > since).map((r) => r.answeredAt - since)));
+  partitions.map((p) =>
+    Math.min(...results.filter((r) => r.partition === p && ok(r) && r.answeredAt > since).map((r) => r.answeredAt - since)),
+  );
 
 function expectClean(check: Awaited<ReturnType<typeof checkLog>>, results: Sent[]) {
   expect(results.filter((r) => r.status === 0).map((r) => r.key)).toEqual([]);
@@ -70,15 +100,29 @@ describe('books when an owner fails', () => {
     expect(its.length).toBe(2);
     const killedAt = Date.now();
     await killNow(victim.process.child);
-    await waitFor(() => firstAnswerAfter(load.results, its, killedAt).every(Number.isFinite), { timeout: 40_000, what: 'commands for the killed owner’s books answered again' });
+    await waitFor(() => firstAnswerAfter(load.results, its, killedAt).every(Number.isFinite), {
+      timeout: 40_000,
+      what: 'commands for the killed owner’s books answered again',
+    });
     const recovery = Math.max(...firstAnswerAfter(load.results, its, killedAt));
-    await waitFor(() => load.results.filter((r) => ok(r) && r.sentAt > killedAt + recovery).length > 30, { timeout: 30_000, what: 'more commands after recovery' });
+    await waitFor(() => load.results.filter((r) => ok(r) && r.sentAt > killedAt + recovery).length > 30, {
+      timeout: 30_000,
+      what: 'more commands after recovery',
+    });
     const results = await load.stop();
     const check = await checkLog(topic, results);
     recordReliability('books-kill', {
       fault: `3 books on a ${PARTITIONS}-partition topic behind shelf, 4 clients with Idempotency-Keys repeating 503s; the owner of 2 partitions is killed with -9 (session timeout ${SESSION_TIMEOUT_S} s)`,
       guarantee: `every 2xx command in the log once, at its position; versions 1..n per book; its books take commands again within ${SESSION_TIMEOUT_S + 2} s`,
-      figures: { commands: results.length, acknowledged: results.filter(ok).length, events: check.events, lost: check.lost.length, twice: check.twice.length, gaps: check.gaps.length, 'first 2xx after kill, s': seconds(recovery) },
+      figures: {
+        commands: results.length,
+        acknowledged: results.filter(ok).length,
+        events: check.events,
+        lost: check.lost.length,
+        twice: check.twice.length,
+        gaps: check.gaps.length,
+        'first 2xx after kill, s': seconds(recovery),
+      },
     });
     expectClean(check, results);
     expect(recovery).toBeLessThanOrEqual((SESSION_TIMEOUT_S + 2) * 1000);
@@ -100,8 +144,18 @@ describe('books when an owner fails', () => {
     const direct = (n: number, book: string): Promise<Sent> => {
       const key = `zombie-${n}-${book}`;
       const sentAt = Date.now();
-      return fetch(`http://127.0.0.1:${zombie.port}/books/${book}/rating`, { method: 'PUT', headers: { 'Content-Type': 'application/json', 'Idempotency-Key': key }, body: JSON.stringify({ rating: 1 + (n % 5) }), signal: AbortSignal.timeout(30_000) })
-        .then(async (response) => ({ status: response.status, position: response.headers.get('x-bookshelf-position'), served: response.headers.get('x-served-by'), body: await response.text() }))
+      return fetch(`http://127.0.0.1:${zombie.port}/books/${book}/rating`, {
+        method: 'PUT',
+        headers: { 'Content-Type': 'application/json', 'Idempotency-Key': key },
+        body: JSON.stringify({ rating: 1 + (n % 5) }),
+        signal: AbortSignal.timeout(30_000),
+      })
+        .then(async (response) => ({
+          status: response.status,
+          position: response.headers.get('x-bookshelf-position'),
+          served: response.headers.get('x-served-by'),
+          body: await response.text(),
+        }))
         .catch(() => ({ status: 0, position: null, served: null, body: '' }))
         .then((answer) => ({ key, kind: 'rate' as const, book, partition: 0, sentAt, answeredAt: Date.now(), attempts: 1, ...answer }));
     };
@@ -110,10 +164,13 @@ describe('books when an owner fails', () => {
     zombie.process.child.kill('SIGSTOP');
     const stoppedAt = Date.now();
     cleanup.push(() => zombie.process.child.kill('SIGCONT'));
-    await waitFor(async () => {
-      const owners = await ownersInConsul(name);
-      return its.every((p) => owners.get(p)?.length === 1 && owners.get(p)?.[0] !== zombie.id);
-    }, { timeout: 40_000, what: 'the zombie’s partitions owned by the others' });
+    await waitFor(
+      async () => {
+        const owners = await ownersInConsul(name);
+        return its.every((p) => owners.get(p)?.length === 1 && owners.get(p)?.[0] !== zombie.id);
+      },
+      { timeout: 40_000, what: 'the zombie’s partitions owned by the others' },
+    );
     // The new owners write on the same books.
     const overwritten: Sent[] = [];
     for (const book of targets) overwritten.push(await sendUntilAnswered(base, { key: `after-${book}`, kind: 'rate', book, partition: 0 }));
@@ -124,14 +181,28 @@ describe('books when an owner fails', () => {
     zombie.process.child.kill('SIGCONT');
     const first = await Promise.all(inFlight);
     const second = await Promise.all(whileStopped);
-    await waitFor(() => load.results.filter((r) => ok(r) && r.sentAt > tookOverAt).length > 30, { timeout: 30_000, what: 'more commands after the zombie resumed' });
+    await waitFor(() => load.results.filter((r) => ok(r) && r.sentAt > tookOverAt).length > 30, {
+      timeout: 30_000,
+      what: 'more commands after the zombie resumed',
+    });
     const results = await load.stop();
     const check = await checkLog(topic, [...results, ...overwritten, ...first, ...second]);
-    const servedByZombie = (answer: Sent) => answer.served === null || answer.served.endsWith(`:${zombie.port}`) || answer.served === zombie.id;
+    const servedByZombie = (answer: Sent) =>
+      answer.served === null || answer.served.endsWith(`:${zombie.port}`) || answer.served === zombie.id;
     recordReliability('books-zombie', {
       fault: `3 books on a ${PARTITIONS}-partition topic; the owner of 2 partitions is stopped (SIGSTOP) with ${first.length} commands in flight, its partitions taken over and written, ${second.length} more commands sent to it, then resumed (SIGCONT)`,
-      guarantee: 'nothing it sends after the takeover lands: its commands are 503 (or forwarded to the new owner), versions 1..n per book, every 2xx in the log once',
-      figures: { 'in flight: 2xx': first.filter(ok).length, 'in flight: 503': first.filter((a) => a.status === 503).length, 'sent while stopped: 503': second.filter((a) => a.status === 503).length, 'sent while stopped: its own 2xx': second.filter((a) => ok(a) && servedByZombie(a)).length, 'partitions moved after, s': seconds(tookOverAt - stoppedAt), lost: check.lost.length, twice: check.twice.length, gaps: check.gaps.length },
+      guarantee:
+        'nothing it sends after the takeover lands: its commands are 503 (or forwarded to the new owner), versions 1..n per book, every 2xx in the log once',
+      figures: {
+        'in flight: 2xx': first.filter(ok).length,
+        'in flight: 503': first.filter((a) => a.status === 503).length,
+        'sent while stopped: 503': second.filter((a) => a.status === 503).length,
+        'sent while stopped: its own 2xx': second.filter((a) => ok(a) && servedByZombie(a)).length,
+        'partitions moved after, s': seconds(tookOverAt - stoppedAt),
+        lost: check.lost.length,
+        twice: check.twice.length,
+        gaps: check.gaps.length,
+      },
     });
     expectClean(check, results);
     // Commands sent to it after the takeover: refused, or answered by the new owner; never written by the zombie.
@@ -147,25 +218,42 @@ describe('books when an owner fails', () => {
     await start();
     await waitForCoverage(name, PARTITIONS, 3, 60_000);
     const scaledUpAt = Date.now();
-    await waitFor(() => load.results.filter((r) => ok(r) && r.sentAt > scaledUpAt).length > 40, { timeout: 60_000, what: 'commands answered on three instances' });
+    await waitFor(() => load.results.filter((r) => ok(r) && r.sentAt > scaledUpAt).length > 40, {
+      timeout: 60_000,
+      what: 'commands answered on three instances',
+    });
     const moves: number[] = [];
     for (const leaving of processes.slice(1)) {
       const its = [...(await ownersInConsul(name))].filter(([, ids]) => ids.includes(leaving.id)).map(([p]) => p);
       const termAt = Date.now();
       leaving.process.child.kill('SIGTERM');
       expect(await leaving.process.exited).toMatchObject({ code: 0 });
-      await waitFor(() => firstAnswerAfter(load.results, its, termAt).every(Number.isFinite), { timeout: 30_000, what: 'its partitions answered by the others' });
+      await waitFor(() => firstAnswerAfter(load.results, its, termAt).every(Number.isFinite), {
+        timeout: 30_000,
+        what: 'its partitions answered by the others',
+      });
       moves.push(Math.max(...firstAnswerAfter(load.results, its, termAt)));
     }
     await waitForCoverage(name, PARTITIONS, 1, 30_000);
     const scaledDownAt = Date.now();
-    await waitFor(() => load.results.filter((r) => ok(r) && r.sentAt > scaledDownAt).length > 30, { timeout: 30_000, what: 'commands answered on one instance again' });
+    await waitFor(() => load.results.filter((r) => ok(r) && r.sentAt > scaledDownAt).length > 30, {
+      timeout: 30_000,
+      what: 'commands answered on one instance again',
+    });
     const results = await load.stop();
     const check = await checkLog(topic, results);
     recordReliability('books-scale', {
       fault: `books scaled 1 → 3 → 1 (SIGTERM) on a ${PARTITIONS}-partition topic behind shelf, 4 clients sending commands throughout`,
       guarantee: 'every 2xx command in the log once; versions 1..n per book; a stopped owner’s partitions answer again within 3 s',
-      figures: { commands: results.length, acknowledged: results.filter(ok).length, events: check.events, lost: check.lost.length, twice: check.twice.length, gaps: check.gaps.length, 'slowest move after SIGTERM, s': seconds(Math.max(...moves)) },
+      figures: {
+        commands: results.length,
+        acknowledged: results.filter(ok).length,
+        events: check.events,
+        lost: check.lost.length,
+        twice: check.twice.length,
+        gaps: check.gaps.length,
+        'slowest move after SIGTERM, s': seconds(Math.max(...moves)),
+      },
     });
     expectClean(check, results);
     for (const move of moves) expect(move).toBeLessThanOrEqual(3000);

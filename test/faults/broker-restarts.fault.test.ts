@@ -74,7 +74,18 @@ function referenceFold() {
       switch (event.name) {
         case 'book-added': {
           const { title, author, type, year } = event.payload as { title: string; author: { name: string }[]; type: string; year: string };
-          books.set(id, { title, author, type, year, status: 'unread', rating: null, readCount: 0, addedAt: event.created, startedAt: null, readAt: null });
+          books.set(id, {
+            title,
+            author,
+            type,
+            year,
+            status: 'unread',
+            rating: null,
+            readCount: 0,
+            addedAt: event.created,
+            startedAt: null,
+            readAt: null,
+          });
           return;
         }
         case 'book-started':
@@ -108,7 +119,7 @@ function* history(random: () => number): Generator<Line> {
   const onShelf: { id: string; read: boolean }[] = [];
   const sent: Line[] = [];
   let books = 0;
-  for (let seq = 1; seq <= EVENTS; ) {
+  for (let seq = 1; seq <= EVENTS;) {
     if (sent.length > 100 && random() < 0.01) {
       yield sent[Math.floor(random() * sent.length)]!;
       continue;
@@ -120,7 +131,16 @@ function* history(random: () => number): Generator<Line> {
     if (onShelf.length === 0 || random() < (onShelf.length < 10_000 ? 0.5 : 0.08)) {
       const id = `book-${++books}`;
       onShelf.push({ id, read: false });
-      line = { key: id, value: envelope('book-added', id, { id, title: `Title ${books}`, author: [{ name: `Author ${books % 997}` }], type: books % 3 === 0 ? 'essay' : 'novel', year: String(1900 + (books % 125)) }) };
+      line = {
+        key: id,
+        value: envelope('book-added', id, {
+          id,
+          title: `Title ${books}`,
+          author: [{ name: `Author ${books % 997}` }],
+          type: books % 3 === 0 ? 'essay' : 'novel',
+          year: String(1900 + (books % 125)),
+        }),
+      };
     } else {
       const index = Math.floor(random() * onShelf.length);
       const book = onShelf[index]!;
@@ -129,7 +149,8 @@ function* history(random: () => number): Generator<Line> {
       else if (roll < 0.65 || !book.read) {
         book.read = true;
         line = { key: book.id, value: envelope('book-read', book.id, { id: book.id }) };
-      } else if (roll < 0.9) line = { key: book.id, value: envelope('book-rated', book.id, { id: book.id, rating: 1 + Math.floor(random() * 5) }) };
+      } else if (roll < 0.9)
+        line = { key: book.id, value: envelope('book-rated', book.id, { id: book.id, rating: 1 + Math.floor(random() * 5) }) };
       else {
         onShelf[index] = onShelf[onShelf.length - 1]!;
         onShelf.pop();
@@ -144,7 +165,8 @@ function* history(random: () => number): Generator<Line> {
 }
 
 /** JSON with the top-level keys in one order, to compare rows whatever order their fields come in. */
-const canonical = (row: Record<string, unknown>): string => JSON.stringify(Object.fromEntries(Object.entries(row).sort(([a], [b]) => a.localeCompare(b))));
+const canonical = (row: Record<string, unknown>): string =>
+  JSON.stringify(Object.fromEntries(Object.entries(row).sort(([a], [b]) => a.localeCompare(b))));
 
 interface Health {
   status: string;
@@ -200,24 +222,32 @@ describe('views replaying a long log while the broker restarts', () => {
     const [lastReadPort, listPort] = [await freePort(), await freePort()];
     const common = ['--topic', topic, '--broker', broker.address, '--no-register', '--log-level', 'warn'];
     const views: Record<string, { port: number; process: RunningProcess }> = {
-      'last-read': { port: lastReadPort, process: runEntry('last-read', [...common, '--port', String(lastReadPort), '--size', String(LAST_READ_SIZE)]) },
+      'last-read': {
+        port: lastReadPort,
+        process: runEntry('last-read', [...common, '--port', String(lastReadPort), '--size', String(LAST_READ_SIZE)]),
+      },
       'list-books': { port: listPort, process: runEntry('list-books', [...common, '--port', String(listPort)]) },
     };
     for (const { process } of Object.values(views)) cleanup.push(() => void process.child.kill('SIGKILL'));
     const replayStarted = Date.now();
     const progress = async () =>
-      Promise.all(Object.values(views).map(async ({ port }) => {
-        const report = await health(port);
-        return report ? report.events.applied + report.events.duplicates : 0;
-      }));
+      Promise.all(
+        Object.values(views).map(async ({ port }) => {
+          const report = await health(port);
+          return report ? report.events.applied + report.events.duplicates : 0;
+        }),
+      );
 
     const restarts: { at: number[]; downMs: number; resumedMs: number }[] = [];
     for (let restart = 1; restart <= RESTARTS; restart++) {
       const threshold = Math.floor((messages * restart) / (RESTARTS + 1));
-      const at = await waitFor(async () => {
-        const seen = await progress();
-        return Math.min(...seen) >= threshold && seen;
-      }, { timeout: 300_000, interval: 100, what: `both views past ${threshold} events` });
+      const at = await waitFor(
+        async () => {
+          const seen = await progress();
+          return Math.min(...seen) >= threshold && seen;
+        },
+        { timeout: 300_000, interval: 100, what: `both views past ${threshold} events` },
+      );
       const stoppedAt = Date.now();
       await broker.stop();
       // The broker is away for DOWN_MS: the fault's own length, not a wait for anything.
@@ -225,21 +255,32 @@ describe('views replaying a long log while the broker restarts', () => {
       await broker.start();
       const backAt = Date.now();
       const before = await progress();
-      await waitFor(async () => (await progress()).every((seen, i) => seen > before[i]! || seen >= messages), { timeout: 120_000, interval: 100, what: 'both views reading again' });
+      await waitFor(async () => (await progress()).every((seen, i) => seen > before[i]! || seen >= messages), {
+        timeout: 120_000,
+        interval: 100,
+        what: 'both views reading again',
+      });
       restarts.push({ at, downMs: backAt - stoppedAt, resumedMs: Date.now() - backAt });
     }
 
     const caughtUpMs: Record<string, number> = {};
-    await Promise.all(Object.entries(views).map(async ([name, { port }]) => {
-      await waitFor(async () => {
-        const report = await health(port);
-        return report?.status === 'pass' && report.lag === 0 && report.events.applied + report.events.duplicates >= messages;
-      }, { timeout: 300_000, interval: 200, what: `${name} caught up with ${messages} messages` });
-      caughtUpMs[name] = Date.now() - replayStarted;
-    }));
+    await Promise.all(
+      Object.entries(views).map(async ([name, { port }]) => {
+        await waitFor(
+          async () => {
+            const report = await health(port);
+            return report?.status === 'pass' && report.lag === 0 && report.events.applied + report.events.duplicates >= messages;
+          },
+          { timeout: 300_000, interval: 200, what: `${name} caught up with ${messages} messages` },
+        );
+        caughtUpMs[name] = Date.now() - replayStarted;
+      }),
+    );
 
     // Each view as a user reads it, against the reference fold.
-    const reports = Object.fromEntries(await Promise.all(Object.entries(views).map(async ([name, { port }]) => [name, (await health(port))!] as const)));
+    const reports = Object.fromEntries(
+      await Promise.all(Object.entries(views).map(async ([name, { port }]) => [name, (await health(port))!] as const)),
+    );
     const listed = (await (await fetch(`http://127.0.0.1:${listPort}/`)).json()) as ({ id: string } & Record<string, unknown>)[];
     const expectedRows = new Map([...fold.books].map(([id, book]) => [id, { id, ...book, isbn: null }]));
     const seenIds = new Set<string>();
@@ -275,21 +316,29 @@ describe('views replaying a long log while the broker restarts', () => {
         'MB written': Math.round(bytes / 1e6),
         'write s': seconds(produceMs),
         restarts: restarts.length,
-        'replay % at each kill (last-read/list-books)': restarts.map(({ at }) => at.map((seen) => Math.floor((100 * seen) / messages)).join('/')).join(', '),
+        'replay % at each kill (last-read/list-books)': restarts
+          .map(({ at }) => at.map((seen) => Math.floor((100 * seen) / messages)).join('/'))
+          .join(', '),
         'broker away s (longest)': seconds(Math.max(...restarts.map((r) => r.downMs))),
         'views reading again after s (longest)': seconds(Math.max(...restarts.map((r) => r.resumedMs))),
         'last-read replay s': seconds(caughtUpMs['last-read']!),
         'list-books replay s': seconds(caughtUpMs['list-books']!),
         'books on the shelf': listed.length,
         lost: missing + Math.max(0, readsExpected - readsListed) + Math.max(0, distinct - reports['list-books']!.events.applied),
-        'applied twice': listedTwice + Math.max(0, readsListed - readsExpected) + Math.max(0, reports['list-books']!.events.applied - distinct),
+        'applied twice':
+          listedTwice + Math.max(0, readsListed - readsExpected) + Math.max(0, reports['list-books']!.events.applied - distinct),
         'rows differing': wrong,
       },
     });
 
     expect(restarts.map(({ at }) => Math.min(...at) < messages)).toEqual(Array(RESTARTS).fill(true));
     for (const [name, report] of Object.entries(reports)) {
-      expect({ view: name, applied: report.events.applied, duplicates: report.events.duplicates, rejected: report.events.rejected }).toEqual({ view: name, applied: distinct, duplicates, rejected: 0 });
+      expect({
+        view: name,
+        applied: report.events.applied,
+        duplicates: report.events.duplicates,
+        rejected: report.events.rejected,
+      }).toEqual({ view: name, applied: distinct, duplicates, rejected: 0 });
     }
     expect({ missing, listedTwice, wrong, differences }).toEqual({ missing: 0, listedTwice: 0, wrong: 0, differences: [] });
     expect(listed.length).toBe(fold.books.size);

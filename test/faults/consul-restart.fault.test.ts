@@ -48,7 +48,11 @@ async function consulAgent() {
     get,
     async start(): Promise<void> {
       child = spawn('bash', [consulRun, '--port-offset', String(offset)], { stdio: 'ignore' });
-      await waitFor(async () => (await get<string>('/v1/status/leader')) !== '', { timeout: 60_000, interval: 100, what: `Consul agent on ${http}` });
+      await waitFor(async () => (await get<string>('/v1/status/leader')) !== '', {
+        timeout: 60_000,
+        interval: 100,
+        what: `Consul agent on ${http}`,
+      });
     },
     async kill(): Promise<void> {
       const current = child;
@@ -70,19 +74,45 @@ describe('services when their Consul agent restarts', () => {
 
     const names = { books: unique('books'), booklist: unique('booklist'), lastreadbooks: unique('lastreadbooks'), shelf: unique('shelf') };
     const roleOf = Object.fromEntries(Object.entries(names).map(([role, name]) => [name, role]));
-    const common = (name: string, port: number) => ['--topic', topic, '--broker', KAFKA, '--consul', consul.address, '--name', name, '--port', String(port), '--check-interval', '1s', '--log-level', 'warn'];
+    const common = (name: string, port: number) => [
+      '--topic',
+      topic,
+      '--broker',
+      KAFKA,
+      '--consul',
+      consul.address,
+      '--name',
+      name,
+      '--port',
+      String(port),
+      '--check-interval',
+      '1s',
+      '--log-level',
+      'warn',
+    ];
     const shelfPort = await freePort();
     const services: Record<string, RunningProcess> = {
       [names.books]: runEntry('books', common(names.books, await freePort())),
       [names.booklist]: runEntry('list-books', common(names.booklist, await freePort())),
       [names.lastreadbooks]: runEntry('last-read', common(names.lastreadbooks, await freePort())),
-      [names.shelf]: runEntry('shelf', [...common(names.shelf, shelfPort), '--books-service', names.books, '--booklist-service', names.booklist, '--lastread-service', names.lastreadbooks]),
+      [names.shelf]: runEntry('shelf', [
+        ...common(names.shelf, shelfPort),
+        '--books-service',
+        names.books,
+        '--booklist-service',
+        names.booklist,
+        '--lastread-service',
+        names.lastreadbooks,
+      ]),
     };
     for (const service of Object.values(services)) cleanup.push(() => void service.child.kill('SIGKILL'));
 
     const passing = async (name: string): Promise<boolean> => {
       const entries = await consul.get<{ Checks: { ServiceName: string; Status: string }[] }[]>(`/v1/health/service/${name}`);
-      return entries.length === 1 && entries[0]!.Checks.filter((check) => check.ServiceName === name).every((check) => check.Status === 'passing');
+      return (
+        entries.length === 1 &&
+        entries[0]!.Checks.filter((check) => check.ServiceName === name).every((check) => check.Status === 'passing')
+      );
     };
     const throughShelf = async () => {
       try {
@@ -113,12 +143,18 @@ describe('services when their Consul agent restarts', () => {
 
     const registeredAfter: Record<string, number> = {};
     const passingAfter: Record<string, number> = {};
-    await Promise.all(Object.keys(services).map(async (name) => {
-      await waitFor(async () => (await consul.get<unknown[]>(`/v1/catalog/service/${name}`)).length === 1, { timeout: 60_000, interval: 100, what: `${name} registered again` });
-      registeredAfter[name] = Date.now() - backAt;
-      await waitFor(() => passing(name), { timeout: 60_000, interval: 100, what: `${name} passing again` });
-      passingAfter[name] = Date.now() - backAt;
-    }));
+    await Promise.all(
+      Object.keys(services).map(async (name) => {
+        await waitFor(async () => (await consul.get<unknown[]>(`/v1/catalog/service/${name}`)).length === 1, {
+          timeout: 60_000,
+          interval: 100,
+          what: `${name} registered again`,
+        });
+        registeredAfter[name] = Date.now() - backAt;
+        await waitFor(() => passing(name), { timeout: 60_000, interval: 100, what: `${name} passing again` });
+        passingAfter[name] = Date.now() - backAt;
+      }),
+    );
     reading = false;
     await reader;
 
@@ -130,10 +166,14 @@ describe('services when their Consul agent restarts', () => {
         services: Object.keys(services).length,
         'registered when the agent first answered': knownAtOnce,
         'slowest re-registration s': seconds(slowest),
-        'passing again s': Object.entries(passingAfter).map(([name, ms]) => `${roleOf[name]} ${seconds(ms)}`).join(', '),
+        'passing again s': Object.entries(passingAfter)
+          .map(([name, ms]) => `${roleOf[name]} ${seconds(ms)}`)
+          .join(', '),
         'reads through shelf meanwhile': reads.ok + reads.failed,
         'of which failed': reads.failed,
-        'services restarted': Object.values(services).filter((service, i) => service.child.pid !== pids[i] || service.child.exitCode !== null).length,
+        'services restarted': Object.values(services).filter(
+          (service, i) => service.child.pid !== pids[i] || service.child.exitCode !== null,
+        ).length,
       },
     });
 

@@ -37,7 +37,9 @@ const statuses = async (name: string): Promise<Record<string, string>> =>
   Object.fromEntries(
     (await consulGet<HealthEntry[]>(`/v1/health/service/${name}`)).map((entry) => [
       entry.Service.ID,
-      entry.Checks.filter((check) => check.ServiceName === name).map((check) => check.Status).join(','),
+      entry.Checks.filter((check) => check.ServiceName === name)
+        .map((check) => check.Status)
+        .join(','),
     ]),
   );
 
@@ -55,7 +57,22 @@ describe('the gateway when a view instance crashes', () => {
     // Two instances whose Consul check runs only every ten minutes: Consul cannot notice the crash first.
     const ports = [await freePort(), await freePort()];
     const views: RunningProcess[] = ports.map((port) =>
-      runEntry('last-read', ['--topic', topic, '--broker', KAFKA, '--consul', CONSUL, '--name', name, '--port', String(port), '--check-interval', '10m', '--log-level', 'warn']),
+      runEntry('last-read', [
+        '--topic',
+        topic,
+        '--broker',
+        KAFKA,
+        '--consul',
+        CONSUL,
+        '--name',
+        name,
+        '--port',
+        String(port),
+        '--check-interval',
+        '10m',
+        '--log-level',
+        'warn',
+      ]),
     );
     const ids: string[] = [];
     cleanup.push(async () => {
@@ -63,18 +80,33 @@ describe('the gateway when a view instance crashes', () => {
       await Promise.all(views.map((view) => view.exited));
       await Promise.all(ids.map(deregister));
     });
-    for (const port of ports) await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/health`)).status === 200, { timeout: 60_000, what: `last-read on ${port} healthy` });
-    ids.push(...(await waitFor(async () => {
-      const found = await statuses(name);
-      return Object.keys(found).length === 2 && Object.keys(found);
-    }, { what: 'both instances registered' })));
+    for (const port of ports)
+      await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/health`)).status === 200, {
+        timeout: 60_000,
+        what: `last-read on ${port} healthy`,
+      });
+    ids.push(
+      ...(await waitFor(
+        async () => {
+          const found = await statuses(name);
+          return Object.keys(found).length === 2 && Object.keys(found);
+        },
+        { what: 'both instances registered' },
+      )),
+    );
     // They registered before they had read the log, with a critical check that runs again only in ten
     // minutes: removed from the agent, they register again by themselves, now healthy, hence passing.
     for (const id of ids) await deregister(id);
-    await waitFor(async () => Object.values(await statuses(name)).join() === 'passing,passing', { timeout: 30_000, what: 'both instances passing' });
+    await waitFor(async () => Object.values(await statuses(name)).join() === 'passing,passing', {
+      timeout: 30_000,
+      what: 'both instances passing',
+    });
 
     const { logger, lines } = keptLogger();
-    const config = resolveConfig(shelfDefaults, { cli: { port: '0', broker: [KAFKA], consul: CONSUL, register: false, 'lastread-service': name }, env: {} });
+    const config = resolveConfig(shelfDefaults, {
+      cli: { port: '0', broker: [KAFKA], consul: CONSUL, register: false, 'lastread-service': name },
+      env: {},
+    });
     const shelf = await startShelf(config, { logger });
     cleanup.push(() => shelf.stop());
     const read = async () => {
@@ -83,10 +115,13 @@ describe('the gateway when a view instance crashes', () => {
       return { status: response.status, servedBy: response.headers.get('x-served-by') };
     };
     const before = new Set<string | null>();
-    await waitFor(async () => {
-      before.add((await read()).servedBy);
-      return before.size === 2;
-    }, { timeout: 30_000, what: 'reads served by both instances' });
+    await waitFor(
+      async () => {
+        before.add((await read()).servedBy);
+        return before.size === 2;
+      },
+      { timeout: 30_000, what: 'reads served by both instances' },
+    );
 
     const victim = views[0]!;
     const victimId = ids.find((id) => id.endsWith(`-${ports[0]}`))!;
@@ -98,7 +133,10 @@ describe('the gateway when a view instance crashes', () => {
     const requestsMs = Date.now() - killedAt;
     const consulSays = (await statuses(name))[victimId];
     const ejections = lines.filter((line) => line.msg === 'instance failed, ejected');
-    const listed = (await (await fetch(`${shelf.url}/services`)).json()) as Record<string, { instances: { id: string; status: string; ejected: boolean }[] }>;
+    const listed = (await (await fetch(`${shelf.url}/services`)).json()) as Record<
+      string,
+      { instances: { id: string; status: string; ejected: boolean }[] }
+    >;
 
     recordReliability('process crash', {
       fault: 'one of two last-read instances behind the shelf gateway is killed with -9; Consul checks them every 10 minutes',

@@ -57,9 +57,25 @@ describe('a view stopping under load', () => {
     await producer.send({ topic, acks: -1, messages: [book('first')] });
 
     const port = await freePort();
-    const view = runEntry('last-read', ['--topic', topic, '--broker', KAFKA, '--consul', CONSUL, '--name', name, '--port', String(port), '--log-level', 'warn']);
+    const view = runEntry('last-read', [
+      '--topic',
+      topic,
+      '--broker',
+      KAFKA,
+      '--consul',
+      CONSUL,
+      '--name',
+      name,
+      '--port',
+      String(port),
+      '--log-level',
+      'warn',
+    ]);
     cleanup.push(() => void view.child.kill('SIGKILL'));
-    await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/health`)).status === 200, { timeout: 60_000, what: 'last-read healthy' });
+    await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/health`)).status === 200, {
+      timeout: 60_000,
+      what: 'last-read healthy',
+    });
     await waitFor(async () => (await catalogService(name)).length === 1, { what: 'last-read in the catalog' });
 
     const reached = Array.from({ length: REACHED }, () => get(port, `/?position=0:1&wait=${WAIT_MS + 200}`));
@@ -88,7 +104,11 @@ describe('a view stopping under load', () => {
     const signalledAt = Date.now();
     view.child.kill('SIGTERM');
     await producer.send({ topic, acks: -1, messages: [book('second')] });
-    const answers = await Promise.all([...reached, ...neverReached].map((pending) => pending.answer.catch((error: Error) => ({ status: 0, body: error.message, sentAt: 0 }))));
+    const answers = await Promise.all(
+      [...reached, ...neverReached].map((pending) =>
+        pending.answer.catch((error: Error) => ({ status: 0, body: error.message, sentAt: 0 })),
+      ),
+    );
     const exit = await view.exited;
     const exitedAfter = Date.now() - signalledAt;
     await watcher;
@@ -97,7 +117,9 @@ describe('a view stopping under load', () => {
     const portClosedAt = samples.find((sample) => !sample.portOpen)?.at;
     const closedWhileListed = samples.filter((sample) => !sample.portOpen && sample.listed);
     const proper = answers.map((answer, i) =>
-      i < REACHED ? answer.status === 200 && (JSON.parse(answer.body) as { id: string }[])[0]?.id === 'second' : answer.status === 503 && answer.body.includes('not_caught_up'),
+      i < REACHED
+        ? answer.status === 200 && (JSON.parse(answer.body) as { id: string }[])[0]?.id === 'second'
+        : answer.status === 503 && answer.body.includes('not_caught_up'),
     );
     recordReliability('SIGTERM under load', {
       fault: `last-read gets SIGTERM with ${REACHED + NEVER_REACHED} read-your-writes requests waiting in it`,
@@ -116,7 +138,10 @@ describe('a view stopping under load', () => {
       },
     });
 
-    expect(answers.map((answer) => answer.status)).toEqual([...Array<number>(REACHED).fill(200), ...Array<number>(NEVER_REACHED).fill(503)]);
+    expect(answers.map((answer) => answer.status)).toEqual([
+      ...Array<number>(REACHED).fill(200),
+      ...Array<number>(NEVER_REACHED).fill(503),
+    ]);
     expect(proper).toEqual(Array(answers.length).fill(true));
     expect(exit).toEqual({ code: 0, signal: null });
     expect(exitedAfter).toBeLessThan(2000);

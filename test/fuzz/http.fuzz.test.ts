@@ -33,12 +33,27 @@ async function startAll() {
   await createTopic(topic, 3);
   const shared = { port: '0', broker: [KAFKA], consul: CONSUL, topic, 'check-interval': '1s' };
   const logger = silentLogger();
-  const books = await startBooks(resolveConfig(booksDefaults, { cli: { ...shared, name: names.books, 'auth-token': TOKEN }, env: {} }), { logger });
-  const list = await startView(listBooksView, resolveConfig(listBooksView.defaults, { cli: { ...shared, name: names.booklist }, env: {} }), { logger });
-  const last = await startView(lastReadView, resolveConfig(lastReadView.defaults, { cli: { ...shared, name: names.lastread }, env: {} }), { logger });
+  const books = await startBooks(resolveConfig(booksDefaults, { cli: { ...shared, name: names.books, 'auth-token': TOKEN }, env: {} }), {
+    logger,
+  });
+  const list = await startView(
+    listBooksView,
+    resolveConfig(listBooksView.defaults, { cli: { ...shared, name: names.booklist }, env: {} }),
+    { logger },
+  );
+  const last = await startView(lastReadView, resolveConfig(lastReadView.defaults, { cli: { ...shared, name: names.lastread }, env: {} }), {
+    logger,
+  });
   const shelf = await startShelf(
     resolveConfig(shelfDefaults, {
-      cli: { ...shared, register: false, 'auth-token': TOKEN, 'books-service': names.books, 'booklist-service': names.booklist, 'lastread-service': names.lastread },
+      cli: {
+        ...shared,
+        register: false,
+        'auth-token': TOKEN,
+        'books-service': names.books,
+        'booklist-service': names.booklist,
+        'lastread-service': names.lastread,
+      },
       env: {},
     }),
     { logger },
@@ -47,7 +62,9 @@ async function startAll() {
   await waitFor(
     async () => {
       const services = (await (await fetch(`${shelf.url}/services`)).json()) as Record<string, { instances: { status: string }[] }>;
-      return Object.values(names).every((name) => services[name]?.instances.length === 1 && services[name].instances[0]!.status === 'passing');
+      return Object.values(names).every(
+        (name) => services[name]?.instances.length === 1 && services[name].instances[0]!.status === 'passing',
+      );
     },
     { timeout: 30_000, what: 'the gateway sees books, list-books and last-read passing' },
   );
@@ -60,12 +77,16 @@ function verdict(req: FuzzRequest, answer: FuzzAnswer): string | undefined {
   const contentType = String(answer.headers['content-type'] ?? '');
   if (answer.status >= 500) {
     // A HEAD answer has no body to name the code: its headers must say the same.
-    const named = req.method === 'HEAD' ? String(answer.headers['content-type'] ?? '').startsWith('application/problem+json') : answer.body.includes('"code":"not_caught_up"');
+    const named =
+      req.method === 'HEAD'
+        ? String(answer.headers['content-type'] ?? '').startsWith('application/problem+json')
+        : answer.body.includes('"code":"not_caught_up"');
     const waited = req.mayWait === true && answer.status === 503 && named && answer.headers['retry-after'] === '1';
     if (!waited) return `${answer.status} ${answer.body.slice(0, 300)}`;
   }
   if (answer.status < 400) return undefined;
-  if (!contentType.startsWith('application/problem+json')) return `${answer.status} with content-type "${contentType}" ${answer.body.slice(0, 200)}`;
+  if (!contentType.startsWith('application/problem+json'))
+    return `${answer.status} with content-type "${contentType}" ${answer.body.slice(0, 200)}`;
   if (req.method === 'HEAD') return undefined;
   let problem: { status?: unknown; code?: unknown; type?: unknown; title?: unknown };
   try {
@@ -73,7 +94,12 @@ function verdict(req: FuzzRequest, answer: FuzzAnswer): string | undefined {
   } catch {
     return `${answer.status} body is not JSON: ${answer.body.slice(0, 200)}`;
   }
-  if (problem.status !== answer.status || typeof problem.code !== 'string' || typeof problem.type !== 'string' || typeof problem.title !== 'string') {
+  if (
+    problem.status !== answer.status ||
+    typeof problem.code !== 'string' ||
+    typeof problem.type !== 'string' ||
+    typeof problem.title !== 'string'
+  ) {
     return `${answer.status} problem does not match: ${answer.body.slice(0, 300)}`;
   }
   return undefined;
@@ -126,13 +152,20 @@ describe('the HTTP API, fuzzed', () => {
     await Promise.all(Array.from({ length: CONCURRENCY }, worker));
     client.close();
     const took = Date.now() - started;
-    console.log(`http fuzz: ${REQUESTS} requests in ${took} ms; statuses ${JSON.stringify(Object.fromEntries([...statuses].sort(([a], [b]) => a - b)))}; ${added.size} books added, ${removed.size} removed`);
+    console.log(
+      `http fuzz: ${REQUESTS} requests in ${took} ms; statuses ${JSON.stringify(Object.fromEntries([...statuses].sort(([a], [b]) => a - b)))}; ${added.size} books added, ${removed.size} removed`,
+    );
     if (failures.length > 0) console.log(`http fuzz: ${failures.length} bad answers, the first 200:\n${failures.slice(0, 200).join('\n')}`);
     expect(failures.slice(0, 15), `seed ${seed}: ${failures.length} bad answers`).toEqual([]);
 
-    for (const service of [books, list, last, shelf]) expect((await fetch(`${service.url}/health`)).status, `${service.id} healthy`).toBe(200);
-    const services = (await (await fetch(`${shelf.url}/services`)).json()) as Record<string, { instances: { status: string; ejected: boolean }[] }>;
-    for (const entry of Object.values(services)) expect(entry.instances).toEqual([expect.objectContaining({ status: 'passing', ejected: false })]);
+    for (const service of [books, list, last, shelf])
+      expect((await fetch(`${service.url}/health`)).status, `${service.id} healthy`).toBe(200);
+    const services = (await (await fetch(`${shelf.url}/services`)).json()) as Record<
+      string,
+      { instances: { status: string; ejected: boolean }[] }
+    >;
+    for (const entry of Object.values(services))
+      expect(entry.instances).toEqual([expect.objectContaining({ status: 'passing', ejected: false })]);
 
     // What the answers said happened is what the view shows.
     const expected = [...added].filter((id) => !removed.has(id)).sort();

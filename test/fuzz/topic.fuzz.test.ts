@@ -99,7 +99,8 @@ describe('the topic, fuzzed', () => {
     const last = await startTestView(lastReadView, { topic, size: String(LAST_READ_SIZE) });
     running.push(list, last);
 
-    for (const view of [list, last]) await waitFor(async () => (await view.get('/health')).status === 200, { what: 'view reading the empty topic' });
+    for (const view of [list, last])
+      await waitFor(async () => (await view.get('/health')).status === 200, { what: 'view reading the empty topic' });
 
     // The views read while the lines arrive; they must keep answering, and stay healthy, all along.
     let slowest = 0;
@@ -121,19 +122,30 @@ describe('the topic, fuzzed', () => {
     const produced = Date.now() - producing;
     const end = await endOf(topic);
     for (const view of [list, last]) {
-      await waitFor(async () => (await view.get(`/?position=${end}&wait=5000`)).status === 200, { timeout: 120_000, interval: 100, what: `${end} applied (seed ${seed})` });
+      await waitFor(async () => (await view.get(`/?position=${end}&wait=5000`)).status === 200, {
+        timeout: 120_000,
+        interval: 100,
+        what: `${end} applied (seed ${seed})`,
+      });
     }
     const caughtUp = Date.now() - producing;
     polling = false;
     await poll;
-    console.log(`topic fuzz: ${LINES} lines produced in ${produced} ms, both views caught up after ${caughtUp} ms; slowest /health ${slowest} ms`);
+    console.log(
+      `topic fuzz: ${LINES} lines produced in ${produced} ms, both views caught up after ${caughtUp} ms; slowest /health ${slowest} ms`,
+    );
     expect(unhealthy).toEqual([]);
     expect(slowest).toBeLessThan(5000);
 
     for (const view of [list, last]) {
       const health = await view.get('/health');
       expect(health.status, `seed ${seed}`).toBe(200);
-      expect((health.body as { events: unknown }).events, `seed ${seed}`).toEqual({ applied: expected.applied, rejected: rejectedTotal, ignored: expected.ignored, duplicates: expected.duplicates });
+      expect((health.body as { events: unknown }).events, `seed ${seed}`).toEqual({
+        applied: expected.applied,
+        rejected: rejectedTotal,
+        ignored: expected.ignored,
+        duplicates: expected.duplicates,
+      });
 
       const metrics = await (await fetch(`${view.url}/metrics`)).text();
       const byReason = metricByReason(metrics, 'bookshelf_events_rejected_total');
@@ -149,9 +161,15 @@ describe('the topic, fuzzed', () => {
 
     const books = (await list.get('/')).body as { id: string }[];
     books.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-    expect(differences(books, expected.books, (row) => row.id), `seed ${seed}`).toEqual([]);
+    expect(
+      differences(books, expected.books, (row) => row.id),
+      `seed ${seed}`,
+    ).toEqual([]);
     const lastRead = (await last.get('/')).body as { id: string | null }[];
-    expect(differences(lastRead, expected.lastRead, (entry) => String(entry.id)), `seed ${seed}`).toEqual([]);
+    expect(
+      differences(lastRead, expected.lastRead, (entry) => String(entry.id)),
+      `seed ${seed}`,
+    ).toEqual([]);
     expect((await list.get('/fuzz-marker')).body).toMatchObject({ id: 'fuzz-marker', title: 'the end', status: 'unread' });
   });
 });

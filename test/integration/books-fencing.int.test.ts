@@ -19,12 +19,22 @@ async function topicOf(partitions: number) {
 
 function writer(topic: string, transactionalId: string, failures: string[]) {
   const kafka = createKafka({ brokers: [KAFKA], clientId: 'fencing-test', logger: silentLogger() });
-  const created = createPartitionWriter({ kafka, logger: silentLogger(), topic, partition: 0, transactionalId, onFailure: (kind) => failures.push(kind) });
+  const created = createPartitionWriter({
+    kafka,
+    logger: silentLogger(),
+    topic,
+    partition: 0,
+    transactionalId,
+    onFailure: (kind) => failures.push(kind),
+  });
   cleanup.push(() => created.close());
   return created;
 }
 
-const message = (n: number) => ({ key: `k${n}`, value: JSON.stringify({ id: `e${n}`, name: 'book-added', payload: { id: `k${n}`, title: `T${n}` } }) });
+const message = (n: number) => ({
+  key: `k${n}`,
+  value: JSON.stringify({ id: `e${n}`, name: 'book-added', payload: { id: `k${n}`, title: `T${n}` } }),
+});
 
 describe('fencing a partition’s previous writer (real Kafka)', () => {
   it('a second writer with the same transactional id makes the first one’s sends fail, and none of them lands', async () => {
@@ -53,7 +63,8 @@ describe('fencing a partition’s previous writer (real Kafka)', () => {
     await old.open();
     const answers: Promise<unknown>[] = [];
     let openedAt = Infinity;
-    const outcomeOf = (error: Error) => (error instanceof FencedError || (error as { code?: string }).code === 'rebalancing' ? ('refused' as const) : error);
+    const outcomeOf = (error: Error) =>
+      error instanceof FencedError || (error as { code?: string }).code === 'rebalancing' ? ('refused' as const) : error;
     // Commands keep coming while the partition is taken over, and for a moment after.
     const sending = (async () => {
       for (let n = 0; n < openedAt + 20 && n < 5000; n++) {

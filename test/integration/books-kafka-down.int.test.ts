@@ -24,7 +24,9 @@ async function readTitles(topic: string, broker: string): Promise<string[]> {
       return Promise.resolve();
     },
   });
-  await waitFor(() => ends.every((end) => Number(end.high) === 0 || (next.get(end.partition) ?? 0) >= Number(end.high)), { what: 'the topic read to its end' });
+  await waitFor(() => ends.every((end) => Number(end.high) === 0 || (next.get(end.partition) ?? 0) >= Number(end.high)), {
+    what: 'the topic read to its end',
+  });
   await consumer.disconnect();
   return titles.sort();
 }
@@ -49,10 +51,13 @@ describe('books when Kafka goes away', () => {
     expect(refused.headers.get('retry-after')).toBe('1');
 
     await broker.start();
-    const after = await waitFor(async () => {
-      const answer = await books.send('POST', '/books', { title: 'After' });
-      return answer.status === 201 && answer;
-    }, { timeout: 60_000, interval: 500, what: 'a command accepted again' });
+    const after = await waitFor(
+      async () => {
+        const answer = await books.send('POST', '/books', { title: 'After' });
+        return answer.status === 201 && answer;
+      },
+      { timeout: 60_000, interval: 500, what: 'a command accepted again' },
+    );
     expect(after.body).toMatchObject({ title: 'After' });
     expect(await readTitles(topic, broker.address)).toEqual(['After', 'Before']);
   });

@@ -71,15 +71,23 @@ describe('books instances sharing a topic', () => {
     const { name, byPartition } = await owners(3);
     const shelf = await startTestShelf({ books: name });
     cleanup.push(() => shelf.stop());
-    await waitFor(async () => (await ownersInConsul(name)).size === 6 && ((await shelf.send('GET', '/services')).body?.[name] as { instances: unknown[] }).instances.length === 3, { what: 'gateway sees 3 owners' });
+    await waitFor(
+      async () =>
+        (await ownersInConsul(name)).size === 6 &&
+        ((await shelf.send('GET', '/services')).body?.[name] as { instances: unknown[] }).instances.length === 3,
+      { what: 'gateway sees 3 owners' },
+    );
     const services = (await shelf.send('GET', '/services')).body?.[name] as { instances: { id: string; partitions: string }[] };
     expect(services.instances.flatMap((i) => i.partitions.split(',')).sort()).toEqual(['0', '1', '2', '3', '4', '5']);
     for (let partition = 0; partition < 6; partition++) {
       const id = idOnPartition(partition, 6);
-      const added = await waitFor(async () => {
-        const answer = await shelf.send('POST', '/bookshelf/books', { id, title: 'Routed' });
-        return answer.status === 201 && answer;
-      }, { what: 'add through the gateway' });
+      const added = await waitFor(
+        async () => {
+          const answer = await shelf.send('POST', '/bookshelf/books', { id, title: 'Routed' });
+          return answer.status === 201 && answer;
+        },
+        { what: 'add through the gateway' },
+      );
       expect(added.headers.get('x-served-by')).toBe(byPartition.get(partition));
       const finished = await shelf.send('POST', `/bookshelf/books/${id}/finished`);
       expect(finished.status).toBe(204);
@@ -109,7 +117,18 @@ describe('views reading a topic written in transactions', () => {
     const producer = testKafka().producer({ transactionalId: `${topic}-writer`, idempotent: true, maxInFlightRequests: 1 });
     await producer.connect();
     cleanup.push(() => producer.disconnect());
-    const event = (id: string, title: string) => ({ key: id, value: JSON.stringify({ id: `${id}-added`, name: 'book-added', created: new Date().toISOString(), aggregate: id, version: 1, command: null, payload: { id, title } }) });
+    const event = (id: string, title: string) => ({
+      key: id,
+      value: JSON.stringify({
+        id: `${id}-added`,
+        name: 'book-added',
+        created: new Date().toISOString(),
+        aggregate: id,
+        version: 1,
+        command: null,
+        payload: { id, title },
+      }),
+    });
     const aborted = await producer.transaction();
     await aborted.send({ topic, messages: [event('gone', 'Aborted')] });
     await aborted.abort();
@@ -123,9 +142,12 @@ describe('views reading a topic written in transactions', () => {
     expect(rows.status).toBe(200);
     expect((rows.body as { id: string }[]).map((r) => r.id)).toEqual(['kept']);
     // offsets: 0 aborted record, 1 abort marker, 2 committed record, 3 commit marker: the end is 4, and it is reached.
-    await waitFor(async () => {
-      const health = (await view.get('/health')).body as { status: string; lag: number; partitions: Record<string, { applied: number }> };
-      return health.status === 'pass' && health.partitions['0']?.applied === 3;
-    }, { what: 'view caught up past the commit marker' });
+    await waitFor(
+      async () => {
+        const health = (await view.get('/health')).body as { status: string; lag: number; partitions: Record<string, { applied: number }> };
+        return health.status === 'pass' && health.partitions['0']?.applied === 3;
+      },
+      { what: 'view caught up past the commit marker' },
+    );
   });
 });

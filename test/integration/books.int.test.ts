@@ -32,7 +32,14 @@ describe('books: the Book aggregate', () => {
     const id = added.body?.id as string;
     expect(id).toMatch(/^[0-9a-f-]{36}$/);
     expect(added.headers.get('location')).toBe(`/books/${id}`);
-    expect(added.body).toEqual({ id, title: '1984', author: [{ name: 'George Orwell' }], type: 'novel', year: '1949', position: expect.stringMatching(/^\d+:\d+$/) });
+    expect(added.body).toEqual({
+      id,
+      title: '1984',
+      author: [{ name: 'George Orwell' }],
+      type: 'novel',
+      year: '1949',
+      position: expect.stringMatching(/^\d+:\d+$/),
+    });
     expect(added.headers.get('x-bookshelf-position')).toBe(added.body?.position);
 
     const finished = await books.send('POST', `/books/${id}/finished`);
@@ -42,7 +49,15 @@ describe('books: the Book aggregate', () => {
 
     const row = await list.get(`/${id}?position=${position}`);
     expect(row.status).toBe(200);
-    expect(row.body).toMatchObject({ id, title: '1984', status: 'read', readCount: 1, rating: null, addedAt: expect.any(String), readAt: expect.any(String) });
+    expect(row.body).toMatchObject({
+      id,
+      title: '1984',
+      status: 'read',
+      readCount: 1,
+      rating: null,
+      addedAt: expect.any(String),
+      readAt: expect.any(String),
+    });
     const lastRead = await last.get('/', { 'X-Bookshelf-Position': position });
     expect(lastRead.body).toEqual([expect.objectContaining({ id, title: '1984' })]);
   });
@@ -64,10 +79,17 @@ describe('books: the Book aggregate', () => {
     expect(await books.send('PUT', '/books/b1/rating', { rating: 4 })).toMatchObject(problem(409, 'not_read_yet'));
     expect((await books.send('POST', '/books/b1/started')).status).toBe(204);
     expect((await books.send('POST', '/books/b1/finished')).status).toBe(204);
-    expect(await books.send('PUT', '/books/b1/rating', { rating: 6 })).toMatchObject({ ...problem(400, 'invalid_body'), body: expect.objectContaining({ field: 'rating' }) });
+    expect(await books.send('PUT', '/books/b1/rating', { rating: 6 })).toMatchObject({
+      ...problem(400, 'invalid_body'),
+      body: expect.objectContaining({ field: 'rating' }),
+    });
     const rated = await books.send('PUT', '/books/b1/rating', { rating: 5 });
     expect(rated.status).toBe(204);
-    expect((await list.get(`/b1?position=${rated.headers.get('x-bookshelf-position')}`)).body).toMatchObject({ status: 'read', rating: 5, readCount: 1 });
+    expect((await list.get(`/b1?position=${rated.headers.get('x-bookshelf-position')}`)).body).toMatchObject({
+      status: 'read',
+      rating: 5,
+      readCount: 1,
+    });
 
     const removed = await books.send('DELETE', '/books/b1');
     expect(removed.status).toBe(204);
@@ -82,12 +104,26 @@ describe('books: the Book aggregate', () => {
   it('answers bad input with the 4xx of the contract, never a 5xx', async () => {
     const { books } = await shelf(1);
     expect(await books.send('POST', '/books', '{"title": "no end"')).toMatchObject(problem(400, 'invalid_json'));
-    expect(await books.send('POST', '/books', { title: 42 })).toMatchObject({ ...problem(400, 'invalid_body'), body: expect.objectContaining({ field: 'title' }) });
-    expect(await books.send('POST', '/books', { author: 'Nobody' })).toMatchObject({ ...problem(400, 'invalid_body'), body: expect.objectContaining({ field: 'title' }) });
-    expect(await books.send('POST', '/books', { title: 'x', colour: 'red' })).toMatchObject({ ...problem(400, 'invalid_body'), body: expect.objectContaining({ field: 'colour' }) });
-    expect(await books.send('POST', '/books', { title: 'x', id: 'has/slash' })).toMatchObject({ ...problem(400, 'invalid_body'), body: expect.objectContaining({ field: 'id' }) });
+    expect(await books.send('POST', '/books', { title: 42 })).toMatchObject({
+      ...problem(400, 'invalid_body'),
+      body: expect.objectContaining({ field: 'title' }),
+    });
+    expect(await books.send('POST', '/books', { author: 'Nobody' })).toMatchObject({
+      ...problem(400, 'invalid_body'),
+      body: expect.objectContaining({ field: 'title' }),
+    });
+    expect(await books.send('POST', '/books', { title: 'x', colour: 'red' })).toMatchObject({
+      ...problem(400, 'invalid_body'),
+      body: expect.objectContaining({ field: 'colour' }),
+    });
+    expect(await books.send('POST', '/books', { title: 'x', id: 'has/slash' })).toMatchObject({
+      ...problem(400, 'invalid_body'),
+      body: expect.objectContaining({ field: 'id' }),
+    });
     expect(await books.send('POST', '/books', [1, 2])).toMatchObject(problem(400, 'invalid_body'));
-    expect(await books.send('POST', '/books', 'title=x', { 'Content-Type': 'application/x-www-form-urlencoded' })).toMatchObject(problem(415, 'unsupported_media_type'));
+    expect(await books.send('POST', '/books', 'title=x', { 'Content-Type': 'application/x-www-form-urlencoded' })).toMatchObject(
+      problem(415, 'unsupported_media_type'),
+    );
     expect(await books.send('POST', '/books', { title: 'x'.repeat(70 * 1024) })).toMatchObject(problem(413, 'payload_too_large'));
     expect(await books.send('PUT', '/books/b1/rating', { rating: '5' })).toMatchObject(problem(400, 'invalid_body'));
     expect(await books.send('GET', '/shelves')).toMatchObject(problem(404, 'not_found'));
@@ -105,7 +141,9 @@ describe('books: the Book aggregate', () => {
     const id = first.body?.id as string;
     const finishKey = { 'Idempotency-Key': 'finish-dune-once' };
     const finished = await books.send('POST', `/books/${id}/finished`, undefined, finishKey);
-    expect((await books.send('POST', `/books/${id}/finished`, undefined, finishKey)).headers.get('x-bookshelf-position')).toBe(finished.headers.get('x-bookshelf-position'));
+    expect((await books.send('POST', `/books/${id}/finished`, undefined, finishKey)).headers.get('x-bookshelf-position')).toBe(
+      finished.headers.get('x-bookshelf-position'),
+    );
     const rows = await list.get(`/?position=${finished.headers.get('x-bookshelf-position')}`);
     expect(rows.body).toEqual([expect.objectContaining({ id, readCount: 1 })]);
 

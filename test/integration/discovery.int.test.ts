@@ -37,8 +37,17 @@ describe('discovery through Consul', () => {
     await createTopic(topic, 1);
     const view = await startTestView(lastReadView, { topic, name, register: true, 'check-interval': '1s' });
     running.push(view);
-    const [instance] = await waitFor(() => discovery.passing(name).length === 1 && discovery.passing(name), { what: 'the instance passing' });
-    expect(instance).toMatchObject({ id: view.id, service: name, address: '127.0.0.1', port: view.port, status: 'passing', meta: { role: 'view' } });
+    const [instance] = await waitFor(() => discovery.passing(name).length === 1 && discovery.passing(name), {
+      what: 'the instance passing',
+    });
+    expect(instance).toMatchObject({
+      id: view.id,
+      service: name,
+      address: '127.0.0.1',
+      port: view.port,
+      status: 'passing',
+      meta: { role: 'view' },
+    });
 
     await view.stop();
     await waitFor(() => discovery.all(name).length === 0, { what: 'the instance gone' });

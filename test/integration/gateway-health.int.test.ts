@@ -26,7 +26,9 @@ describe('the gateway /health', () => {
     await createTopic(topic, 1);
     const view = await startTestView(lastReadView, { topic, name: names.lastread, register: true, 'check-interval': '1s' });
     cleanup.push(() => view.stop());
-    await waitFor(async () => !((await shelf.send('GET', '/health')).body?.noPassingInstance as string[]).includes(names.lastread), { what: 'last-read no longer named' });
+    await waitFor(async () => !((await shelf.send('GET', '/health')).body?.noPassingInstance as string[]).includes(names.lastread), {
+      what: 'last-read no longer named',
+    });
     expect((await shelf.send('GET', '/health')).body).toMatchObject({ status: 'warn', noPassingInstance: [names.books, names.booklist] });
   });
 });

@@ -48,7 +48,11 @@ describe('HTTP edge cases', () => {
       const answer = await books.send('POST', '/books', { title: 'Emma' }, { 'Content-Encoding': encoding });
       expect(answer).toMatchObject({ status: 400, body: { code: 'invalid_json' } });
     }
-    const response = await fetch(`${books.url}/books`, { method: 'POST', headers: { 'Content-Type': 'application/json', 'Content-Encoding': 'gzip' }, body: gzipSync(JSON.stringify({ id: 'gz', title: 'Zipped' })) });
+    const response = await fetch(`${books.url}/books`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'Content-Encoding': 'gzip' },
+      body: gzipSync(JSON.stringify({ id: 'gz', title: 'Zipped' })),
+    });
     expect(response.status).toBe(201);
   });
 
@@ -56,7 +60,10 @@ describe('HTTP edge cases', () => {
     const agent = new Agent({ keepAlive: true, maxSockets: 1 });
     const post = (body: string, chunked: boolean) =>
       new Promise<{ status: number; reused: boolean }>((resolve, reject) => {
-        const headers = { 'Content-Type': 'application/json', ...(chunked ? { 'Transfer-Encoding': 'chunked' } : { 'Content-Length': String(Buffer.byteLength(body)) }) };
+        const headers = {
+          'Content-Type': 'application/json',
+          ...(chunked ? { 'Transfer-Encoding': 'chunked' } : { 'Content-Length': String(Buffer.byteLength(body)) }),
+        };
         const req = request({ host: '127.0.0.1', port: books.port, method: 'POST', path: '/books', headers, agent }, (res) => {
           res.resume();
           res.on('end', () => resolve({ status: res.statusCode ?? 0, reused: req.reusedSocket }));
@@ -78,11 +85,23 @@ describe('HTTP edge cases', () => {
     expect((await books.send('POST', '/books', { id: 'k2', title: 'Dune' })).status).toBe(201);
     expect((await books.send('POST', '/books/k1/started', undefined, { 'Idempotency-Key': 'key-start' })).status).toBe(204);
 
-    expect(await books.send('POST', '/books/k1/finished', undefined, { 'Idempotency-Key': 'key-add' })).toMatchObject({ status: 422, body: { code: 'idempotency_key_reused' } });
-    expect(await books.send('POST', '/books', { title: 'Other' }, { 'Idempotency-Key': 'key-start' })).toMatchObject({ status: 422, body: { code: 'idempotency_key_reused' } });
-    expect(await books.send('DELETE', '/books/k2', undefined, { 'Idempotency-Key': 'key-start' })).toMatchObject({ status: 422, body: { code: 'idempotency_key_reused' } });
+    expect(await books.send('POST', '/books/k1/finished', undefined, { 'Idempotency-Key': 'key-add' })).toMatchObject({
+      status: 422,
+      body: { code: 'idempotency_key_reused' },
+    });
+    expect(await books.send('POST', '/books', { title: 'Other' }, { 'Idempotency-Key': 'key-start' })).toMatchObject({
+      status: 422,
+      body: { code: 'idempotency_key_reused' },
+    });
+    expect(await books.send('DELETE', '/books/k2', undefined, { 'Idempotency-Key': 'key-start' })).toMatchObject({
+      status: 422,
+      body: { code: 'idempotency_key_reused' },
+    });
     // The same command with its key is still a replay.
-    expect(await books.send('POST', '/books/k1/started', undefined, { 'Idempotency-Key': 'key-start' })).toMatchObject({ status: 204, headers: expect.anything() });
+    expect(await books.send('POST', '/books/k1/started', undefined, { 'Idempotency-Key': 'key-start' })).toMatchObject({
+      status: 204,
+      headers: expect.anything(),
+    });
     // k2 was not removed, and k1 not finished.
     expect((await books.send('POST', '/books/k2/started')).status).toBe(204);
     expect(await books.send('PUT', '/books/k1/rating', { rating: 5 })).toMatchObject({ status: 409, body: { code: 'not_read_yet' } });

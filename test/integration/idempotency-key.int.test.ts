@@ -29,12 +29,18 @@ describe('an Idempotency-Key', () => {
     // The same body with its keys in another order is the same request.
     expect(await first.send('POST', '/books', { year: '1965', title: 'Dune' }, key)).toMatchObject({ status: 201, body: added.body });
     const id = added.body!.id as string;
-    expect(await first.send('POST', `/books/${id}/started`, undefined, key)).toMatchObject({ status: 422, body: { code: 'idempotency_key_reused' } });
+    expect(await first.send('POST', `/books/${id}/started`, undefined, key)).toMatchObject({
+      status: 422,
+      body: { code: 'idempotency_key_reused' },
+    });
 
     // An instance started after the first has stopped knows the key and its request from the log alone.
     await first.stop();
     const second = await booksOn(topic);
-    expect(await second.send('POST', '/books', { title: 'Emma' }, key)).toMatchObject({ status: 422, body: { code: 'idempotency_key_reused' } });
+    expect(await second.send('POST', '/books', { title: 'Emma' }, key)).toMatchObject({
+      status: 422,
+      body: { code: 'idempotency_key_reused' },
+    });
     const replayed = await second.send('POST', '/books', { title: 'Dune', year: '1965' }, key);
     expect(replayed).toMatchObject({ status: 201, body: added.body });
     expect(replayed.headers.get('idempotent-replayed')).toBe('true');
@@ -45,7 +51,10 @@ describe('an Idempotency-Key', () => {
     await createTopic(topic, 1);
     const books = await booksOn(topic);
     for (const bad of ['', 'a b', 'k'.repeat(256)]) {
-      expect(await books.send('POST', '/books', { title: 'Dune' }, { 'Idempotency-Key': bad })).toMatchObject({ status: 400, body: { code: 'invalid_body', field: 'Idempotency-Key' } });
+      expect(await books.send('POST', '/books', { title: 'Dune' }, { 'Idempotency-Key': bad })).toMatchObject({
+        status: 400,
+        body: { code: 'invalid_body', field: 'Idempotency-Key' },
+      });
     }
   });
 });

@@ -44,7 +44,11 @@ describe('last-read against a real Kafka', () => {
     const topic = unique('replay');
     await createTopic(topic, 3);
     for (let partition = 0; partition < 3; partition++) {
-      await pushWithKcat(topic, [line({ name: 'book-read', created: `2026-11-22T10:0${partition}:00Z`, payload: { id: `p${partition}` } })], { partition });
+      await pushWithKcat(
+        topic,
+        [line({ name: 'book-read', created: `2026-11-22T10:0${partition}:00Z`, payload: { id: `p${partition}` } })],
+        { partition },
+      );
     }
     await pushWithKcat(topic, [line({ name: 'book-removed', payload: { id: 'p1' } })], { partition: 2 });
     const view = await lastRead(topic);
@@ -52,7 +56,12 @@ describe('last-read against a real Kafka', () => {
       const response = await view.get('/health');
       return response.status === 200 && response.body;
     });
-    expect(health).toMatchObject({ status: 'pass', caughtUp: true, lag: 0, partitions: { 0: { applied: 0, end: 1 }, 1: { applied: 0, end: 1 }, 2: { applied: 1, end: 2 } } });
+    expect(health).toMatchObject({
+      status: 'pass',
+      caughtUp: true,
+      lag: 0,
+      partitions: { 0: { applied: 0, end: 1 }, 1: { applied: 0, end: 1 }, 2: { applied: 1, end: 2 } },
+    });
     expect(ids((await view.get('/')).body)).toEqual(['p2', 'p0']);
   });
 
@@ -111,7 +120,9 @@ describe('last-read against a real Kafka', () => {
     await pushWithKcat(topic, [event], { partition: 0 });
     await pushWithKcat(topic, [event], { partition: 1 });
     await pushWithKcat(topic, [line({ name: 'book-read', created: '2026-11-22T09:00:00Z', payload: { id: 'marker' } })], { partition: 2 });
-    await waitFor(async () => ((await view.get('/health')).body as { events: { applied: number; duplicates: number } }).events.duplicates === 1);
+    await waitFor(
+      async () => ((await view.get('/health')).body as { events: { applied: number; duplicates: number } }).events.duplicates === 1,
+    );
     expect((await view.get('/health')).body).toMatchObject({ events: { applied: 2, duplicates: 1 } });
   });
 

@@ -50,13 +50,26 @@ describe('/metrics of every service', () => {
     const ghost = unique('ghost');
     await fetch(`http://${CONSUL}/v1/agent/service/register`, {
       method: 'PUT',
-      body: JSON.stringify({ ID: ghost, Name: names.booklist, Address: '127.0.0.1', Port: await freePort(), Check: { TTL: '60s', Status: 'passing' } }),
+      body: JSON.stringify({
+        ID: ghost,
+        Name: names.booklist,
+        Address: '127.0.0.1',
+        Port: await freePort(),
+        Check: { TTL: '60s', Status: 'passing' },
+      }),
     });
     cleanup.push(() => fetch(`http://${CONSUL}/v1/agent/service/deregister/${ghost}`, { method: 'PUT' }));
     const shelf = await startTestShelf(names);
     cleanup.push(() => shelf.stop());
-    await waitFor(async () => (await shelf.send('GET', '/health')).status === 200, { timeout: 30_000, what: 'the gateway to see every service passing' });
-    await waitFor(async () => ((await shelf.send('GET', '/services')).body as Record<string, { instances: unknown[] }>)[names.booklist]?.instances.length === 2, { what: 'both booklist instances known' });
+    await waitFor(async () => (await shelf.send('GET', '/health')).status === 200, {
+      timeout: 30_000,
+      what: 'the gateway to see every service passing',
+    });
+    await waitFor(
+      async () =>
+        ((await shelf.send('GET', '/services')).body as Record<string, { instances: unknown[] }>)[names.booklist]?.instances.length === 2,
+      { what: 'both booklist instances known' },
+    );
 
     expect((await shelf.send('POST', '/bookshelf/books', { id: 'm1', title: 'Dune' })).status).toBe(201);
     expect((await shelf.send('POST', '/bookshelf/books/unknown/started')).status).toBe(404);
@@ -64,7 +77,12 @@ describe('/metrics of every service', () => {
     expect((await shelf.send('GET', '/bookshelf/books/last/read')).status).toBe(200);
     for (const url of [books.url, list.url, last.url, shelf.url]) expect((await fetch(`${url}/no/such/route`)).status).toBe(404);
 
-    const texts = { books: await scrape(books.url), list: await scrape(list.url), last: await scrape(last.url), shelf: await scrape(shelf.url) };
+    const texts = {
+      books: await scrape(books.url),
+      list: await scrape(list.url),
+      last: await scrape(last.url),
+      shelf: await scrape(shelf.url),
+    };
     for (const [service, text] of Object.entries(texts)) {
       const said = (await promtool(text)).filter((line) => line.includes('bookshelf_'));
       expect(said, `promtool on ${service}`).toEqual([]);
@@ -78,9 +96,15 @@ describe('/metrics of every service', () => {
     expect(texts.books).toMatch(/bookshelf_commands_total\{command="add-book",outcome="ok"[^}]*\} 1/);
     expect(texts.books).toMatch(/bookshelf_commands_total\{command="start-book",outcome="unknown_book"[^}]*\} 1/);
     expect(texts.books).toMatch(/bookshelf_produce_duration_seconds_count\{[^}]*\} 1/);
-    expect(texts.shelf).toMatch(new RegExp(`bookshelf_upstream_requests_total\\{service="${names.books}",instance="${books.id}",outcome="2xx"`));
-    expect(texts.shelf).toMatch(new RegExp(`bookshelf_upstream_requests_total\\{service="${names.booklist}",instance="${ghost}",outcome="connect_failed"`));
-    expect(texts.shelf).toMatch(new RegExp(`bookshelf_upstream_ejections_total\\{service="${names.booklist}",instance="${ghost}"[^}]*\\} 1`));
+    expect(texts.shelf).toMatch(
+      new RegExp(`bookshelf_upstream_requests_total\\{service="${names.books}",instance="${books.id}",outcome="2xx"`),
+    );
+    expect(texts.shelf).toMatch(
+      new RegExp(`bookshelf_upstream_requests_total\\{service="${names.booklist}",instance="${ghost}",outcome="connect_failed"`),
+    );
+    expect(texts.shelf).toMatch(
+      new RegExp(`bookshelf_upstream_ejections_total\\{service="${names.booklist}",instance="${ghost}"[^}]*\\} 1`),
+    );
     expect(texts.shelf).toMatch(new RegExp(`bookshelf_discovery_updates_total\\{service="${names.lastread}"`));
     expect(texts.shelf).not.toMatch(/bookshelf_events_/);
   });

@@ -57,22 +57,34 @@ describe('the gateway against its own API description', () => {
     cleanup.push(() => last.stop());
     const shelf = await startTestShelf(names);
     cleanup.push(() => shelf.stop());
-    await waitFor(async () => {
-      const services = (await shelf.send('GET', '/services')).body as Record<string, { instances: { status: string }[] }>;
-      return Object.values(names).every((name) => services[name]?.instances.some((i) => i.status === 'passing'));
-    }, { timeout: 30_000, what: 'the gateway to see books, list-books and last-read passing' });
+    await waitFor(
+      async () => {
+        const services = (await shelf.send('GET', '/services')).body as Record<string, { instances: { status: string }[] }>;
+        return Object.values(names).every((name) => services[name]?.instances.some((i) => i.status === 'passing'));
+      },
+      { timeout: 30_000, what: 'the gateway to see books, list-books and last-read passing' },
+    );
 
     const { code, output } = await run(schemathesis, [
-      '--config-file', config,
-      'run', `${shelf.url}/openapi.json`,
-      '--seed', process.env.SCHEMATHESIS_SEED ?? '20261201',
-      '--max-examples', process.env.SCHEMATHESIS_MAX_EXAMPLES ?? '30',
-      '--checks', 'all',
-      '--phases', 'examples,coverage,fuzzing,stateful',
-      '--workers', '1',
-      '--request-timeout', '15',
+      '--config-file',
+      config,
+      'run',
+      `${shelf.url}/openapi.json`,
+      '--seed',
+      process.env.SCHEMATHESIS_SEED ?? '20261201',
+      '--max-examples',
+      process.env.SCHEMATHESIS_MAX_EXAMPLES ?? '30',
+      '--checks',
+      'all',
+      '--phases',
+      'examples,coverage,fuzzing,stateful',
+      '--workers',
+      '1',
+      '--request-timeout',
+      '15',
       '--no-shrink',
-      '--suppress-health-check', 'too_slow',
+      '--suppress-health-check',
+      'too_slow',
       // e.g. '--report ndjson --report-dir .bench/schemathesis' to see every request it made
       ...(process.env.SCHEMATHESIS_ARGS?.split(' ').filter(Boolean) ?? []),
     ]);

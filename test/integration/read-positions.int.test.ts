@@ -105,7 +105,9 @@ describe('a conditional read', () => {
     cleanup.push(() => view.stop());
     const shelf = await startTestShelf(names);
     cleanup.push(() => shelf.stop());
-    await waitFor(async () => (await shelf.send('POST', '/bookshelf/books', { id: 'gw-1', title: 'Dune' })).status === 201, { what: 'the gateway to reach books' });
+    await waitFor(async () => (await shelf.send('POST', '/bookshelf/books', { id: 'gw-1', title: 'Dune' })).status === 201, {
+      what: 'the gateway to reach books',
+    });
     // No token given: the gateway's own write is read all the same.
     const read = await waitFor(async () => {
       const answer = await fetch(`${shelf.url}/bookshelf/books/gw-1`);

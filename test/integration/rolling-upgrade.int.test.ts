@@ -86,6 +86,9 @@ describe('a rolling upgrade of list-books', () => {
     expect(failures, `seed ${seed}`).toEqual([]);
     // Critical only for the moment before Kafka first answers it; then warning while it catches up, then passing.
     const statuses = seen.get(upgraded.id) ?? [];
-    expect(statuses.slice(statuses.indexOf('warning')), `what Consul showed of the new instance: ${statuses.join(', ')}`).toEqual(['warning', 'passing']);
+    expect(statuses.slice(statuses.indexOf('warning')), `what Consul showed of the new instance: ${statuses.join(', ')}`).toEqual([
+      'warning',
+      'passing',
+    ]);
   });
 });

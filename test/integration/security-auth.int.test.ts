@@ -25,14 +25,24 @@ async function books(cli: Record<string, unknown>) {
   const service = await startBooks(resolveConfig(booksDefaults, { cli: base(cli), env: {} }), { logger: log.logger });
   running.push(service);
   await waitFor(async () => (await send(service.url, 'GET', '/health')).status === 200, { what: 'books caught up' });
-  return { ...service, log, send: (method: string, path: string, body?: unknown, headers?: Record<string, string>) => send(service.url, method, path, body, headers) };
+  return {
+    ...service,
+    log,
+    send: (method: string, path: string, body?: unknown, headers?: Record<string, string>) =>
+      send(service.url, method, path, body, headers),
+  };
 }
 
 async function shelf(cli: Record<string, unknown>) {
   const log = capturedLogger('shelf');
   const service = await startShelf(resolveConfig(shelfDefaults, { cli: base(cli), env: {} }), { logger: log.logger });
   running.push(service);
-  return { ...service, log, send: (method: string, path: string, body?: unknown, headers?: Record<string, string>) => send(service.url, method, path, body, headers) };
+  return {
+    ...service,
+    log,
+    send: (method: string, path: string, body?: unknown, headers?: Record<string, string>) =>
+      send(service.url, method, path, body, headers),
+  };
 }
 
 function expectUnauthorized(answer: Answer, error?: string) {
@@ -51,14 +61,24 @@ describe('the bearer token (--auth-token)', () => {
 
     expectUnauthorized(await service.send('POST', '/books', { id: 'b1', title: 'Emma' }));
     expectUnauthorized(await service.send('POST', '/books', { id: 'b1', title: 'Emma' }, bearer('not-the-token')), 'invalid_token');
-    expectUnauthorized(await service.send('POST', '/books', { id: 'b1', title: 'Emma' }, { Authorization: `Basic ${Buffer.from(`x:${TOKEN}`).toString('base64')}` }));
+    expectUnauthorized(
+      await service.send(
+        'POST',
+        '/books',
+        { id: 'b1', title: 'Emma' },
+        { Authorization: `Basic ${Buffer.from(`x:${TOKEN}`).toString('base64')}` },
+      ),
+    );
     expectUnauthorized(await service.send('DELETE', '/books/b1'));
     expectUnauthorized(await service.send('PUT', '/books/b1/rating', { rating: 5 }));
     expectUnauthorized(await service.send('PATCH', '/books/b1'));
     // Refused before its body is read: a body too large is still a 401.
     expectUnauthorized(await service.send('POST', '/books', 'x'.repeat(100_000)));
 
-    expect(await service.send('POST', '/books', { id: 'b1', title: 'Emma' }, bearer(TOKEN))).toMatchObject({ status: 201, body: { id: 'b1' } });
+    expect(await service.send('POST', '/books', { id: 'b1', title: 'Emma' }, bearer(TOKEN))).toMatchObject({
+      status: 201,
+      body: { id: 'b1' },
+    });
     expect((await service.send('POST', '/books/b1/finished', undefined, { authorization: `bearer ${TOKEN}` })).status).toBe(204);
     // Nothing was written by the refused commands: b1 was added once, by the authorised one.
     expect((await service.send('POST', '/books', { id: 'b1', title: 'Emma' }, bearer(TOKEN))).body).toMatchObject({ code: 'book_exists' });
@@ -73,7 +93,11 @@ describe('the bearer token (--auth-token)', () => {
     const topic = unique('auth-reads');
     await createTopic(topic, 1);
     const log = capturedLogger('list');
-    const view = await startView(listBooksView, resolveConfig(listBooksView.defaults, { cli: base({ topic, 'auth-reads': true }), env: { BOOKSHELF_AUTH_TOKEN: TOKEN } }), { logger: log.logger });
+    const view = await startView(
+      listBooksView,
+      resolveConfig(listBooksView.defaults, { cli: base({ topic, 'auth-reads': true }), env: { BOOKSHELF_AUTH_TOKEN: TOKEN } }),
+      { logger: log.logger },
+    );
     running.push(view);
 
     expectUnauthorized(await send(view.url, 'GET', '/'));
@@ -91,9 +115,18 @@ describe('the bearer token (--auth-token)', () => {
     const listName = unique('booklist');
     await createTopic(topic, 1);
     const aggregate = await books({ topic, name: booksName, register: true, 'check-interval': '1s', 'auth-token': TOKEN });
-    const list = await startView(listBooksView, resolveConfig(listBooksView.defaults, { cli: base({ topic, name: listName, register: true, 'check-interval': '1s' }), env: {} }), { logger: capturedLogger().logger });
+    const list = await startView(
+      listBooksView,
+      resolveConfig(listBooksView.defaults, { cli: base({ topic, name: listName, register: true, 'check-interval': '1s' }), env: {} }),
+      { logger: capturedLogger().logger },
+    );
     running.push(list);
-    const gateway = await shelf({ 'books-service': booksName, 'booklist-service': listName, 'lastread-service': unique('lastread'), 'auth-token': TOKEN });
+    const gateway = await shelf({
+      'books-service': booksName,
+      'booklist-service': listName,
+      'lastread-service': unique('lastread'),
+      'auth-token': TOKEN,
+    });
     await waitFor(
       async () => {
         const known = (await gateway.send('GET', '/services')).body as Record<string, { instances: { status: string }[] }>;
@@ -116,13 +149,25 @@ describe('the bearer token (--auth-token)', () => {
     const booksName = unique('books');
     await createTopic(topic, 1);
     await books({ topic, name: booksName, register: true, 'check-interval': '1s', 'auth-token': TOKEN });
-    const gateway = await shelf({ 'books-service': booksName, 'booklist-service': unique('booklist'), 'lastread-service': unique('lastread') });
-    await waitFor(async () => ((await gateway.send('GET', '/services')).body as Record<string, { instances: { status: string }[] }>)[booksName]?.instances[0]?.status === 'passing', {
-      what: 'shelf sees books passing',
+    const gateway = await shelf({
+      'books-service': booksName,
+      'booklist-service': unique('booklist'),
+      'lastread-service': unique('lastread'),
     });
+    await waitFor(
+      async () =>
+        ((await gateway.send('GET', '/services')).body as Record<string, { instances: { status: string }[] }>)[booksName]?.instances[0]
+          ?.status === 'passing',
+      {
+        what: 'shelf sees books passing',
+      },
+    );
 
     expectUnauthorized(await gateway.send('POST', '/bookshelf/books', { id: 'g2', title: 'Emma' }));
-    expect(await gateway.send('POST', '/bookshelf/books', { id: 'g2', title: 'Emma' }, bearer(TOKEN))).toMatchObject({ status: 201, body: { id: 'g2' } });
+    expect(await gateway.send('POST', '/bookshelf/books', { id: 'g2', title: 'Emma' }, bearer(TOKEN))).toMatchObject({
+      status: 201,
+      body: { id: 'g2' },
+    });
   });
 });
 
@@ -135,7 +180,11 @@ describe('the bind address', () => {
     const topic = unique('bind');
     await createTopic(topic, 1);
     const log = capturedLogger();
-    const view = await startView(listBooksView, resolveConfig(listBooksView.defaults, { cli: { port: '0', broker: [KAFKA], topic, register: false }, env: {} }), { logger: log.logger });
+    const view = await startView(
+      listBooksView,
+      resolveConfig(listBooksView.defaults, { cli: { port: '0', broker: [KAFKA], topic, register: false }, env: {} }),
+      { logger: log.logger },
+    );
     running.push(view);
     expect(view.url).toBe(`http://127.0.0.1:${view.port}`);
     expect(await portAnswers(view.port, '127.0.0.1')).toBe(true);

@@ -37,7 +37,10 @@ async function serviceToken(name: string): Promise<string> {
   const policy = `${name}-policy`;
   const rules = `service "${name}" { policy = "write" }\nservice_prefix "" { policy = "read" }\nnode_prefix "" { policy = "read" }`;
   expect((await consulApi('PUT', '/v1/acl/policy', MANAGEMENT, { Name: policy, Rules: rules })).status).toBe(200);
-  const token = await consulApi<{ SecretID: string }>('PUT', '/v1/acl/token', MANAGEMENT, { Description: `bookshelf ${name}`, Policies: [{ Name: policy }] });
+  const token = await consulApi<{ SecretID: string }>('PUT', '/v1/acl/token', MANAGEMENT, {
+    Description: `bookshelf ${name}`,
+    Policies: [{ Name: policy }],
+  });
   expect(token.status).toBe(200);
   return token.body.SecretID;
 }
@@ -53,7 +56,11 @@ beforeAll(async () => {
   // The agent's own token lets it pass deregistrations on to the catalogue, as a production agent's does.
   const acl = `acl { enabled = true default_policy = "deny" tokens { initial_management = "${MANAGEMENT}" agent = "${MANAGEMENT}" } }`;
   agent = spawn('bash', [consulRun, '--port-offset', String(offset), '--', '-hcl', acl], { stdio: 'ignore' });
-  await waitFor(async () => (await consulApi('GET', '/v1/acl/token/self', MANAGEMENT)).status === 200, { timeout: 60_000, interval: 200, what: `ACL agent on ${consul}` });
+  await waitFor(async () => (await consulApi('GET', '/v1/acl/token/self', MANAGEMENT)).status === 200, {
+    timeout: 60_000,
+    interval: 200,
+    what: `ACL agent on ${consul}`,
+  });
 }, 90_000);
 
 afterAll(async () => {
@@ -79,7 +86,13 @@ async function registeredBooks(topic: string, name: string, env: Record<string, 
 }
 
 const healthOf = async (name: string, token: string | undefined) =>
-  (await consulApi<{ Service: { ID: string }; Checks: { ServiceID: string; Status: string }[] }[]>('GET', `/v1/health/service/${name}`, token)).body;
+  (
+    await consulApi<{ Service: { ID: string }; Checks: { ServiceID: string; Status: string }[] }[]>(
+      'GET',
+      `/v1/health/service/${name}`,
+      token,
+    )
+  ).body;
 
 describe('Consul with ACLs on and default deny', () => {
   it('takes the registration of a service given CONSUL_HTTP_TOKEN, and the gateway finds it with its token', async () => {
@@ -89,23 +102,44 @@ describe('Consul with ACLs on and default deny', () => {
     const token = await serviceToken(name);
     const books = await registeredBooks(topic, name, { CONSUL_HTTP_TOKEN: token });
 
-    await waitFor(async () => (await healthOf(name, MANAGEMENT)).some((entry) => entry.Service.ID === books.id && entry.Checks.every((check) => check.Status === 'passing')), {
-      what: 'books registered and passing',
-    });
+    await waitFor(
+      async () =>
+        (await healthOf(name, MANAGEMENT)).some(
+          (entry) => entry.Service.ID === books.id && entry.Checks.every((check) => check.Status === 'passing'),
+        ),
+      {
+        what: 'books registered and passing',
+      },
+    );
     // The catalogue is not open to anonymous readers.
     expect(await healthOf(name, undefined)).toEqual([]);
 
     const shelfLog = capturedLogger('shelf');
     const shelfConfig = resolveConfig(shelfDefaults, {
-      cli: { port: '0', consul, register: false, 'books-service': name, 'booklist-service': unique('booklist'), 'lastread-service': unique('lastread') },
+      cli: {
+        port: '0',
+        consul,
+        register: false,
+        'books-service': name,
+        'booklist-service': unique('booklist'),
+        'lastread-service': unique('lastread'),
+      },
       env: { CONSUL_HTTP_TOKEN: token },
     });
     const shelf = await startShelf(shelfConfig, { logger: shelfLog.logger });
     running.push(shelf);
-    await waitFor(async () => ((await send(shelf.url, 'GET', '/services')).body as Record<string, { instances: { status: string }[] }>)[name]?.instances[0]?.status === 'passing', {
-      what: 'shelf discovers books through the ACL agent',
+    await waitFor(
+      async () =>
+        ((await send(shelf.url, 'GET', '/services')).body as Record<string, { instances: { status: string }[] }>)[name]?.instances[0]
+          ?.status === 'passing',
+      {
+        what: 'shelf discovers books through the ACL agent',
+      },
+    );
+    expect(await send(shelf.url, 'POST', '/bookshelf/books', { id: 'a1', title: 'Emma' })).toMatchObject({
+      status: 201,
+      body: { id: 'a1' },
     });
-    expect(await send(shelf.url, 'POST', '/bookshelf/books', { id: 'a1', title: 'Emma' })).toMatchObject({ status: 201, body: { id: 'a1' } });
 
     await books.stop();
     await waitFor(async () => (await healthOf(name, MANAGEMENT)).length === 0, { what: 'deregistered' });
@@ -118,18 +152,34 @@ describe('Consul with ACLs on and default deny', () => {
     await createTopic(topic, 1);
     const books = await registeredBooks(topic, name, {});
 
-    const warning = await waitFor(() => books.log.lines().find((line) => line.msg === 'Consul refused the registration (ACL token), will retry'), { what: 'the refusal logged' });
+    const warning = await waitFor(
+      () => books.log.lines().find((line) => line.msg === 'Consul refused the registration (ACL token), will retry'),
+      { what: 'the refusal logged' },
+    );
     expect(warning).toMatchObject({ level: 40 });
     await waitFor(async () => (await send(books.url, 'GET', '/health')).status === 200, { what: 'books serving' });
     expect(await send(books.url, 'POST', '/books', { id: 'n1', title: 'Dune' })).toMatchObject({ status: 201 });
     expect(await healthOf(name, MANAGEMENT)).toEqual([]);
 
     const shelf = await startShelf(
-      resolveConfig(shelfDefaults, { cli: { port: '0', consul, register: false, 'books-service': name, 'booklist-service': unique('booklist'), 'lastread-service': unique('lastread') }, env: {} }),
+      resolveConfig(shelfDefaults, {
+        cli: {
+          port: '0',
+          consul,
+          register: false,
+          'books-service': name,
+          'booklist-service': unique('booklist'),
+          'lastread-service': unique('lastread'),
+        },
+        env: {},
+      }),
       { logger: capturedLogger('shelf').logger },
     );
     running.push(shelf);
-    expect(await send(shelf.url, 'POST', '/bookshelf/books', { id: 'n2', title: 'Emma' })).toMatchObject({ status: 503, body: { code: 'no_instance' } });
+    expect(await send(shelf.url, 'POST', '/bookshelf/books', { id: 'n2', title: 'Emma' })).toMatchObject({
+      status: 503,
+      body: { code: 'no_instance' },
+    });
   });
 
   it('takes the management token given as --consul-token, and never logs it', async () => {
@@ -137,7 +187,10 @@ describe('Consul with ACLs on and default deny', () => {
     const name = unique('books');
     await createTopic(topic, 1);
     const log = capturedLogger('books');
-    const config = resolveConfig(booksDefaults, { cli: { port: '0', broker: [KAFKA], topic, name, consul, 'consul-token': MANAGEMENT, 'check-interval': '1s' }, env: {} });
+    const config = resolveConfig(booksDefaults, {
+      cli: { port: '0', broker: [KAFKA], topic, name, consul, 'consul-token': MANAGEMENT, 'check-interval': '1s' },
+      env: {},
+    });
     const books = await startBooks(config, { logger: log.logger });
     running.push(books);
     await waitFor(async () => (await healthOf(name, MANAGEMENT)).length === 1, { what: 'registered with the management token' });

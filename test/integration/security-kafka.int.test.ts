@@ -33,10 +33,40 @@ let caFile = '';
 function certificates(dir: string): { caFile: string; keystore: string } {
   const file = (name: string) => join(dir, name);
   const openssl = (...args: string[]) => execFileSync('openssl', args, { stdio: 'ignore' });
-  openssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', file('ca.key'), '-out', file('ca.pem'), '-days', '2', '-subj', '/CN=Bookshelf test CA');
+  openssl(
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    file('ca.key'),
+    '-out',
+    file('ca.pem'),
+    '-days',
+    '2',
+    '-subj',
+    '/CN=Bookshelf test CA',
+  );
   openssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', file('broker.key'), '-out', file('broker.csr'), '-subj', '/CN=127.0.0.1');
   writeFileSync(file('san.cnf'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\n');
-  openssl('x509', '-req', '-in', file('broker.csr'), '-CA', file('ca.pem'), '-CAkey', file('ca.key'), '-CAcreateserial', '-out', file('broker.pem'), '-days', '2', '-extfile', file('san.cnf'));
+  openssl(
+    'x509',
+    '-req',
+    '-in',
+    file('broker.csr'),
+    '-CA',
+    file('ca.pem'),
+    '-CAkey',
+    file('ca.key'),
+    '-CAcreateserial',
+    '-out',
+    file('broker.pem'),
+    '-days',
+    '2',
+    '-extfile',
+    file('san.cnf'),
+  );
   writeFileSync(file('keystore.pem'), readFileSync(file('broker.key'), 'utf8') + readFileSync(file('broker.pem'), 'utf8'));
   return { caFile: file('ca.pem'), keystore: file('keystore.pem') };
 }
@@ -59,11 +89,28 @@ beforeAll(async () => {
     'ssl.keystore.type=PEM',
     `ssl.keystore.location=${tls.keystore}`,
   ];
-  child = spawn('bash', [kafkaRun, '--port', String(port), '--controller-port', String(controllerPort), '--data', data, ...config.flatMap((kv) => ['--config', kv])], {
-    stdio: 'ignore',
-    env: { ...process.env, KAFKA_HEAP_OPTS: '-Xmx512m -Xms128m' },
+  child = spawn(
+    'bash',
+    [
+      kafkaRun,
+      '--port',
+      String(port),
+      '--controller-port',
+      String(controllerPort),
+      '--data',
+      data,
+      ...config.flatMap((kv) => ['--config', kv]),
+    ],
+    {
+      stdio: 'ignore',
+      env: { ...process.env, KAFKA_HEAP_OPTS: '-Xmx512m -Xms128m' },
+    },
+  );
+  await waitFor(async () => (await portAnswers(saslPort)) && portAnswers(saslTlsPort), {
+    timeout: 60_000,
+    interval: 200,
+    what: `SASL listeners on ${saslPort}, ${saslTlsPort}`,
   });
-  await waitFor(async () => (await portAnswers(saslPort)) && portAnswers(saslTlsPort), { timeout: 60_000, interval: 200, what: `SASL listeners on ${saslPort}, ${saslTlsPort}` });
 }, 90_000);
 
 afterAll(async () => {
@@ -85,7 +132,9 @@ const cli = (topic: string, extra: Record<string, unknown> = {}) => ({ port: '0'
 
 async function view(topic: string, env: Record<string, string>, extra: Record<string, unknown> = {}) {
   const log = capturedLogger('list');
-  const service = await startView(listBooksView, resolveConfig(listBooksView.defaults, { cli: cli(topic, extra), env }), { logger: log.logger });
+  const service = await startView(listBooksView, resolveConfig(listBooksView.defaults, { cli: cli(topic, extra), env }), {
+    logger: log.logger,
+  });
   running.push(service);
   return { ...service, log, get: (path: string) => send(service.url, 'GET', path) };
 }
@@ -106,13 +155,22 @@ describe('Kafka SASL/PLAIN', () => {
     expect((await list.get('/')).body).toEqual([expect.objectContaining({ id: 'b1', title: 'Emma' })]);
 
     const log = capturedLogger('books');
-    const config = resolveConfig(booksDefaults, { cli: cli(topic, { 'kafka-sasl-mechanism': 'plain', 'kafka-username': 'alice', 'kafka-password': PASSWORD }), env: {} });
+    const config = resolveConfig(booksDefaults, {
+      cli: cli(topic, { 'kafka-sasl-mechanism': 'plain', 'kafka-username': 'alice', 'kafka-password': PASSWORD }),
+      env: {},
+    });
     const books = await startBooks(config, { logger: log.logger });
     running.push(books);
-    await waitFor(async () => (await send(books.url, 'GET', '/health')).status === 200, { timeout: 30_000, what: 'books caught up over SASL' });
+    await waitFor(async () => (await send(books.url, 'GET', '/health')).status === 200, {
+      timeout: 30_000,
+      what: 'books caught up over SASL',
+    });
     const added = await send(books.url, 'POST', '/books', { id: 'b2', title: 'Dune' });
     expect(added).toMatchObject({ status: 201, body: { id: 'b2' } });
-    expect(await list.get(`/b2?position=${added.body?.position as string}`)).toMatchObject({ status: 200, body: { id: 'b2', title: 'Dune' } });
+    expect(await list.get(`/b2?position=${added.body?.position as string}`)).toMatchObject({
+      status: 200,
+      body: { id: 'b2', title: 'Dune' },
+    });
 
     expect(list.log.text() + log.text()).not.toContain(PASSWORD);
   });
@@ -132,7 +190,9 @@ describe('Kafka SASL/PLAIN', () => {
     );
     expect(health.body).toMatchObject({ status: 'fail', kafka: 'down', events: { applied: 0 } });
     expect(await list.get('/')).toMatchObject({ status: 200, body: [] });
-    await waitFor(() => list.log.lines().some((line) => line.msg === 'Kafka not reachable, retrying' && /auth/i.test(String(line.err))), { what: 'the failure logged' });
+    await waitFor(() => list.log.lines().some((line) => line.msg === 'Kafka not reachable, retrying' && /auth/i.test(String(line.err))), {
+      what: 'the failure logged',
+    });
     expect(list.log.text()).not.toContain(WRONG_PASSWORD);
     expect(list.log.text()).not.toContain(PASSWORD);
   });
@@ -144,7 +204,11 @@ describe('Kafka over TLS (SASL_SSL)', () => {
   it('reads the topic when the CA that signed the broker is given (KAFKA_CA)', async () => {
     const topic = unique('tls');
     await createTopic(topic, 1, plaintext);
-    await produce(topic, [{ key: 't1', value: JSON.stringify({ name: 'book-added', payload: { id: 't1', title: 'Middlemarch' } }) }], plaintext);
+    await produce(
+      topic,
+      [{ key: 't1', value: JSON.stringify({ name: 'book-added', payload: { id: 't1', title: 'Middlemarch' } }) }],
+      plaintext,
+    );
     const list = await view(topic, { ...credentials, KAFKA_CA: caFile }, { broker: [saslTls] });
     await waitFor(async () => (await list.get('/health')).status === 200, { timeout: 30_000, what: 'view caught up over TLS' });
     expect((await list.get('/')).body).toEqual([expect.objectContaining({ id: 't1', title: 'Middlemarch' })]);

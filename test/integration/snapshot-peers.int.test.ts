@@ -12,7 +12,17 @@ import { cleanupAfterAll } from '../support/cleanup.js';
 import { fuzzSeed, seededRandom } from '../support/fuzz-random.js';
 import { CONSUL, checkStatus, createTopic, testKafka, unique } from '../support/infra.js';
 import { startTestBooks } from '../support/books.js';
-import { canonical, caughtUpTo, handPushedLines, health, metricValue, ownCommands, produceLines, randomCommands, topicEnds } from '../support/snapshot-log.js';
+import {
+  canonical,
+  caughtUpTo,
+  handPushedLines,
+  health,
+  metricValue,
+  ownCommands,
+  produceLines,
+  randomCommands,
+  topicEnds,
+} from '../support/snapshot-log.js';
 import { startTestView, tempStateDir } from '../support/view.js';
 import { waitFor } from '../support/wait-for.js';
 
@@ -99,7 +109,12 @@ describe('a new replica', () => {
     const source = await startTestView(listBooksView, { topic, 'state-dir': dir });
     await caughtUpTo(source.url, ends);
     await source.stop();
-    const snapshot = readFileSync(join(dir, readdirSync(dir).find((file) => file.endsWith('.snap'))!));
+    const snapshot = readFileSync(
+      join(
+        dir,
+        readdirSync(dir).find((file) => file.endsWith('.snap'))!,
+      ),
+    );
     let asked = 0;
     const failing = createServer((request, response) => {
       if (request.url === '/health') return response.end('{"status":"pass"}');

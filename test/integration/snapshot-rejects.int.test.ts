@@ -10,7 +10,16 @@ import { listBooksView } from '../../bookshelf/services/list-books.service.js';
 import { cleanupAfterAll } from '../support/cleanup.js';
 import { fuzzSeed, seededRandom } from '../support/fuzz-random.js';
 import { createTopic, testKafka, unique } from '../support/infra.js';
-import { canonical, caughtUpTo, handPushedLines, health, metricValue, produceLines, rewriteSnapshot, topicEnds } from '../support/snapshot-log.js';
+import {
+  canonical,
+  caughtUpTo,
+  handPushedLines,
+  health,
+  metricValue,
+  produceLines,
+  rewriteSnapshot,
+  topicEnds,
+} from '../support/snapshot-log.js';
 import { startTestView, tempStateDir } from '../support/view.js';
 import { waitFor } from '../support/wait-for.js';
 

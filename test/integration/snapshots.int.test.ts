@@ -9,7 +9,16 @@ import { startTestBooks } from '../support/books.js';
 import { cleanupAfterAll } from '../support/cleanup.js';
 import { fuzzSeed, seededRandom } from '../support/fuzz-random.js';
 import { createTopic, testKafka, unique } from '../support/infra.js';
-import { canonical, caughtUpTo, handPushedLines, health, ownCommands, produceLines, randomCommands, topicEnds } from '../support/snapshot-log.js';
+import {
+  canonical,
+  caughtUpTo,
+  handPushedLines,
+  health,
+  ownCommands,
+  produceLines,
+  randomCommands,
+  topicEnds,
+} from '../support/snapshot-log.js';
 import { startTestView, tempStateDir } from '../support/view.js';
 import { waitFor } from '../support/wait-for.js';
 
@@ -63,7 +72,9 @@ describe('a restart from a snapshot', () => {
     const fullLast = await startTestView(lastReadView, { topic, snapshots: false, size: 1000 });
     const fullBooks = await startTestBooks({ topic, snapshots: false });
     cleanup.push(() => Promise.all([list2, last2, fullList, fullLast, fullBooks].map((service) => service.stop())));
-    const reports = await Promise.all([list2, last2, books2, fullList, fullLast, fullBooks].map((service) => caughtUpTo(service.url, ends)));
+    const reports = await Promise.all(
+      [list2, last2, books2, fullList, fullLast, fullBooks].map((service) => caughtUpTo(service.url, ends)),
+    );
 
     for (const report of reports.slice(0, 2)) expect(report.restored).toMatchObject({ from: 'snapshot', origin: 'local' });
     for (const report of reports.slice(0, 3)) expect(report.restored!.replayed, `seed ${seed}`).toBeGreaterThan(0);

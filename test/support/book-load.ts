@@ -24,12 +24,18 @@ export interface Sent {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Sends one command until a definite answer (not 502/503/504, not a lost connection), for at most `giveUpMs`. */
-export async function sendUntilAnswered(base: () => string, command: Omit<Sent, 'status' | 'position' | 'sentAt' | 'answeredAt' | 'attempts' | 'served'>, giveUpMs = 40_000): Promise<Sent> {
+export async function sendUntilAnswered(
+  base: () => string,
+  command: Omit<Sent, 'status' | 'position' | 'sentAt' | 'answeredAt' | 'attempts' | 'served'>,
+  giveUpMs = 40_000,
+): Promise<Sent> {
   const sentAt = Date.now();
   const [method, path, body] =
-    command.kind === 'add' ? ['POST', '/bookshelf/books', { id: command.book, title: `Book ${command.book}` }]
-    : command.kind === 'rate' ? ['PUT', `/bookshelf/books/${command.book}/rating`, { rating: 1 + (command.book.length % 5) }]
-    : ['POST', `/bookshelf/books/${command.book}/${command.kind === 'start' ? 'started' : 'finished'}`, undefined];
+    command.kind === 'add'
+      ? ['POST', '/bookshelf/books', { id: command.book, title: `Book ${command.book}` }]
+      : command.kind === 'rate'
+        ? ['PUT', `/bookshelf/books/${command.book}/rating`, { rating: 1 + (command.book.length % 5) }]
+        : ['POST', `/bookshelf/books/${command.book}/${command.kind === 'start' ? 'started' : 'finished'}`, undefined];
   for (let attempts = 1; ; attempts++) {
     try {
       const response = await fetch(`${base()}${path}`, {
@@ -40,18 +46,37 @@ export async function sendUntilAnswered(base: () => string, command: Omit<Sent, 
       });
       await response.arrayBuffer();
       if (![502, 503, 504].includes(response.status)) {
-        return { ...command, status: response.status, position: response.headers.get('x-bookshelf-position'), sentAt, answeredAt: Date.now(), attempts, served: response.headers.get('x-served-by') };
+        return {
+          ...command,
+          status: response.status,
+          position: response.headers.get('x-bookshelf-position'),
+          sentAt,
+          answeredAt: Date.now(),
+          attempts,
+          served: response.headers.get('x-served-by'),
+        };
       }
     } catch {
       // A lost connection: the command may or may not have been taken; the key makes the repeat safe.
     }
-    if (Date.now() - sentAt > giveUpMs) return { ...command, status: 0, position: null, sentAt, answeredAt: Date.now(), attempts, served: null };
+    if (Date.now() - sentAt > giveUpMs)
+      return { ...command, status: 0, position: null, sentAt, answeredAt: Date.now(), attempts, served: null };
     await sleep(100 + Math.random() * 150);
   }
 }
 
 /** `clients` loops adding books and starting, finishing and rating them through `base()` (the gateway). */
-export function startLoad({ base, partitions, clients = 4, pauseMs = 20 }: { base: () => string; partitions: number; clients?: number; pauseMs?: number }) {
+export function startLoad({
+  base,
+  partitions,
+  clients = 4,
+  pauseMs = 20,
+}: {
+  base: () => string;
+  partitions: number;
+  clients?: number;
+  pauseMs?: number;
+}) {
   const results: Sent[] = [];
   let running = true;
   const loops = Array.from({ length: clients }, async (_, client) => {
@@ -60,7 +85,12 @@ export function startLoad({ base, partitions, clients = 4, pauseMs = 20 }: { bas
       const pick = books.length < 3 || Math.random() < 0.25 ? undefined : books[Math.floor(Math.random() * books.length)]!;
       const book = pick?.id ?? `c${client}-${randomUUID().slice(0, 8)}`;
       const kind = pick === undefined ? 'add' : pick.read && Math.random() < 0.4 ? 'rate' : Math.random() < 0.2 ? 'start' : 'finish';
-      const sent = await sendUntilAnswered(base, { key: `k-${client}-${n}-${randomUUID().slice(0, 6)}`, kind, book, partition: partitionOf(book, partitions) });
+      const sent = await sendUntilAnswered(base, {
+        key: `k-${client}-${n}-${randomUUID().slice(0, 6)}`,
+        kind,
+        book,
+        partition: partitionOf(book, partitions),
+      });
       results.push(sent);
       if (kind === 'add' && sent.status === 201) books.push({ id: book, read: false });
       if (kind === 'finish' && sent.status === 204) pick!.read = true;
@@ -101,7 +131,9 @@ export async function checkLog(topic: string, answers: Sent[]): Promise<LogCheck
     const key = value.command as string | null;
     if (key !== null) byKey.set(key, [...(byKey.get(key) ?? []), { partition, offset, name: value.name as string }]);
   }
-  const gaps = [...byBook].filter(([, versions]) => versions.some((v, i) => v !== i + 1)).map(([book, versions]) => `${book}: ${versions.join(',')}`);
+  const gaps = [...byBook]
+    .filter(([, versions]) => versions.some((v, i) => v !== i + 1))
+    .map(([book, versions]) => `${book}: ${versions.join(',')}`);
   const twice = [...byKey].filter(([, list]) => new Set(list.map((e) => e.name)).size !== list.length).map(([key]) => key);
   const lost: string[] = [];
   const refusedButWritten: string[] = [];
@@ -110,7 +142,8 @@ export async function checkLog(topic: string, answers: Sent[]): Promise<LogCheck
     if (answer.status >= 200 && answer.status < 300) {
       if (answer.position === null) continue;
       const [partition, offset] = answer.position.split(':').map(Number);
-      if (!written.some((e) => e.partition === partition && e.offset === offset)) lost.push(`${answer.key} ${answer.kind} ${answer.book} at ${answer.position}`);
+      if (!written.some((e) => e.partition === partition && e.offset === offset))
+        lost.push(`${answer.key} ${answer.kind} ${answer.book} at ${answer.position}`);
     } else if (written.length > 0) refusedButWritten.push(`${answer.key} ${answer.kind} ${answer.book}: ${answer.status}`);
   }
   return { events: events.length, books: byBook.size, lost, twice, gaps, refusedButWritten };

@@ -65,20 +65,37 @@ export async function kafkaCluster({ size = 3, minInsync = 2 } = {}) {
       nodeId,
       address: `127.0.0.1:${port}`,
       async start() {
-        const args = [kafkaRun, '--port', String(port), '--controller-port', String(controller), '--data', join(root, `broker-${nodeId}`), '--node-id', String(nodeId)];
+        const args = [
+          kafkaRun,
+          '--port',
+          String(port),
+          '--controller-port',
+          String(controller),
+          '--data',
+          join(root, `broker-${nodeId}`),
+          '--node-id',
+          String(nodeId),
+        ];
         for (const line of config) args.push('--config', line);
         // Every broker must be formatted with the same cluster id; the last --cluster-id given wins.
         args.push('--format-arg', '--cluster-id', '--format-arg', id);
-        const started = spawn('bash', args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, KAFKA_HEAP_OPTS: '-Xmx512m -Xms128m' } });
+        const started = spawn('bash', args, {
+          stdio: ['ignore', 'pipe', 'pipe'],
+          env: { ...process.env, KAFKA_HEAP_OPTS: '-Xmx512m -Xms128m' },
+        });
         child = started;
         let output = '';
         const keep = (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4000));
         started.stdout.on('data', keep);
         started.stderr.on('data', keep);
-        const exited = new Promise<never>((_, reject) => started.once('exit', (code) => reject(new Error(`broker ${nodeId} exited with ${code} before answering: ${output}`))));
-        const answering = waitFor(() => portAnswers(port), { timeout: 90_000, interval: 200, what: `broker ${nodeId} on ${port}` }).catch((error: Error) => {
-          throw new Error(`${error.message}; its output: ${output}`);
-        });
+        const exited = new Promise<never>((_, reject) =>
+          started.once('exit', (code) => reject(new Error(`broker ${nodeId} exited with ${code} before answering: ${output}`))),
+        );
+        const answering = waitFor(() => portAnswers(port), { timeout: 90_000, interval: 200, what: `broker ${nodeId} on ${port}` }).catch(
+          (error: Error) => {
+            throw new Error(`${error.message}; its output: ${output}`);
+          },
+        );
         await Promise.race([answering, exited]);
       },
       async kill() {
@@ -90,7 +107,8 @@ export async function kafkaCluster({ size = 3, minInsync = 2 } = {}) {
     };
   });
   const addresses = brokers.map((broker) => broker.address);
-  const kafka = (only = addresses) => new Kafka({ clientId: 'bookshelf-fault-test', brokers: only, logLevel: logLevel.NOTHING, retry: { retries: 10, maxRetryTime: 2000 } });
+  const kafka = (only = addresses) =>
+    new Kafka({ clientId: 'bookshelf-fault-test', brokers: only, logLevel: logLevel.NOTHING, retry: { retries: 10, maxRetryTime: 2000 } });
 
   return {
     brokers,
@@ -122,7 +140,13 @@ export async function kafkaCluster({ size = 3, minInsync = 2 } = {}) {
       try {
         await admin.createTopics({
           waitForLeaders: true,
-          topics: [{ topic, replicaAssignment: Array.from({ length: partitions }, (_, partition) => ({ partition, replicas: [leader, ...others] })), configEntries: [{ name: 'min.insync.replicas', value: String(minInsync) }] }],
+          topics: [
+            {
+              topic,
+              replicaAssignment: Array.from({ length: partitions }, (_, partition) => ({ partition, replicas: [leader, ...others] })),
+              configEntries: [{ name: 'min.insync.replicas', value: String(minInsync) }],
+            },
+          ],
         });
       } finally {
         await admin.disconnect();
@@ -136,7 +160,9 @@ export async function kafkaCluster({ size = 3, minInsync = 2 } = {}) {
       await admin.connect();
       try {
         const { topics } = await admin.fetchTopicMetadata({ topics: [topic] });
-        return (topics[0]?.partitions ?? []).map((p) => ({ partition: p.partitionId, leader: p.leader, isr: p.isr })).sort((a, b) => a.partition - b.partition);
+        return (topics[0]?.partitions ?? [])
+          .map((p) => ({ partition: p.partitionId, leader: p.leader, isr: p.isr }))
+          .sort((a, b) => a.partition - b.partition);
       } finally {
         await admin.disconnect();
       }

@@ -30,7 +30,8 @@ export function recorded<E extends BookEvent>(event: E, at: At = {}): RecordedEv
   };
 }
 
-export const bookAdded = (id: string, details: BookDetails & { title: string }, at?: At) => recorded({ type: 'book-added', data: { id, ...details } }, at);
+export const bookAdded = (id: string, details: BookDetails & { title: string }, at?: At) =>
+  recorded({ type: 'book-added', data: { id, ...details } }, at);
 export const bookStarted = (id: string, at?: At) => recorded({ type: 'book-started', data: { id } }, at);
 export const bookRead = (id: string | undefined, at?: At, details: BookDetails = {}) =>
   recorded({ type: 'book-read', data: id === undefined ? details : { id, ...details } }, at);

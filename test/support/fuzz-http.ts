@@ -40,7 +40,8 @@ export interface HttpFuzzOptions {
 }
 
 /** Every UTF-8 byte as %XX (a lone surrogate becomes U+FFFD first). */
-const percentEncoded = (text: string): string => [...Buffer.from(text, 'utf8')].map((byte) => `%${byte.toString(16).padStart(2, '0').toUpperCase()}`).join('');
+const percentEncoded = (text: string): string =>
+  [...Buffer.from(text, 'utf8')].map((byte) => `%${byte.toString(16).padStart(2, '0').toUpperCase()}`).join('');
 
 function oddId(random: Random): string {
   return random.pick([
@@ -76,7 +77,17 @@ function pathFor(random: Random, target: Target, ids: string[]): string {
   const routes =
     target === 'books'
       ? [`${prefix}`, `${prefix}/${id}`, `${prefix}/${id}/started`, `${prefix}/${id}/finished`, `${prefix}/${id}/rating`]
-      : [`${prefix}`, `${prefix}/${id}`, `${prefix}/${id}/started`, `${prefix}/${id}/finished`, `${prefix}/${id}/rating`, `${prefix}/last/read`, '/openapi.json', '/docs', '/services'];
+      : [
+          `${prefix}`,
+          `${prefix}/${id}`,
+          `${prefix}/${id}/started`,
+          `${prefix}/${id}/finished`,
+          `${prefix}/${id}/rating`,
+          `${prefix}/last/read`,
+          '/openapi.json',
+          '/docs',
+          '/services',
+        ];
   const common = ['/health', '/metrics', '/rejected', '/', '/nope'];
   const tricks = [
     `/${prefix}`,
@@ -108,7 +119,25 @@ function pathFor(random: Random, target: Target, ids: string[]): string {
 /** A read-your-writes token; `unicode` adds one that only a query string can carry. */
 function positionToken(random: Random, unicode = false): { token: string; wellFormed: boolean } {
   if (random.chance(0.5)) return { token: random.pick(['0:0', '1:0,2:0', '0:999999999', '99:1', '0:1,2:3']), wellFormed: true };
-  return { token: random.pick(['', 'x', '0', ':1', '1:', '-1:0', '0:-1', '0:1:2', '1:99999999999999999', '0:1,,', ' ', 'a'.repeat(300), '0:0;1:1', unicode ? '１:１' : '1:1x']), wellFormed: false };
+  return {
+    token: random.pick([
+      '',
+      'x',
+      '0',
+      ':1',
+      '1:',
+      '-1:0',
+      '0:-1',
+      '0:1:2',
+      '1:99999999999999999',
+      '0:1,,',
+      ' ',
+      'a'.repeat(300),
+      '0:0;1:1',
+      unicode ? '１:１' : '1:1x',
+    ]),
+    wellFormed: false,
+  };
 }
 
 function query(random: Random): string {
@@ -143,7 +172,19 @@ function bookBody(random: Random, ids: string[]): unknown {
   if (random.chance(0.3)) {
     // One field wrong.
     const field = random.pick(BOOK_FIELDS);
-    book[field] = random.pick<unknown>([5, 1.5, true, {}, [], [5], [{ name: 5 }], 'x'.repeat(1001), Array.from({ length: 101 }, () => ({ name: 'a' })), ' ', '']);
+    book[field] = random.pick<unknown>([
+      5,
+      1.5,
+      true,
+      {},
+      [],
+      [5],
+      [{ name: 5 }],
+      'x'.repeat(1001),
+      Array.from({ length: 101 }, () => ({ name: 'a' })),
+      ' ',
+      '',
+    ]);
   }
   if (random.chance(0.05)) book[random.pick(['extra', '__proto__', 'constructor', 'rating'])] = { x: 1 };
   if (random.chance(0.05)) delete book.title;
@@ -222,7 +263,13 @@ function body(random: Random, path: string, ids: string[]): { body?: Buffer; con
       };
     case 'huge':
       return {
-        body: Buffer.from(random.pick([`{"title":"${'h'.repeat(MAX_BODY + 10)}"}`, 'x'.repeat(random.int(MAX_BODY + 1, 400_000)), `[${'1,'.repeat(MAX_BODY)}1]`])),
+        body: Buffer.from(
+          random.pick([
+            `{"title":"${'h'.repeat(MAX_BODY + 10)}"}`,
+            'x'.repeat(random.int(MAX_BODY + 1, 400_000)),
+            `[${'1,'.repeat(MAX_BODY)}1]`,
+          ]),
+        ),
         contentType,
       };
     case 'boundary': {
@@ -251,7 +298,19 @@ function headers(random: Random, token: string, hasBody: boolean): { headers: Re
     [1, token],
   ]);
   if (auth !== undefined) out.authorization = auth;
-  if (random.chance(0.15)) out['idempotency-key'] = random.pick(['key-1', 'key-2', random.text(20), '', ' ', 'a b', 'k'.repeat(256), 'k'.repeat(255), 'ünï', '\t']);
+  if (random.chance(0.15))
+    out['idempotency-key'] = random.pick([
+      'key-1',
+      'key-2',
+      random.text(20),
+      '',
+      ' ',
+      'a b',
+      'k'.repeat(256),
+      'k'.repeat(255),
+      'ünï',
+      '\t',
+    ]);
   if (random.chance(0.1)) {
     const { token: position, wellFormed } = positionToken(random);
     out['x-bookshelf-position'] = position;
@@ -361,12 +420,17 @@ export function fuzzClient(concurrency: number) {
         if (req.chunked) headers['transfer-encoding'] = 'chunked';
         else headers['content-length'] = String(req.body.length);
       }
-      const outgoing = request({ host: base.host, port: base.port, method: req.method, path: req.path, headers, agent, setHost: headers.host === undefined }, (incoming) => {
-        const chunks: Buffer[] = [];
-        incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
-        incoming.on('error', reject);
-        incoming.on('end', () => resolve({ status: incoming.statusCode ?? 0, headers: incoming.headers, body: Buffer.concat(chunks).toString('utf8') }));
-      });
+      const outgoing = request(
+        { host: base.host, port: base.port, method: req.method, path: req.path, headers, agent, setHost: headers.host === undefined },
+        (incoming) => {
+          const chunks: Buffer[] = [];
+          incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
+          incoming.on('error', reject);
+          incoming.on('end', () =>
+            resolve({ status: incoming.statusCode ?? 0, headers: incoming.headers, body: Buffer.concat(chunks).toString('utf8') }),
+          );
+        },
+      );
       outgoing.setTimeout(timeoutMs, () => outgoing.destroy(new Error(`no answer in ${timeoutMs} ms`)));
       outgoing.on('error', reject);
       if (req.body !== undefined && req.body.length > 0) {
@@ -405,7 +469,11 @@ function sendRaw(base: { host: string; port: number }, bytes: Buffer, timeoutMs:
       if (length !== undefined && Buffer.byteLength(body, 'latin1') < Number(length)) return;
       settled = true;
       socket.destroy();
-      resolve({ status: Number(/^HTTP\/\d\.\d (\d{3})/.exec(statusLine ?? '')?.[1] ?? 0), headers, body: Buffer.from(body, 'latin1').toString('utf8') });
+      resolve({
+        status: Number(/^HTTP\/\d\.\d (\d{3})/.exec(statusLine ?? '')?.[1] ?? 0),
+        headers,
+        body: Buffer.from(body, 'latin1').toString('utf8'),
+      });
     };
     socket.setTimeout(timeoutMs, () => {
       socket.destroy();
@@ -426,7 +494,11 @@ function sendRaw(base: { host: string; port: number }, bytes: Buffer, timeoutMs:
     socket.on('error', (error) => {
       if (!settled) {
         settled = true;
-        resolve({ status: 0, headers: {}, body: `socket error: ${error.message}; got ${Buffer.concat(chunks).toString('latin1').slice(0, 200)}` });
+        resolve({
+          status: 0,
+          headers: {},
+          body: `socket error: ${error.message}; got ${Buffer.concat(chunks).toString('latin1').slice(0, 200)}`,
+        });
       }
     });
     socket.write(bytes);

@@ -139,7 +139,14 @@ function planBook(random: Random, index: number): Plan {
 
 /** The steps of one book, in the order they must reach its partition. */
 function stepsOf(random: Random, plan: Plan): Step[] {
-  const event = (name: string, payload: Record<string, unknown>, timed: boolean): EventStep => ({ kind: 'event', name, payload, timed, withId: random.chance(0.7), plan });
+  const event = (name: string, payload: Record<string, unknown>, timed: boolean): EventStep => ({
+    kind: 'event',
+    name,
+    payload,
+    timed,
+    withId: random.chance(0.7),
+    plan,
+  });
   const events: EventStep[] = [event('book-added', plan.payload, true)];
   if (plan.started) events.push(event('book-started', { id: plan.id }, true));
   for (let i = 0; i < plan.reads; i++) events.push(event('book-read', { id: plan.id }, true));
@@ -165,16 +172,30 @@ function eventText(random: Random, name: string, payload: Record<string, unknown
   if (meta.id !== undefined) envelope.id = meta.id;
   envelope.name = name;
   if (meta.created !== undefined) envelope.created = meta.created;
-  if (random.chance(0.5)) Object.assign(envelope, { safe: random.pick([false, 'maybe', 7]), idempotent: random.pick([false, null, {}]), aggregate: random.pick([null, typeof payload.id === 'string' ? payload.id : 'x']), version: random.pick([null, 1, 42]), command: random.pick([null, 'key-1']) });
+  if (random.chance(0.5))
+    Object.assign(envelope, {
+      safe: random.pick([false, 'maybe', 7]),
+      idempotent: random.pick([false, null, {}]),
+      aggregate: random.pick([null, typeof payload.id === 'string' ? payload.id : 'x']),
+      version: random.pick([null, 1, 42]),
+      command: random.pick([null, 'key-1']),
+    });
   if (random.chance(0.05)) envelope['x-extra'] = { nested: [1, { deeper: oddText(random, 5) }] };
   let payloadValue: Record<string, unknown> = payload;
-  if (random.chance(0.02)) payloadValue = { ...(JSON.parse('{"__proto__":{"title":"not mine","rating":0}}') as Record<string, unknown>), ...payload, constructor: 'x' };
+  if (random.chance(0.02))
+    payloadValue = {
+      ...(JSON.parse('{"__proto__":{"title":"not mine","rating":0}}') as Record<string, unknown>),
+      ...payload,
+      constructor: 'x',
+    };
   else if (random.chance(0.05)) payloadValue = { ...payload, note: oddText(random, 10), tags: ['a', 'b'] };
   envelope.payload = payloadValue;
   let text = JSON.stringify(envelope);
-  if (name === 'book-rated' && random.chance(0.2)) text = text.replace(`"rating":${payload.rating as number}`, `"rating":${payload.rating as number}.0`);
+  if (name === 'book-rated' && random.chance(0.2))
+    text = text.replace(`"rating":${payload.rating as number}`, `"rating":${payload.rating as number}.0`);
   if (random.chance(0.002)) text = withMember(text, 'junk', JSON.stringify('j'.repeat(random.int(20_000, 200_000))));
-  if (random.chance(0.003)) text = withMember(text, 'nest', random.chance(0.5) ? deepArray(random.int(100, 5000)) : deepObject(random.int(100, 5000)));
+  if (random.chance(0.003))
+    text = withMember(text, 'nest', random.chance(0.5) ? deepArray(random.int(100, 5000)) : deepObject(random.int(100, 5000)));
   if (random.chance(0.05)) text = `${random.pick([' ', '\n', '\t', '\r\n'])}${text}${random.pick([' ', '\n', ''])}`;
   return text;
 }
@@ -237,7 +258,18 @@ function junkLine(random: Random, sample: () => string): { value: string | Buffe
       return { value: JSON.stringify(object), outcome: 'no_name' };
     }
     case 'unknown-name': {
-      const name = random.pick(['book-borrowed', 'BOOK-ADDED', 'book-added ', ' book-read', '__proto__', 'constructor', 'toString', 'hasOwnProperty', oddText(random, 12), 'n'.repeat(5000)]);
+      const name = random.pick([
+        'book-borrowed',
+        'BOOK-ADDED',
+        'book-added ',
+        ' book-read',
+        '__proto__',
+        'constructor',
+        'toString',
+        'hasOwnProperty',
+        oddText(random, 12),
+        'n'.repeat(5000),
+      ]);
       const payload = random.pick<unknown>([{ id: 'u1' }, 'not an object', null, [1, 2]]);
       return { value: JSON.stringify({ name, payload, created: random.pick(['not a date', '2030-01-01T00:00:00Z']) }), outcome: 'ignored' };
     }
@@ -297,7 +329,16 @@ function junkLine(random: Random, sample: () => string): { value: string | Buffe
         ],
         'book-started': [{}, { id: '' }, { id: 5 }, { id: null }, { id: 'i'.repeat(201) }, { id: ['a'] }],
         'book-read': [{ id: '' }, { id: 5 }, { id: {} }, { title: 5 }, { id: 'r1', author: [1] }, { year: 2.5 }],
-        'book-rated': [{ id: 'r1' }, { id: 'r1', rating: 0 }, { id: 'r1', rating: 6 }, { id: 'r1', rating: 2.5 }, { id: 'r1', rating: '5' }, { id: 'r1', rating: null }, { rating: 3 }, { id: 5, rating: 3 }],
+        'book-rated': [
+          { id: 'r1' },
+          { id: 'r1', rating: 0 },
+          { id: 'r1', rating: 6 },
+          { id: 'r1', rating: 2.5 },
+          { id: 'r1', rating: '5' },
+          { id: 'r1', rating: null },
+          { rating: 3 },
+          { id: 5, rating: 3 },
+        ],
         'book-removed': [{}, { id: '' }, { id: 7 }, { id: false }],
       };
       const payload = random.chance(0.15) ? random.pick<unknown>([[], 'text', 5, true, null, [{ id: 'a1' }]]) : random.pick(bad[name]!);
@@ -316,7 +357,10 @@ function junkLine(random: Random, sample: () => string): { value: string | Buffe
 }
 
 /** `count` lines over `books` planned books and some reads naming no book; the last line is a marker event. */
-export function topicFuzz(random: Random, { count, books, lastReadSize }: { count: number; books: number; lastReadSize: number }): TopicFuzz {
+export function topicFuzz(
+  random: Random,
+  { count, books, lastReadSize }: { count: number; books: number; lastReadSize: number },
+): TopicFuzz {
   const plans = Array.from({ length: books }, (_, i) => planBook(random, i));
   const queues: Step[][] = plans.map((plan) => stepsOf(random, plan));
   // Reads that name no book: last-read lists each as its own entry.
@@ -324,7 +368,14 @@ export function topicFuzz(random: Random, { count, books, lastReadSize }: { coun
     const payload = random.chance(0.5) ? { title: oddText(random, 8) } : {};
     queues.push([{ kind: 'event', name: 'book-read', payload, timed: true, withId: random.chance(0.7) }]);
   }
-  const marker: Plan = { id: 'fuzz-marker', payload: { id: 'fuzz-marker', title: 'the end' }, row: emptyRow('fuzz-marker', 'the end'), started: false, reads: 0, removed: false };
+  const marker: Plan = {
+    id: 'fuzz-marker',
+    payload: { id: 'fuzz-marker', title: 'the end' },
+    row: emptyRow('fuzz-marker', 'the end'),
+    started: false,
+    reads: 0,
+    removed: false,
+  };
   let remainingSteps = queues.reduce((sum, queue) => sum + queue.length, 0);
   if (remainingSteps + 1 > count) throw new Error(`${count} lines cannot hold ${remainingSteps + 1} events`);
 
@@ -342,7 +393,10 @@ export function topicFuzz(random: Random, { count, books, lastReadSize }: { coun
 
   function emit(step: EventStep, key: string | null): void {
     const created = step.timed || random.chance(0.5) ? new Date(BASE_TIME + ++clock * 1000).toISOString() : undefined;
-    const text = eventText(random, step.name, step.payload, { ...(step.withId && { id: `fz-${random.seed}-${++serial}` }), ...(created !== undefined && { created }) });
+    const text = eventText(random, step.name, step.payload, {
+      ...(step.withId && { id: `fz-${random.seed}-${++serial}` }),
+      ...(created !== undefined && { created }),
+    });
     const line = { key, value: text };
     sent.set(step, line);
     lines.push(line);

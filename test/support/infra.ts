@@ -47,7 +47,13 @@ export async function createTopic(topic: string, partitions = 3, broker = KAFKA)
 
 /** Deletes those of `names` that exist on `broker`; a broker that is gone (a test's own) is left alone. */
 export async function deleteTopics(names: Iterable<string>, broker = KAFKA): Promise<string[]> {
-  const admin = new Kafka({ clientId: 'bookshelf-test', brokers: [broker], logLevel: logLevel.NOTHING, connectionTimeout: 2000, retry: { retries: 1 } }).admin();
+  const admin = new Kafka({
+    clientId: 'bookshelf-test',
+    brokers: [broker],
+    logLevel: logLevel.NOTHING,
+    connectionTimeout: 2000,
+    retry: { retries: 1 },
+  }).admin();
   try {
     await admin.connect();
     const existing = new Set(await admin.listTopics());
@@ -74,7 +80,11 @@ try {
 }
 
 /** Pushes lines as a user would: `kcat -P`, one message per line. */
-export async function pushWithKcat(topic: string, lines: string[], { partition, broker = KAFKA }: { partition?: number; broker?: string } = {}): Promise<void> {
+export async function pushWithKcat(
+  topic: string,
+  lines: string[],
+  { partition, broker = KAFKA }: { partition?: number; broker?: string } = {},
+): Promise<void> {
   const args = ['-b', broker, '-P', '-t', topic, ...(partition === undefined ? [] : ['-p', String(partition)])];
   await new Promise<void>((resolve, reject) => {
     const kcat = spawn('kcat', args, { stdio: ['pipe', 'ignore', 'pipe'] });
@@ -87,7 +97,11 @@ export async function pushWithKcat(topic: string, lines: string[], { partition, 
 }
 
 /** Produces values with kafkajs, one by one, and returns the position token of what it wrote. */
-export async function produce(topic: string, messages: { key?: string; value: string; partition?: number }[], broker = KAFKA): Promise<string> {
+export async function produce(
+  topic: string,
+  messages: { key?: string; value: string; partition?: number }[],
+  broker = KAFKA,
+): Promise<string> {
   const producer = testKafka(broker).producer({ allowAutoTopicCreation: false });
   await producer.connect();
   try {

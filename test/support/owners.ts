@@ -6,10 +6,13 @@ import { waitFor } from './wait-for.js';
 
 /** Partition → id of the passing instance whose meta `partitions` names it (only passing instances count). */
 export async function ownersInConsul(name: string): Promise<Map<number, string[]>> {
-  const entries = await consulGet<{ Service: { ID: string; Meta: Record<string, string> | null }; Checks: { Status: string }[] }[]>(`/v1/health/service/${name}?passing`);
+  const entries = await consulGet<{ Service: { ID: string; Meta: Record<string, string> | null }; Checks: { Status: string }[] }[]>(
+    `/v1/health/service/${name}?passing`,
+  );
   const owners = new Map<number, string[]>();
   for (const { Service } of entries) {
-    for (const part of (Service.Meta?.partitions ?? '').split(',').filter((p) => p !== '')) owners.set(Number(part), [...(owners.get(Number(part)) ?? []), Service.ID]);
+    for (const part of (Service.Meta?.partitions ?? '').split(',').filter((p) => p !== ''))
+      owners.set(Number(part), [...(owners.get(Number(part)) ?? []), Service.ID]);
   }
   return owners;
 }
@@ -22,7 +25,9 @@ export async function waitForCoverage(name: string, count: number, instances: nu
       const ids = new Set([...owners.values()].flat());
       const once = Array.from({ length: count }, (_, p) => owners.get(p)?.length === 1).every(Boolean);
       const catalog = await catalogService(name);
-      return once && owners.size === count && ids.size === instances && catalog.length >= instances ? new Map([...owners].map(([p, [id]]) => [p, id!])) : undefined;
+      return once && owners.size === count && ids.size === instances && catalog.length >= instances
+        ? new Map([...owners].map(([p, [id]]) => [p, id!]))
+        : undefined;
     },
     { timeout, what: `${instances} instances of ${name} owning ${count} partitions once each` },
   );
@@ -63,7 +68,12 @@ export async function readTopic(topic: string): Promise<{ partition: number; off
   const done = () => [...wanted].every(([p, end]) => end === 0 || (next.get(p) ?? 0) >= end);
   await consumer.run({
     eachBatch: ({ batch }) => {
-      for (const message of batch.messages) events.push({ partition: batch.partition, offset: Number(message.offset), value: JSON.parse(message.value!.toString()) as Record<string, unknown> });
+      for (const message of batch.messages)
+        events.push({
+          partition: batch.partition,
+          offset: Number(message.offset),
+          value: JSON.parse(message.value!.toString()) as Record<string, unknown>,
+        });
       return Promise.resolve();
     },
   });

@@ -16,7 +16,11 @@ export interface RunningProcess {
 }
 
 export function runEntry(entry: string, args: string[], env: Record<string, string> = {}): RunningProcess {
-  const child = spawn(process.execPath, [entry, ...args], { cwd: binDir, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [entry, ...args], {
+    cwd: binDir,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const lines: Record<string, unknown>[] = [];
   let stderr = '';
   let partial = '';
@@ -33,13 +37,16 @@ export function runEntry(entry: string, args: string[], env: Record<string, stri
     }
   });
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('exit', (code, signal) => resolve({ code, signal })),
+  );
   return {
     child,
     lines: () => lines,
     stderr: () => stderr,
     exited,
-    waitForLog: (msg, timeout = 30_000) => waitFor(() => lines.find((line) => line.msg === msg), { timeout, what: `log "${msg}" (stderr: ${stderr.slice(-300)})` }),
+    waitForLog: (msg, timeout = 30_000) =>
+      waitFor(() => lines.find((line) => line.msg === msg), { timeout, what: `log "${msg}" (stderr: ${stderr.slice(-300)})` }),
   };
 }
 

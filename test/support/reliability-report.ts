@@ -35,11 +35,15 @@ function writeAtomically(file: string, text: string): void {
   renameSync(`${file}.tmp`, file);
 }
 
-const format = (value: number | string | boolean): string => (typeof value === 'number' && !Number.isInteger(value) ? value.toFixed(1) : String(value));
+const format = (value: number | string | boolean): string =>
+  typeof value === 'number' && !Number.isInteger(value) ? value.toFixed(1) : String(value);
 
 export function reliabilityMarkdown(entries: Record<string, ReliabilityEntry>): string {
   const rows = Object.entries(entries).map(
-    ([name, entry]) => `| ${name} | ${entry.fault} | ${entry.guarantee} | ${Object.entries(entry.figures).map(([key, value]) => `${key} ${format(value)}`).join(', ')} |`,
+    ([name, entry]) =>
+      `| ${name} | ${entry.fault} | ${entry.guarantee} | ${Object.entries(entry.figures)
+        .map(([key, value]) => `${key} ${format(value)}`)
+        .join(', ')} |`,
   );
   return ['| test | fault | guarantee | figures (last run) |', '| --- | --- | --- | --- |', ...rows].join('\n') + '\n';
 }

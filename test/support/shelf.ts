@@ -20,5 +20,9 @@ export async function startTestShelf(names: { books?: string; booklist?: string;
     env: {},
   });
   const service = await startShelf(config, { logger: silentLogger() });
-  return { ...service, send: (method: string, path: string, body?: unknown, headers?: Record<string, string>) => send(service.url, method, path, body, headers) };
+  return {
+    ...service,
+    send: (method: string, path: string, body?: unknown, headers?: Record<string, string>) =>
+      send(service.url, method, path, body, headers),
+  };
 }

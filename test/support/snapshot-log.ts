@@ -16,7 +16,13 @@ export async function randomCommands(send: Send, random: Random, count: number, 
   for (let i = 0; i < count; i++) {
     const id = ids[random.int(0, ids.length - 1)]!;
     const pick = random.int(0, 10 - 1);
-    if (pick < 3) await send('POST', '/books', { id, title: `Title ${id}`, author: [{ name: `Author ${random.int(0, 5 - 1)}` }], year: String(1900 + random.int(0, 120 - 1)) });
+    if (pick < 3)
+      await send('POST', '/books', {
+        id,
+        title: `Title ${id}`,
+        author: [{ name: `Author ${random.int(0, 5 - 1)}` }],
+        year: String(1900 + random.int(0, 120 - 1)),
+      });
     else if (pick < 5) await send('POST', `/books/${id}/started`);
     else if (pick < 8) await send('POST', `/books/${id}/finished`);
     else if (pick < 9) await send('PUT', `/books/${id}/rating`, { rating: 1 + random.int(0, 5 - 1) });
@@ -25,7 +31,8 @@ export async function randomCommands(send: Send, random: Random, count: number, 
 }
 
 /** Lines as kcat would push them: valid events, copies of them, and junk of every kind. */
-export const handPushedLines = (random: Random, count: number): FuzzLine[] => topicFuzz(random, { count, books: Math.ceil(count / 40), lastReadSize: 1000 }).lines;
+export const handPushedLines = (random: Random, count: number): FuzzLine[] =>
+  topicFuzz(random, { count, books: Math.ceil(count / 40), lastReadSize: 1000 }).lines;
 
 export async function produceLines(topic: string, lines: FuzzLine[]): Promise<void> {
   const producer = testKafka().producer({ allowAutoTopicCreation: false });
@@ -79,7 +86,9 @@ export async function caughtUpTo(url: string, ends: Map<number, number>, timeout
 
 /** A snapshot's lines, changed by `edit`, with its checksum made right again: a snapshot that is whole but of something else. */
 export function rewriteSnapshot(path: string, edit: (header: Record<string, unknown>) => void): void {
-  const lines = readFileSync(path, 'utf8').split('\n').filter((line) => line !== '');
+  const lines = readFileSync(path, 'utf8')
+    .split('\n')
+    .filter((line) => line !== '');
   const header = JSON.parse(lines[0]!) as Record<string, unknown>;
   edit(header);
   const body = [JSON.stringify(header), ...lines.slice(1, -1)];
@@ -100,10 +109,18 @@ export async function metricValue(url: string, name: string, labels: string): Pr
  * arrival counters (`seq`), since partitions are read side by side and interleave differently every time.
  */
 export function canonical(value: unknown): unknown {
-  if (value instanceof Map) return Array.from<[unknown, unknown]>(value).map(([key, item]) => [key, canonical(item)]).sort(byKey);
+  if (value instanceof Map)
+    return Array.from<[unknown, unknown]>(value)
+      .map(([key, item]) => [key, canonical(item)])
+      .sort(byKey);
   if (value instanceof Set) return [...value].sort();
   if (Array.isArray(value)) return value.map(canonical);
-  if (typeof value === 'object' && value !== null) return Object.fromEntries(Object.entries(value).filter(([key]) => key !== 'seq').map(([key, item]) => [key, canonical(item)]));
+  if (typeof value === 'object' && value !== null)
+    return Object.fromEntries(
+      Object.entries(value)
+        .filter(([key]) => key !== 'seq')
+        .map(([key, item]) => [key, canonical(item)]),
+    );
   return value;
 }
 

@@ -22,7 +22,10 @@ export function tempStateDir(): string {
 }
 
 export function testConfig(defaults: ViewDefinition<unknown>['defaults'], cli: Record<string, unknown>): ServiceConfig {
-  return resolveConfig(defaults, { cli: { port: '0', broker: [KAFKA], consul: CONSUL, register: false, 'state-dir': tempStateDir(), ...cli }, env: {} });
+  return resolveConfig(defaults, {
+    cli: { port: '0', broker: [KAFKA], consul: CONSUL, register: false, 'state-dir': tempStateDir(), ...cli },
+    env: {},
+  });
 }
 
 export async function startTestView<V>(definition: ViewDefinition<V>, cli: Record<string, unknown>) {

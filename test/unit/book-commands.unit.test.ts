@@ -13,7 +13,11 @@ function setup({ caughtUp = true } = {}) {
   let failNext = false;
   let ids = 0;
   const commands = createBookCommands({
-    store: { view: () => view, isCaughtUp: () => caughtUp, applyOwn: (events) => events.forEach((event) => (view = bookStatesProjection.evolve(view, event))) },
+    store: {
+      view: () => view,
+      isCaughtUp: () => caughtUp,
+      applyOwn: (events) => events.forEach((event) => (view = bookStatesProjection.evolve(view, event))),
+    },
     append: async (events) => {
       await new Promise((resolve) => setTimeout(resolve, 1));
       if (failNext) {
@@ -47,7 +51,11 @@ describe('book commands', () => {
   it('applies commands on one book one at a time', async () => {
     const { commands, log } = setup();
     await commands.execute(add('b1'));
-    const results = await Promise.allSettled([commands.execute(remove('b1')), commands.execute(remove('b1')), commands.execute(finish('b1'))]);
+    const results = await Promise.allSettled([
+      commands.execute(remove('b1')),
+      commands.execute(remove('b1')),
+      commands.execute(finish('b1')),
+    ]);
     expect(results.map((result) => result.status)).toEqual(['fulfilled', 'rejected', 'rejected']);
     expect(log.map((event) => event.metadata.version)).toEqual([1, 2]);
   });
@@ -95,9 +103,18 @@ describe('book commands', () => {
         const decoded = decodeEvent(encodeEvent(event), { topic: 't', partition: 0, offset: String(offset), timestamp: '0' });
         if (decoded.kind === 'event') view = bookStatesProjection.evolve(view, decoded.event);
       }
-      const other = createBookCommands({ store: { view: () => view, isCaughtUp: () => true, applyOwn: () => undefined }, append: () => Promise.resolve([]), newId: () => 'x', now: () => '' });
+      const other = createBookCommands({
+        store: { view: () => view, isCaughtUp: () => true, applyOwn: () => undefined },
+        append: () => Promise.resolve([]),
+        newId: () => 'x',
+        now: () => '',
+      });
       await expect(other.execute(add('b2', 'Emma'), 'k1', 'print-emma')).rejects.toMatchObject({ code: 'idempotency_key_reused' });
-      expect(await other.execute(add('b9', 'Dune'), 'k1', 'print-dune')).toMatchObject({ book: { id: 'b1', title: 'Dune' }, position: '0:0', replayed: true });
+      expect(await other.execute(add('b9', 'Dune'), 'k1', 'print-dune')).toMatchObject({
+        book: { id: 'b1', title: 'Dune' },
+        position: '0:0',
+        replayed: true,
+      });
     });
 
     it('does not remember an unavailable broker: the same key may try again', async () => {

@@ -4,7 +4,17 @@ import { describe, expect, it } from 'vitest';
 import { murmur2, partitionOf } from '../../bookshelf/app/book-partition.js';
 
 const kafkajsPartition = (key: string, count: number): number =>
-  Partitioners.DefaultPartitioner()({ topic: 't', partitionMetadata: Array.from({ length: count }, (_, i) => ({ partitionId: i, leader: 0, partitionErrorCode: 0, replicas: [0], isr: [0] })), message: { key, value: null } });
+  Partitioners.DefaultPartitioner()({
+    topic: 't',
+    partitionMetadata: Array.from({ length: count }, (_, i) => ({
+      partitionId: i,
+      leader: 0,
+      partitionErrorCode: 0,
+      replicas: [0],
+      isr: [0],
+    })),
+    message: { key, value: null },
+  });
 
 describe('the partition of a book', () => {
   it('is the Java client murmur2 of the id (known values)', () => {

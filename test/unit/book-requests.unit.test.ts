@@ -3,7 +3,9 @@ import { idempotencyKey, rateBookCommand, requestFingerprint } from '../../books
 
 describe('a keyed request', () => {
   it('has one fingerprint however the keys of its body are ordered', () => {
-    expect(requestFingerprint('POST', '/books', { title: 'Dune', author: [{ name: 'F' }] })).toBe(requestFingerprint('POST', '/books', { author: [{ name: 'F' }], title: 'Dune' }));
+    expect(requestFingerprint('POST', '/books', { title: 'Dune', author: [{ name: 'F' }] })).toBe(
+      requestFingerprint('POST', '/books', { author: [{ name: 'F' }], title: 'Dune' }),
+    );
   });
 
   it('has another for another method, route or body', () => {

@@ -24,7 +24,9 @@ describe('Book decider', () => {
     it('adds it with all its details', () => given([]).when(addBook()).then([added()]));
 
     it('adds it with only a title', () =>
-      given([]).when(addBook({ title: 'Emma' })).then([{ type: 'book-added', data: { id: 'b1', title: 'Emma' } }]));
+      given([])
+        .when(addBook({ title: 'Emma' }))
+        .then([{ type: 'book-added', data: { id: 'b1', title: 'Emma' } }]));
 
     it('refuses to start it', () => given([]).when(startBook).thenThrows('unknown_book'));
     it('refuses to finish it', () => given([]).when(finishBook).thenThrows('unknown_book'));
@@ -33,7 +35,10 @@ describe('Book decider', () => {
   });
 
   describe('when the book is unread', () => {
-    it('refuses to add it again', () => given([added()]).when(addBook({ title: 'Other' })).thenThrows('book_exists'));
+    it('refuses to add it again', () =>
+      given([added()])
+        .when(addBook({ title: 'Other' }))
+        .thenThrows('book_exists'));
     it('starts it', () => given([added()]).when(startBook).then([started]));
     it('finishes it, the start implied', () => given([added()]).when(finishBook).then([started, read]));
     it('refuses to rate it', () => given([added()]).when(rateBook(4)).thenThrows('not_read_yet'));
@@ -50,15 +55,24 @@ describe('Book decider', () => {
   describe('when the book was read', () => {
     const history = [added(), started, read];
 
-    it('rates it', () => given(history).when(rateBook(5)).then([rated(5)]));
-    it('rates it again', () => given([...history, rated(2)]).when(rateBook(4)).then([rated(4)]));
+    it('rates it', () =>
+      given(history)
+        .when(rateBook(5))
+        .then([rated(5)]));
+    it('rates it again', () =>
+      given([...history, rated(2)])
+        .when(rateBook(4))
+        .then([rated(4)]));
     it('starting it again begins a re-read', () => given(history).when(startBook).then([started]));
     it('finishing it again is a re-read, started then finished', () => given(history).when(finishBook).then([started, read]));
     it('removes it', () => given(history).when(removeBook).then([removed]));
   });
 
   describe('when the book is being read again', () => {
-    it('can still be rated', () => given([added(), started, read, started]).when(rateBook(3)).then([rated(3)]));
+    it('can still be rated', () =>
+      given([added(), started, read, started])
+        .when(rateBook(3))
+        .then([rated(3)]));
     it('finishes it', () => given([added(), started, read, started]).when(finishBook).then([read]));
   });
 
@@ -74,7 +88,10 @@ describe('Book decider', () => {
   });
 
   describe('when the book is known only from a line pushed by hand', () => {
-    it('can be rated after a read of it', () => given([read]).when(rateBook(4)).then([rated(4)]));
+    it('can be rated after a read of it', () =>
+      given([read])
+        .when(rateBook(4))
+        .then([rated(4)]));
     it('cannot be added: its id is taken', () => given([read]).when(addBook()).thenThrows('book_exists'));
   });
 });

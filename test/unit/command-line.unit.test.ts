@@ -7,7 +7,12 @@ import { lastReadView } from '../../bookshelf/services/last-read.service.js';
 import { listBooksView } from '../../bookshelf/services/list-books.service.js';
 import { shelfDefaults } from '../../bookshelf/services/shelf.service.js';
 
-const entryDefaults: Record<string, EntryDefaults> = { 'last-read': lastReadView.defaults, 'list-books': listBooksView.defaults, books: booksDefaults, shelf: shelfDefaults };
+const entryDefaults: Record<string, EntryDefaults> = {
+  'last-read': lastReadView.defaults,
+  'list-books': listBooksView.defaults,
+  books: booksDefaults,
+  shelf: shelfDefaults,
+};
 
 const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 

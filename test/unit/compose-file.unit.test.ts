@@ -32,7 +32,9 @@ interface ComposeService {
 
 const compose = parse(read('compose/docker-compose.yml'), { merge: true }) as { services: Record<string, ComposeService> };
 const services = compose.services;
-const versions = Object.fromEntries([...read('compose/versions.env').matchAll(/^(\w+)=(\S+)$/gm)].map(([, key = '', value = '']) => [key, value] as const));
+const versions = Object.fromEntries(
+  [...read('compose/versions.env').matchAll(/^(\w+)=(\S+)$/gm)].map(([, key = '', value = '']) => [key, value] as const),
+);
 const entryDefaults: Record<string, EntryDefaults> = {
   books: booksDefaults,
   'list-books': listBooksView.defaults,
@@ -81,14 +83,23 @@ describe('compose/docker-compose.yml', () => {
       const commandLine = await parseCommandLine(entryDefaults[name]!, args, {});
       expect(commandLine).toMatchObject({ kind: 'run' });
       if (commandLine.kind !== 'run') return;
-      expect(commandLine.config).toMatchObject({ addr: '0.0.0.0', brokers: ['kafka:9092'], consul: { host: 'consul', port: 8500 }, topic: 'bookshelf', register: true });
+      expect(commandLine.config).toMatchObject({
+        addr: '0.0.0.0',
+        brokers: ['kafka:9092'],
+        consul: { host: 'consul', port: 8500 },
+        topic: 'bookshelf',
+        register: true,
+      });
       expect(commandLine.config.advertise).not.toBe('0.0.0.0');
       expect(args).not.toContain('--advertise');
       expect(args).not.toContain('--id');
     });
 
     it('starts once the topic exists and Consul answers', () => {
-      expect(service.depends_on).toEqual({ topic: { condition: 'service_completed_successfully' }, consul: { condition: 'service_healthy' } });
+      expect(service.depends_on).toEqual({
+        topic: { condition: 'service_completed_successfully' },
+        consul: { condition: 'service_healthy' },
+      });
     });
   });
 
@@ -114,7 +125,10 @@ describe('compose/docker-compose.yml', () => {
   });
 
   it('gives books what its transactions need on a single broker', () => {
-    expect(services.kafka!.environment).toMatchObject({ KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR: 1, KAFKA_TRANSACTION_STATE_LOG_MIN_ISR: 1 });
+    expect(services.kafka!.environment).toMatchObject({
+      KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR: 1,
+      KAFKA_TRANSACTION_STATE_LOG_MIN_ISR: 1,
+    });
   });
 
   it('publishes the gateway and Consul on 127.0.0.1 at their usual ports', () => {
@@ -147,7 +161,10 @@ describe('compose/Dockerfile', () => {
     const sources = [...dockerfile.matchAll(/^COPY (?!--from)(.+) \S+$/gm)].flatMap(([, list]) => list!.split(' '));
     expect(sources.length).toBeGreaterThan(0);
     for (const source of sources) {
-      expect(allowed.some((path) => source === path || source.startsWith(`${path}/`)), source).toBe(true);
+      expect(
+        allowed.some((path) => source === path || source.startsWith(`${path}/`)),
+        source,
+      ).toBe(true);
       expect(existsSync(`${root}${source}`), source).toBe(true);
     }
   });

@@ -43,16 +43,20 @@ describe('configuration', () => {
     const file = { topic: 'from-file', port: 9001, 'log-level': 'debug', size: 7 };
     const env = { BOOKSHELF_TOPIC: 'from-env', BOOKSHELF_PORT: '9002' };
 
-    it('takes the config file over the defaults', () => expect(resolve({}, {}, file)).toMatchObject({ topic: 'from-file', port: 9001, logLevel: 'debug', extra: { size: 7 } }));
-    it('takes the environment over the file', () => expect(resolve({}, env, file)).toMatchObject({ topic: 'from-env', port: 9002, logLevel: 'debug' }));
-    it('takes the command line over everything', () => expect(resolve({ topic: 'from-cli', port: '9003' }, env, file)).toMatchObject({ topic: 'from-cli', port: 9003 }));
+    it('takes the config file over the defaults', () =>
+      expect(resolve({}, {}, file)).toMatchObject({ topic: 'from-file', port: 9001, logLevel: 'debug', extra: { size: 7 } }));
+    it('takes the environment over the file', () =>
+      expect(resolve({}, env, file)).toMatchObject({ topic: 'from-env', port: 9002, logLevel: 'debug' }));
+    it('takes the command line over everything', () =>
+      expect(resolve({ topic: 'from-cli', port: '9003' }, env, file)).toMatchObject({ topic: 'from-cli', port: 9003 }));
     it('accepts camelCase keys in the file', () => expect(resolve({}, {}, { logLevel: 'warn' })).toMatchObject({ logLevel: 'warn' }));
   });
 
   describe('lists', () => {
     it('reads repeated and comma-separated brokers', () =>
       expect(resolve({ broker: ['a:1,b:2', 'c:3'] }).brokers).toEqual(['a:1', 'b:2', 'c:3']));
-    it('reads KAFKA_BROKERS comma-separated', () => expect(resolve({}, { KAFKA_BROKERS: 'k1:9092,k2:9092' }).brokers).toEqual(['k1:9092', 'k2:9092']));
+    it('reads KAFKA_BROKERS comma-separated', () =>
+      expect(resolve({}, { KAFKA_BROKERS: 'k1:9092,k2:9092' }).brokers).toEqual(['k1:9092', 'k2:9092']));
     it('reads tags from the command line and the environment', () => {
       expect(resolve({ tags: ['books', 'last'] }).tags).toEqual(['books', 'last']);
       expect(resolve({}, { BOOKSHELF_TAGS: 'x,y' }).tags).toEqual(['x', 'y']);
@@ -61,7 +65,12 @@ describe('configuration', () => {
 
   describe('Consul', () => {
     it('reads CONSUL_HTTP_ADDR with a scheme and the token', () =>
-      expect(resolve({}, { CONSUL_HTTP_ADDR: 'https://consul.local:8501', CONSUL_HTTP_TOKEN: 's3cret' }).consul).toEqual({ host: 'consul.local', port: 8501, secure: true, token: 's3cret' }));
+      expect(resolve({}, { CONSUL_HTTP_ADDR: 'https://consul.local:8501', CONSUL_HTTP_TOKEN: 's3cret' }).consul).toEqual({
+        host: 'consul.local',
+        port: 8501,
+        secure: true,
+        token: 's3cret',
+      }));
     it('can be switched off with --no-register', () => expect(resolve({ register: false }).register).toBe(false));
   });
 
@@ -74,12 +83,16 @@ describe('configuration', () => {
         sasl: { mechanism: 'plain', username: 'alice', password: ' alice secret ' },
       }));
     it('takes the mechanism and TLS from flags', () =>
-      expect(resolve({ 'kafka-sasl-mechanism': 'scram-sha-512', 'kafka-username': 'bob', 'kafka-password': 'pw', 'kafka-tls': true }).kafkaSecurity).toEqual({
+      expect(
+        resolve({ 'kafka-sasl-mechanism': 'scram-sha-512', 'kafka-username': 'bob', 'kafka-password': 'pw', 'kafka-tls': true })
+          .kafkaSecurity,
+      ).toEqual({
         tls: {},
         sasl: { mechanism: 'scram-sha-512', username: 'bob', password: 'pw' },
       }));
     it('reads KAFKA_TLS', () => expect(resolve({}, { KAFKA_TLS: 'true' }).kafkaSecurity).toEqual({ tls: {} }));
-    it('turns TLS on when a CA file is given', () => expect(resolve({}, { KAFKA_CA: readableFile }).kafkaSecurity).toEqual({ tls: { caFile: readableFile } }));
+    it('turns TLS on when a CA file is given', () =>
+      expect(resolve({}, { KAFKA_CA: readableFile }).kafkaSecurity).toEqual({ tls: { caFile: readableFile } }));
     it.each([
       [{ 'kafka-username': 'alice' }, 'kafka-password'],
       [{ 'kafka-password': 'pw' }, 'kafka-username'],
@@ -91,8 +104,10 @@ describe('configuration', () => {
 
   describe('the bearer token', () => {
     it('is off by default, and reads are open', () => expect(resolve().auth).toEqual({ reads: false }));
-    it('comes from BOOKSHELF_AUTH_TOKEN', () => expect(resolve({}, { BOOKSHELF_AUTH_TOKEN: 't0ken' }).auth).toEqual({ token: 't0ken', reads: false }));
-    it('can guard reads too', () => expect(resolve({ 'auth-token': 't0ken', 'auth-reads': true }).auth).toEqual({ token: 't0ken', reads: true }));
+    it('comes from BOOKSHELF_AUTH_TOKEN', () =>
+      expect(resolve({}, { BOOKSHELF_AUTH_TOKEN: 't0ken' }).auth).toEqual({ token: 't0ken', reads: false }));
+    it('can guard reads too', () =>
+      expect(resolve({ 'auth-token': 't0ken', 'auth-reads': true }).auth).toEqual({ token: 't0ken', reads: true }));
     it('refuses a token that cannot travel in a header, without echoing it', () => {
       expect(() => resolve({ 'auth-token': 'two words' })).toThrow('--auth-token must be printable ASCII without spaces');
       expect(() => resolve({ 'auth-token': 'two words' })).not.toThrow(/two words/);
@@ -101,7 +116,9 @@ describe('configuration', () => {
 
   describe('secrets in the printed configuration', () => {
     const printed = JSON.stringify(
-      printableConfig(resolve({ 'kafka-password': 'kafka-pw-1', 'kafka-username': 'alice', 'auth-token': 'bearer-2' }, { CONSUL_HTTP_TOKEN: 'consul-3' })),
+      printableConfig(
+        resolve({ 'kafka-password': 'kafka-pw-1', 'kafka-username': 'alice', 'auth-token': 'bearer-2' }, { CONSUL_HTTP_TOKEN: 'consul-3' }),
+      ),
     );
 
     it('are masked', () => {
@@ -133,6 +150,7 @@ describe('configuration', () => {
       expect(() => resolve(cli, env)).toThrow(`--${flag} `);
     });
 
-    it('refuses an unknown key in the config file', () => expect(() => resolve({}, {}, { colour: 'red' })).toThrow('--config file has an unknown key "colour"'));
+    it('refuses an unknown key in the config file', () =>
+      expect(() => resolve({}, {}, { colour: 'red' })).toThrow('--config file has an unknown key "colour"'));
   });
 });

@@ -13,7 +13,14 @@ describe('event envelope', () => {
         event: {
           type: 'book-read',
           data: { id: 'b1', title: 'Dune' },
-          metadata: { eventId: 'bookshelf:2:41', created: '2026-11-22T09:00:00.000Z', aggregate: null, version: null, command: null, position: { partition: 2, offset: 41 } },
+          metadata: {
+            eventId: 'bookshelf:2:41',
+            created: '2026-11-22T09:00:00.000Z',
+            aggregate: null,
+            version: null,
+            command: null,
+            position: { partition: 2, offset: 41 },
+          },
         },
       });
     });
@@ -25,16 +32,36 @@ describe('event envelope', () => {
 
     it('reads a plain string author as one author and a numeric year as text', () => {
       const decoded = decode({ name: 'book-added', payload: { id: 'b1', title: '1984', author: 'George Orwell', year: 1949 } });
-      expect(decoded.kind === 'event' && decoded.event.data).toEqual({ id: 'b1', title: '1984', author: [{ name: 'George Orwell' }], year: '1949' });
+      expect(decoded.kind === 'event' && decoded.event.data).toEqual({
+        id: 'b1',
+        title: '1984',
+        author: [{ name: 'George Orwell' }],
+        year: '1949',
+      });
     });
   });
 
   describe('a full envelope', () => {
     it('keeps every field the aggregate set, and encodes back to the same', () => {
-      const event = bookAdded('b-42', { title: '1984', author: [{ name: 'George Orwell' }] }, { eventId: 'e-1', at: 0, aggregate: 'b-42', version: 1, command: 'k-1' });
+      const event = bookAdded(
+        'b-42',
+        { title: '1984', author: [{ name: 'George Orwell' }] },
+        { eventId: 'e-1', at: 0, aggregate: 'b-42', version: 1, command: 'k-1' },
+      );
       const wire = encodeEvent(event);
-      expect(JSON.parse(wire)).toMatchObject({ id: 'e-1', name: 'book-added', aggregate: 'b-42', version: 1, command: 'k-1', safe: false, idempotent: false });
-      expect(decodeEvent(wire, origin)).toEqual({ kind: 'event', event: { ...event, metadata: { ...event.metadata, position: { partition: 2, offset: 41 } } } });
+      expect(JSON.parse(wire)).toMatchObject({
+        id: 'e-1',
+        name: 'book-added',
+        aggregate: 'b-42',
+        version: 1,
+        command: 'k-1',
+        safe: false,
+        idempotent: false,
+      });
+      expect(decodeEvent(wire, origin)).toEqual({
+        kind: 'event',
+        event: { ...event, metadata: { ...event.metadata, position: { partition: 2, offset: 41 } } },
+      });
     });
   });
 
@@ -63,7 +90,9 @@ describe('event envelope', () => {
     });
 
     it('names the field at fault', () => {
-      expect(decode({ name: 'book-rated', payload: { id: 'b1', rating: 'five' } })).toMatchObject({ detail: 'payload.rating must be an integer from 1 to 5' });
+      expect(decode({ name: 'book-rated', payload: { id: 'b1', rating: 'five' } })).toMatchObject({
+        detail: 'payload.rating must be an integer from 1 to 5',
+      });
     });
 
     it('ignores names it does not know, without rejecting them', () => {

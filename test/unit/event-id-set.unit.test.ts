@@ -19,7 +19,9 @@ describe('event id set', () => {
     for (const id of all) expect(ids.add(id)).toBe(false);
     const base = '00000000-0000-4000-8000-000000000000';
     for (let i = 0; i < 32; i++) {
-      const at = [0, 1, 2, 3, 4, 5, 6, 7, 9, 10, 11, 12, 14, 15, 16, 17, 19, 20, 21, 22, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35][i]!;
+      const at = [0, 1, 2, 3, 4, 5, 6, 7, 9, 10, 11, 12, 14, 15, 16, 17, 19, 20, 21, 22, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35][
+        i
+      ]!;
       expect(ids.add(`${base.slice(0, at)}f${base.slice(at + 1)}`)).toBe(true);
     }
     expect(ids.add(base)).toBe(true);

@@ -5,7 +5,10 @@ import { projectionSpec } from '../support/projection-spec.js';
 
 const given = projectionSpec(lastReadProjection);
 const top = (size: number) => (view: Parameters<typeof lastReadBooks>[0]) => lastReadBooks(view, size);
-const ids = (size = 5) => (view: Parameters<typeof lastReadBooks>[0]) => lastReadBooks(view, size).map((entry) => entry.id);
+const ids =
+  (size = 5) =>
+  (view: Parameters<typeof lastReadBooks>[0]) =>
+    lastReadBooks(view, size).map((entry) => entry.id);
 
 describe('last-read projection', () => {
   describe('when nothing was read', () => {
@@ -23,25 +26,33 @@ describe('last-read projection', () => {
         { id: 'b1', title: '1984', author: [{ name: 'George Orwell' }], type: 'novel', year: '1949', readAt: '2026-11-22T10:01:00.000Z' },
       ]));
 
-    it('orders by read time, not by arrival', () => given(bookRead('late', { at: 9 }), bookRead('early', { at: 3 })).then(ids(), ['late', 'early']));
+    it('orders by read time, not by arrival', () =>
+      given(bookRead('late', { at: 9 }), bookRead('early', { at: 3 })).then(ids(), ['late', 'early']));
 
-    it('breaks ties of read time by arrival, later first', () => given(bookRead('a', { at: 5 }), bookRead('b', { at: 5 })).then(ids(), ['b', 'a']));
+    it('breaks ties of read time by arrival, later first', () =>
+      given(bookRead('a', { at: 5 }), bookRead('b', { at: 5 })).then(ids(), ['b', 'a']));
 
-    it('keeps at most size books', () => given(bookRead('a', { at: 1 }), bookRead('b', { at: 2 }), bookRead('c', { at: 3 })).then(ids(2), ['c', 'b']));
+    it('keeps at most size books', () =>
+      given(bookRead('a', { at: 1 }), bookRead('b', { at: 2 }), bookRead('c', { at: 3 })).then(ids(2), ['c', 'b']));
 
     it('joins details from a book-added that arrives after the read', () =>
-      given(bookRead('b1', { at: 1 }), bookAdded('b1', { title: 'Emma' }, { at: 2 })).then(top(5), [{ id: 'b1', title: 'Emma', readAt: '2026-11-22T10:01:00.000Z' }]));
-
-    it('keeps what the read carried where book-added said nothing, and book-added wins elsewhere', () =>
-      given(bookAdded('b1', { title: 'Emma' }, { at: 0 }), bookRead('b1', { at: 1 }, { title: 'Emma?', author: [{ name: 'Jane Austen' }] })).then(top(5), [
-        { id: 'b1', title: 'Emma', author: [{ name: 'Jane Austen' }], readAt: '2026-11-22T10:01:00.000Z' },
+      given(bookRead('b1', { at: 1 }), bookAdded('b1', { title: 'Emma' }, { at: 2 })).then(top(5), [
+        { id: 'b1', title: 'Emma', readAt: '2026-11-22T10:01:00.000Z' },
       ]));
 
-    it('ignores ratings and starts', () => given(bookRead('b1', { at: 1 }), bookRated('b1', 5, { at: 2 }), bookStarted('b2', { at: 3 })).then(ids(), ['b1']));
+    it('keeps what the read carried where book-added said nothing, and book-added wins elsewhere', () =>
+      given(
+        bookAdded('b1', { title: 'Emma' }, { at: 0 }),
+        bookRead('b1', { at: 1 }, { title: 'Emma?', author: [{ name: 'Jane Austen' }] }),
+      ).then(top(5), [{ id: 'b1', title: 'Emma', author: [{ name: 'Jane Austen' }], readAt: '2026-11-22T10:01:00.000Z' }]));
+
+    it('ignores ratings and starts', () =>
+      given(bookRead('b1', { at: 1 }), bookRated('b1', 5, { at: 2 }), bookStarted('b2', { at: 3 })).then(ids(), ['b1']));
   });
 
   describe('when a book was read again', () => {
-    it('lists it once, moved to the front', () => given(bookRead('a', { at: 1 }), bookRead('b', { at: 2 }), bookRead('a', { at: 3 })).then(ids(), ['a', 'b']));
+    it('lists it once, moved to the front', () =>
+      given(bookRead('a', { at: 1 }), bookRead('b', { at: 2 }), bookRead('a', { at: 3 })).then(ids(), ['a', 'b']));
 
     it('keeps the newer read when an older one arrives late', () =>
       given(bookRead('a', { at: 5 }), bookRead('b', { at: 4 }), bookRead('a', { at: 1 })).then(ids(), ['a', 'b']));
@@ -57,7 +68,10 @@ describe('last-read projection', () => {
 
   describe('when a book was removed', () => {
     it('leaves it out, and the next ones move up', () =>
-      given(bookRead('a', { at: 1 }), bookRead('b', { at: 2 }), bookRead('c', { at: 3 }), bookRemoved('c', { at: 4 })).then(ids(2), ['b', 'a']));
+      given(bookRead('a', { at: 1 }), bookRead('b', { at: 2 }), bookRead('c', { at: 3 }), bookRemoved('c', { at: 4 })).then(ids(2), [
+        'b',
+        'a',
+      ]));
 
     it('leaves it out even when read after removal', () => given(bookRemoved('a', { at: 1 }), bookRead('a', { at: 2 })).then(ids(), []));
   });

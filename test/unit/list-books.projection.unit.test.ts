@@ -1,11 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { getBook, listBooks, listBooksProjection, type BookRow, type ListBooksView } from '../../bookshelf/domain/projections/list-books.projection.js';
+import {
+  getBook,
+  listBooks,
+  listBooksProjection,
+  type BookRow,
+  type ListBooksView,
+} from '../../bookshelf/domain/projections/list-books.projection.js';
 import { bookAdded, bookRated, bookRead, bookRemoved, bookStarted } from '../support/events.js';
 import { projectionSpec } from '../support/projection-spec.js';
 
 const given = projectionSpec(listBooksProjection);
 const all = (view: ListBooksView) => listBooks(view);
-const ids = (status?: BookRow['status']) => (view: ListBooksView) => listBooks(view, status === undefined ? {} : { status }).map((row) => row.id);
+const ids = (status?: BookRow['status']) => (view: ListBooksView) =>
+  listBooks(view, status === undefined ? {} : { status }).map((row) => row.id);
 const book = (id: string) => (view: ListBooksView) => getBook(view, id);
 const at = (minutes: number) => new Date(Date.parse('2026-11-22T10:00:00.000Z') + minutes * 60_000).toISOString();
 
@@ -31,28 +38,35 @@ describe('list-books projection', () => {
 
   describe('when books were added', () => {
     it('lists each with its details, unread and unrated', () =>
-      given(bookAdded('b1', { title: '1984', author: [{ name: 'George Orwell' }], type: 'novel', year: '1949', isbn: '978-0451524935' }, { at: 1 })).then(
-        all,
-        [
-          {
-            id: 'b1',
-            title: '1984',
-            author: [{ name: 'George Orwell' }],
-            type: 'novel',
-            year: '1949',
-            isbn: '978-0451524935',
-            status: 'unread',
-            rating: null,
-            readCount: 0,
-            addedAt: at(1),
-            startedAt: null,
-            readAt: null,
-          },
-        ],
-      ));
+      given(
+        bookAdded(
+          'b1',
+          { title: '1984', author: [{ name: 'George Orwell' }], type: 'novel', year: '1949', isbn: '978-0451524935' },
+          { at: 1 },
+        ),
+      ).then(all, [
+        {
+          id: 'b1',
+          title: '1984',
+          author: [{ name: 'George Orwell' }],
+          type: 'novel',
+          year: '1949',
+          isbn: '978-0451524935',
+          status: 'unread',
+          rating: null,
+          readCount: 0,
+          addedAt: at(1),
+          startedAt: null,
+          readAt: null,
+        },
+      ]));
 
     it('lists them in the order they were added', () =>
-      given(bookAdded('c', { title: 'C' }, { at: 1 }), bookAdded('a', { title: 'A' }, { at: 2 }), bookAdded('b', { title: 'B' }, { at: 3 })).then(ids(), ['c', 'a', 'b']));
+      given(
+        bookAdded('c', { title: 'C' }, { at: 1 }),
+        bookAdded('a', { title: 'A' }, { at: 2 }),
+        bookAdded('b', { title: 'B' }, { at: 3 }),
+      ).then(ids(), ['c', 'a', 'b']));
 
     it('keeps the first book-added of an id: an id is added once', () =>
       given(bookAdded('b1', { title: 'Dune' }, { at: 1 }), bookAdded('b1', { title: 'Other' }, { at: 2 })).then(book('b1'), {
@@ -77,7 +91,12 @@ describe('list-books projection', () => {
 
   describe('when a book was read and rated', () => {
     it('shows it read, when, how often, and its rating', () =>
-      given(bookAdded('b1', { title: 'Dune' }, { at: 1 }), bookStarted('b1', { at: 2 }), bookRead('b1', { at: 3 }), bookRated('b1', 4, { at: 4 })).then(book('b1'), {
+      given(
+        bookAdded('b1', { title: 'Dune' }, { at: 1 }),
+        bookStarted('b1', { at: 2 }),
+        bookRead('b1', { at: 3 }),
+        bookRated('b1', 4, { at: 4 }),
+      ).then(book('b1'), {
         ...unread,
         id: 'b1',
         title: 'Dune',
@@ -90,14 +109,21 @@ describe('list-books projection', () => {
       }));
 
     it('keeps the latest rating', () =>
-      given(bookAdded('b1', { title: 'Dune' }, { at: 1 }), bookRead('b1', { at: 2 }), bookRated('b1', 2, { at: 3 }), bookRated('b1', 5, { at: 4 })).then(
-        (view) => getBook(view, 'b1')?.rating,
-        5,
-      ));
+      given(
+        bookAdded('b1', { title: 'Dune' }, { at: 1 }),
+        bookRead('b1', { at: 2 }),
+        bookRated('b1', 2, { at: 3 }),
+        bookRated('b1', 5, { at: 4 }),
+      ).then((view) => getBook(view, 'b1')?.rating, 5));
   });
 
   describe('when a book is read again', () => {
-    const history = [bookAdded('b1', { title: 'Dune' }, { at: 1 }), bookStarted('b1', { at: 2 }), bookRead('b1', { at: 3 }), bookRated('b1', 4, { at: 4 })];
+    const history = [
+      bookAdded('b1', { title: 'Dune' }, { at: 1 }),
+      bookStarted('b1', { at: 2 }),
+      bookRead('b1', { at: 3 }),
+      bookRated('b1', 4, { at: 4 }),
+    ];
 
     it('shows it reading again, keeping its count and rating', () =>
       given(...history, bookStarted('b1', { at: 5 })).then(book('b1'), {
@@ -113,10 +139,13 @@ describe('list-books projection', () => {
       }));
 
     it('counts the second read and shows its time', () =>
-      given(...history, bookStarted('b1', { at: 5 }), bookRead('b1', { at: 6 })).then((view) => {
-        const row = getBook(view, 'b1');
-        return [row?.status, row?.readCount, row?.readAt];
-      }, ['read', 2, at(6)]));
+      given(...history, bookStarted('b1', { at: 5 }), bookRead('b1', { at: 6 })).then(
+        (view) => {
+          const row = getBook(view, 'b1');
+          return [row?.status, row?.readCount, row?.readAt];
+        },
+        ['read', 2, at(6)],
+      ));
   });
 
   describe('when filtered by status', () => {
@@ -138,7 +167,12 @@ describe('list-books projection', () => {
   });
 
   describe('when a book was removed', () => {
-    const history = [bookAdded('a', { title: 'A' }, { at: 1 }), bookAdded('b', { title: 'B' }, { at: 2 }), bookRead('a', { at: 3 }), bookRemoved('a', { at: 4 })];
+    const history = [
+      bookAdded('a', { title: 'A' }, { at: 1 }),
+      bookAdded('b', { title: 'B' }, { at: 2 }),
+      bookRead('a', { at: 3 }),
+      bookRemoved('a', { at: 4 }),
+    ];
 
     it('leaves it out of the list', () => given(...history).then(ids(), ['b']));
     it('leaves it out of the list by status', () => given(...history).then(ids('read'), []));
@@ -157,17 +191,20 @@ describe('list-books projection', () => {
       given(bookStarted('b9', { at: 1 })).then(all, [{ ...unread, id: 'b9', status: 'reading', startedAt: at(1) }]));
 
     it('takes the details of a later book-added over those of the line', () =>
-      given(bookRead('b9', { at: 1 }, { title: 'dune', year: '1965' }), bookAdded('b9', { title: 'Dune', type: 'novel' }, { at: 2 })).then(book('b9'), {
-        ...unread,
-        id: 'b9',
-        title: 'Dune',
-        type: 'novel',
-        year: '1965',
-        status: 'read',
-        readCount: 1,
-        addedAt: at(2),
-        readAt: at(1),
-      }));
+      given(bookRead('b9', { at: 1 }, { title: 'dune', year: '1965' }), bookAdded('b9', { title: 'Dune', type: 'novel' }, { at: 2 })).then(
+        book('b9'),
+        {
+          ...unread,
+          id: 'b9',
+          title: 'Dune',
+          type: 'novel',
+          year: '1965',
+          status: 'read',
+          readCount: 1,
+          addedAt: at(2),
+          readAt: at(1),
+        },
+      ));
 
     it('does not let a read line overwrite the details of an added book', () =>
       given(bookAdded('b1', { title: 'Dune' }, { at: 1 }), bookRead('b1', { at: 2 }, { title: 'dune', isbn: '123' })).then(
@@ -182,7 +219,7 @@ describe('list-books projection', () => {
   });
 
   describe('when a book is listed', () => {
-    it('shares the view\'s row rather than copying it', () => {
+    it("shares the view's row rather than copying it", () => {
       const { view } = given(bookAdded('b1', { title: 'Dune' }, { at: 1 }));
       expect(listBooks(view)[0]).toBe(getBook(view, 'b1'));
     });

@@ -11,9 +11,12 @@ describe('log position token', () => {
     expect(formatPosition(position)).toBe('0:7,2:1041');
   });
 
-  it.each(['', '1', '1:', 'a:1', '1:2:3', '1:-4', '0:99999999999999999', '0:9999999999999999', ' 0:1', '0:1, 1:2', '0:1,'])('refuses %j', (token) => {
-    expect(() => parsePosition(token)).toThrow(/position|offset/);
-  });
+  it.each(['', '1', '1:', 'a:1', '1:2:3', '1:-4', '0:99999999999999999', '0:9999999999999999', ' 0:1', '0:1, 1:2', '0:1,'])(
+    'refuses %j',
+    (token) => {
+      expect(() => parsePosition(token)).toThrow(/position|offset/);
+    },
+  );
 
   it('is reached once every named offset was processed', () => {
     const wanted = parsePosition('0:5,1:2');

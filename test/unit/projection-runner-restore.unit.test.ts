@@ -6,7 +6,12 @@ import { fingerprint } from '../../bookshelf/app/snapshots.js';
 import { lastReadBooks, lastReadProjection, type LastReadView } from '../../bookshelf/domain/projections/last-read.projection.js';
 import { silentLogger } from '../support/silent-logger.js';
 
-const counters: EventCounters = { applied: () => undefined, rejected: () => undefined, ignored: () => undefined, duplicate: () => undefined };
+const counters: EventCounters = {
+  applied: () => undefined,
+  rejected: () => undefined,
+  ignored: () => undefined,
+  duplicate: () => undefined,
+};
 const record = (offset: number, id: string, stamp = offset): LogRecord => ({
   partition: 0,
   offset: String(offset),
@@ -27,7 +32,11 @@ function restored(last: LogRecord) {
     ids,
     next: new Map([[0, 5]]),
     source: { from: 'snapshot', origin: 'local' },
-    verify: { records: new Map([[0, { offset: 4, fingerprint: fingerprint(last) }]]), fingerprint, onMismatch: (partition) => mismatches.push(partition) },
+    verify: {
+      records: new Map([[0, { offset: 4, fingerprint: fingerprint(last) }]]),
+      fingerprint,
+      onMismatch: (partition) => mismatches.push(partition),
+    },
   });
   runner.setKafkaState('running');
   runner.setStartEnds([{ partition: 0, low: 0, high: 7 }]);

@@ -20,7 +20,12 @@ function roundTrip<V>(projection: Projection<V>, events: RecordedEvent[]) {
 const orwell = [{ name: 'George Orwell' }];
 const shelf = (count: number): RecordedEvent[] =>
   Array.from({ length: count }, (_, n) => [
-    bookAdded(`b${n}`, { title: `Title ${n}`, author: n % 3 === 0 ? orwell : [{ name: `Author ${n % 7}` }, { name: 'Co' }], year: '1949', isbn: n % 2 ? 'x' : undefined! }),
+    bookAdded(`b${n}`, {
+      title: `Title ${n}`,
+      author: n % 3 === 0 ? orwell : [{ name: `Author ${n % 7}` }, { name: 'Co' }],
+      year: '1949',
+      isbn: n % 2 ? 'x' : undefined!,
+    }),
     ...(n % 2 ? [bookStarted(`b${n}`)] : []),
     ...(n % 3 ? [bookRead(`b${n}`), bookRated(`b${n}`, 1 + (n % 5))] : []),
     ...(n % 11 === 0 ? [bookRemoved(`b${n}`)] : []),
@@ -60,16 +65,28 @@ describe('snapshot codecs', () => {
       ['an unknown kind', { kind: 'shelves', items: [] }],
       ['a short row', { kind: 'rows', items: [['b1'], ['Title']] }],
       ['a ragged column', { kind: 'rows', items: [['b1', 'b2'], ...Array.from({ length: 11 }, () => [null])] }],
-      ['an unknown status', { kind: 'rows', items: ['b1', null, null, null, null, null, 'lost', null, 0, null, null, null].map((value) => [value]) }],
-      ['an author list it never had', { kind: 'rows', items: ['b1', null, 7, null, null, null, 'read', null, 0, null, null, null].map((value) => [value]) }],
+      [
+        'an unknown status',
+        { kind: 'rows', items: ['b1', null, null, null, null, null, 'lost', null, 0, null, null, null].map((value) => [value]) },
+      ],
+      [
+        'an author list it never had',
+        { kind: 'rows', items: ['b1', null, 7, null, null, null, 'read', null, 0, null, null, null].map((value) => [value]) },
+      ],
     ])('list-books throws on %s', (_, chunk) => {
       expect(() => listBooksProjection.snapshot!.decoder().add(chunk)).toThrow();
     });
 
     it.each([
       ['a books chunk of rows', { kind: 'books', items: [['b1', null, null, null, null]] }],
-      ['a ragged reads chunk', { kind: 'reads', items: [['joined', 'b1', [2]], ['joined', 'b1', [2]], ['joined', 'x', [1]], [1, 2], [1], [0]] }],
-      ['a read with no time', { kind: 'reads', items: [['joined', 'b1', [2]], ['joined', 'b1', [2]], ['joined', '', [-1]], [1], [1], [0]] }],
+      [
+        'a ragged reads chunk',
+        { kind: 'reads', items: [['joined', 'b1', [2]], ['joined', 'b1', [2]], ['joined', 'x', [1]], [1, 2], [1], [0]] },
+      ],
+      [
+        'a read with no time',
+        { kind: 'reads', items: [['joined', 'b1', [2]], ['joined', 'b1', [2]], ['joined', '', [-1]], [1], [1], [0]] },
+      ],
     ])('last-read throws on %s', (_, chunk) => {
       expect(() => lastReadProjection.snapshot!.decoder().add(chunk)).toThrow();
     });

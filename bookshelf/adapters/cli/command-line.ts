@@ -27,11 +27,16 @@ function readConfigFile(path: string): Record<string, unknown> {
   } catch (error) {
     throw new ConfigError('config', `cannot read ${path}: ${(error as Error).message}`);
   }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new ConfigError('config', `${path} must hold a JSON object`);
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+    throw new ConfigError('config', `${path} must hold a JSON object`);
   return parsed as Record<string, unknown>;
 }
 
-export async function parseCommandLine(entry: EntryDefaults, argv: string[], env: Record<string, string | undefined>): Promise<CommandLine> {
+export async function parseCommandLine(
+  entry: EntryDefaults,
+  argv: string[],
+  env: Record<string, string | undefined>,
+): Promise<CommandLine> {
   const specs = [...sharedOptions(entry), ...(entry.options ?? [])];
   let parser = yargs(argv)
     .scriptName(entry.entry)
@@ -68,7 +73,8 @@ export async function parseCommandLine(entry: EntryDefaults, argv: string[], env
   if (failure !== undefined) return { kind: 'exit', code: 2, output: `${entry.entry}: ${failure} (see --help)`, stream: 'stderr' };
   if (parsed.help) return { kind: 'exit', code: 0, output, stream: 'stdout' };
   if (parsed.version) return { kind: 'exit', code: 0, output: packageVersion, stream: 'stdout' };
-  if (parsed._.length > 0) return { kind: 'exit', code: 2, output: `${entry.entry}: unexpected argument "${parsed._[0]}" (see --help)`, stream: 'stderr' };
+  if (parsed._.length > 0)
+    return { kind: 'exit', code: 2, output: `${entry.entry}: unexpected argument "${parsed._[0]}" (see --help)`, stream: 'stderr' };
 
   try {
     const configPath = (parsed.config as string | undefined) ?? env.BOOKSHELF_CONFIG;
@@ -76,7 +82,8 @@ export async function parseCommandLine(entry: EntryDefaults, argv: string[], env
     const cli: Record<string, unknown> = {};
     for (const spec of specs) cli[spec.flag] = parsed[spec.flag];
     const config = resolveConfig(entry, { cli, env, ...(file && { file }) });
-    if (parsed['print-config']) return { kind: 'exit', code: 0, output: JSON.stringify(printableConfig(config), null, 2), stream: 'stdout' };
+    if (parsed['print-config'])
+      return { kind: 'exit', code: 0, output: JSON.stringify(printableConfig(config), null, 2), stream: 'stdout' };
     return { kind: 'run', config };
   } catch (error) {
     if (error instanceof ConfigError) return { kind: 'exit', code: 2, output: `${entry.entry}: ${error.message}`, stream: 'stderr' };

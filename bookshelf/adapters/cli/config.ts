@@ -65,29 +65,131 @@ export interface ServiceConfig {
 }
 
 export const sharedOptions = (entry: EntryDefaults): OptionSpec[] => [
-  { flag: 'topic', type: 'string', env: 'BOOKSHELF_TOPIC', default: 'bookshelf', describe: 'the event topic', parse: text(/^[A-Za-z0-9._-]{1,249}$/, 'a Kafka topic name') },
-  { flag: 'broker', type: 'array', env: 'KAFKA_BROKERS', default: ['localhost:9092'], describe: 'Kafka bootstrap address, repeatable or comma-separated', parse: list(hostPort) },
+  {
+    flag: 'topic',
+    type: 'string',
+    env: 'BOOKSHELF_TOPIC',
+    default: 'bookshelf',
+    describe: 'the event topic',
+    parse: text(/^[A-Za-z0-9._-]{1,249}$/, 'a Kafka topic name'),
+  },
+  {
+    flag: 'broker',
+    type: 'array',
+    env: 'KAFKA_BROKERS',
+    default: ['localhost:9092'],
+    describe: 'Kafka bootstrap address, repeatable or comma-separated',
+    parse: list(hostPort),
+  },
   { flag: 'kafka-tls', type: 'boolean', env: 'KAFKA_TLS', default: false, describe: 'connect to Kafka over TLS', parse: flag },
-  { flag: 'kafka-ca', type: 'string', env: 'KAFKA_CA', describe: "PEM file of the CA that signed the brokers' certificates (implies --kafka-tls)", defaultDescription: "Node's CAs", parse: readableFile },
-  { flag: 'kafka-sasl-mechanism', type: 'string', env: 'KAFKA_SASL_MECHANISM', describe: 'Kafka SASL mechanism', defaultDescription: 'plain when a username is given', parse: oneOf(saslMechanisms) },
+  {
+    flag: 'kafka-ca',
+    type: 'string',
+    env: 'KAFKA_CA',
+    describe: "PEM file of the CA that signed the brokers' certificates (implies --kafka-tls)",
+    defaultDescription: "Node's CAs",
+    parse: readableFile,
+  },
+  {
+    flag: 'kafka-sasl-mechanism',
+    type: 'string',
+    env: 'KAFKA_SASL_MECHANISM',
+    describe: 'Kafka SASL mechanism',
+    defaultDescription: 'plain when a username is given',
+    parse: oneOf(saslMechanisms),
+  },
   { flag: 'kafka-username', type: 'string', env: 'KAFKA_SASL_USERNAME', describe: 'Kafka SASL username', parse: text() },
-  { flag: 'kafka-password', type: 'string', env: 'KAFKA_SASL_PASSWORD', describe: 'Kafka SASL password (prefer the environment: the command line is visible to others)', parse: secretText, secret: true },
+  {
+    flag: 'kafka-password',
+    type: 'string',
+    env: 'KAFKA_SASL_PASSWORD',
+    describe: 'Kafka SASL password (prefer the environment: the command line is visible to others)',
+    parse: secretText,
+    secret: true,
+  },
   { flag: 'addr', type: 'string', env: 'BOOKSHELF_ADDR', default: '127.0.0.1', describe: 'address the HTTP server binds', parse: text() },
-  { flag: 'port', type: 'number', env: 'BOOKSHELF_PORT', default: entry.port, describe: 'HTTP port (0 = any free port)', parse: integer(0, 65535) },
-  { flag: 'name', type: 'string', env: 'BOOKSHELF_NAME', default: entry.name, describe: 'Consul service name', parse: text(/^[A-Za-z0-9-]{1,63}$/, 'letters, digits and dashes') },
-  { flag: 'id', type: 'string', env: 'BOOKSHELF_ID', describe: 'Consul service id', defaultDescription: '<name>-<hostname>-<port>', parse: text() },
-  { flag: 'tags', type: 'array', env: 'BOOKSHELF_TAGS', default: entry.tags, describe: 'Consul tags', parse: list(text(), { allowEmpty: true }) },
-  { flag: 'advertise', type: 'string', describe: 'address registered in Consul', defaultDescription: '--addr, or the first non-internal IPv4 when --addr is 0.0.0.0', parse: text() },
-  { flag: 'consul', type: 'string', env: 'CONSUL_HTTP_ADDR', default: '127.0.0.1:8500', describe: 'Consul agent HTTP address', parse: text(/^(https?:\/\/)?[^/\s:]+:\d{1,5}\/?$/, '[http(s)://]host:port') },
+  {
+    flag: 'port',
+    type: 'number',
+    env: 'BOOKSHELF_PORT',
+    default: entry.port,
+    describe: 'HTTP port (0 = any free port)',
+    parse: integer(0, 65535),
+  },
+  {
+    flag: 'name',
+    type: 'string',
+    env: 'BOOKSHELF_NAME',
+    default: entry.name,
+    describe: 'Consul service name',
+    parse: text(/^[A-Za-z0-9-]{1,63}$/, 'letters, digits and dashes'),
+  },
+  {
+    flag: 'id',
+    type: 'string',
+    env: 'BOOKSHELF_ID',
+    describe: 'Consul service id',
+    defaultDescription: '<name>-<hostname>-<port>',
+    parse: text(),
+  },
+  {
+    flag: 'tags',
+    type: 'array',
+    env: 'BOOKSHELF_TAGS',
+    default: entry.tags,
+    describe: 'Consul tags',
+    parse: list(text(), { allowEmpty: true }),
+  },
+  {
+    flag: 'advertise',
+    type: 'string',
+    describe: 'address registered in Consul',
+    defaultDescription: '--addr, or the first non-internal IPv4 when --addr is 0.0.0.0',
+    parse: text(),
+  },
+  {
+    flag: 'consul',
+    type: 'string',
+    env: 'CONSUL_HTTP_ADDR',
+    default: '127.0.0.1:8500',
+    describe: 'Consul agent HTTP address',
+    parse: text(/^(https?:\/\/)?[^/\s:]+:\d{1,5}\/?$/, '[http(s)://]host:port'),
+  },
   { flag: 'consul-token', type: 'string', env: 'CONSUL_HTTP_TOKEN', describe: 'Consul ACL token', parse: text(), secret: true },
   { flag: 'register', type: 'boolean', default: true, describe: 'register in Consul (--no-register runs without it)', parse: flag },
-  { flag: 'group', type: 'string', describe: 'Kafka consumer group', defaultDescription: 'one of its own, so it reads every partition', parse: text() },
+  {
+    flag: 'group',
+    type: 'string',
+    describe: 'Kafka consumer group',
+    defaultDescription: 'one of its own, so it reads every partition',
+    parse: text(),
+  },
   { flag: 'delay', type: 'number', default: 0, describe: 'seconds to wait before starting', parse: seconds },
   { flag: 'log-level', type: 'string', env: 'LOG_LEVEL', default: 'info', describe: 'pino log level', parse: oneOf(logLevels) },
   { flag: 'check-interval', type: 'string', default: '5s', describe: 'Consul health check interval', parse: duration },
-  { flag: 'deregister-after', type: 'string', default: '1m', describe: 'Consul deregisters a service critical for this long', parse: duration },
-  { flag: 'auth-token', type: 'string', env: 'BOOKSHELF_AUTH_TOKEN', describe: 'bearer token required for commands (POST, PUT, PATCH, DELETE)', defaultDescription: 'none: open', parse: bearerToken, secret: true },
-  { flag: 'auth-reads', type: 'boolean', default: false, describe: 'require the token for reads too (/health and /metrics stay open)', parse: flag },
+  {
+    flag: 'deregister-after',
+    type: 'string',
+    default: '1m',
+    describe: 'Consul deregisters a service critical for this long',
+    parse: duration,
+  },
+  {
+    flag: 'auth-token',
+    type: 'string',
+    env: 'BOOKSHELF_AUTH_TOKEN',
+    describe: 'bearer token required for commands (POST, PUT, PATCH, DELETE)',
+    defaultDescription: 'none: open',
+    parse: bearerToken,
+    secret: true,
+  },
+  {
+    flag: 'auth-reads',
+    type: 'boolean',
+    default: false,
+    describe: 'require the token for reads too (/health and /metrics stay open)',
+    parse: flag,
+  },
 ];
 
 /** A secret is taken as given: spaces may be part of it. */
@@ -185,7 +287,8 @@ export function resolveConfig(entry: EntryDefaults, sources: ConfigSources): Ser
   const v = resolveOptions(specs, sources);
   const addr = v.addr as string;
   const wildcard = addr === '0.0.0.0' || addr === '::';
-  const advertise = (v.advertise as string | undefined) ?? (wildcard ? ((sources.externalAddress ?? firstExternalIPv4)() ?? '127.0.0.1') : addr);
+  const advertise =
+    (v.advertise as string | undefined) ?? (wildcard ? ((sources.externalAddress ?? firstExternalIPv4)() ?? '127.0.0.1') : addr);
   const extra: Record<string, unknown> = {};
   for (const spec of entry.options ?? []) extra[spec.flag] = v[spec.flag];
   return {
@@ -217,7 +320,11 @@ export const defaultServiceId = (name: string, port: number, host = osHostname()
 
 /** The configuration as --print-config shows it: secrets masked. */
 export function printableConfig(config: ServiceConfig): Record<string, unknown> {
-  const { consul, kafkaSecurity: { sasl, ...kafkaRest }, auth } = config;
+  const {
+    consul,
+    kafkaSecurity: { sasl, ...kafkaRest },
+    auth,
+  } = config;
   return {
     ...config,
     kafkaSecurity: { ...kafkaRest, ...(sasl !== undefined && { sasl: { ...sasl, password: REDACTED } }) },

@@ -39,7 +39,8 @@ export const text =
   (pattern?: RegExp, what = 'a non-empty string') =>
   (raw: unknown): string => {
     const value = typeof raw === 'number' ? String(raw) : raw;
-    if (typeof value !== 'string' || value.trim() === '' || (pattern && !pattern.test(value))) return invalid(`must be ${what} (got ${show(raw)})`);
+    if (typeof value !== 'string' || value.trim() === '' || (pattern && !pattern.test(value)))
+      return invalid(`must be ${what} (got ${show(raw)})`);
     return value.trim();
   };
 
@@ -55,7 +56,8 @@ export const integer =
 
 export const seconds = (raw: unknown): number => {
   const value = typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : raw;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > 3600) return invalid(`must be a number of seconds from 0 to 3600 (got ${show(raw)})`);
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > 3600)
+    return invalid(`must be a number of seconds from 0 to 3600 (got ${show(raw)})`);
   return value;
 };
 
@@ -77,7 +79,9 @@ export const oneOf =
 export const list =
   (item: (raw: unknown) => string, { allowEmpty = false } = {}) =>
   (raw: unknown): string[] => {
-    const items = (Array.isArray(raw) ? (raw as unknown[]) : [raw]).flatMap((entry) => (typeof entry === 'string' ? entry.split(',') : [entry]));
+    const items = (Array.isArray(raw) ? (raw as unknown[]) : [raw]).flatMap((entry) =>
+      typeof entry === 'string' ? entry.split(',') : [entry],
+    );
     const values = items.filter((entry) => !(typeof entry === 'string' && entry.trim() === '')).map(item);
     if (!allowEmpty && values.length === 0) return invalid('must name at least one value');
     return values;

@@ -19,7 +19,12 @@ export function createAgentApi({ host, port, secure, token }: ConsulAddress, tim
   const headers: Record<string, string> = { 'Content-Type': 'application/json', ...(token !== undefined && { 'X-Consul-Token': token }) };
 
   async function call(method: string, path: string, body?: unknown): Promise<unknown> {
-    const response = await fetch(`${base}${path}`, { method, headers, signal: AbortSignal.timeout(timeoutMs), ...(body !== undefined && { body: JSON.stringify(body) }) });
+    const response = await fetch(`${base}${path}`, {
+      method,
+      headers,
+      signal: AbortSignal.timeout(timeoutMs),
+      ...(body !== undefined && { body: JSON.stringify(body) }),
+    });
     const text = await response.text();
     if (!response.ok) throw new AgentError(response.status, `Consul agent ${method} ${path}: ${response.status} ${text.trim()}`);
     return text === '' ? undefined : (JSON.parse(text) as unknown);

@@ -21,14 +21,25 @@ export interface Instance {
 
 interface HealthEntry {
   Node: { Address: string };
-  Service: { ID: string; Service: string; Address: string; Port: number; Tags: string[] | null; Meta: Record<string, string> | null; ModifyIndex?: number };
+  Service: {
+    ID: string;
+    Service: string;
+    Address: string;
+    Port: number;
+    Tags: string[] | null;
+    Meta: Record<string, string> | null;
+    ModifyIndex?: number;
+  };
   Checks: { Status: CheckStatus; ModifyIndex?: number }[];
 }
 
 const severity: Record<CheckStatus, number> = { passing: 0, warning: 1, critical: 2 };
 
 export function toInstance(entry: HealthEntry): Instance {
-  const status = entry.Checks.reduce<CheckStatus>((worst, check) => (severity[check.Status] > severity[worst] ? check.Status : worst), 'passing');
+  const status = entry.Checks.reduce<CheckStatus>(
+    (worst, check) => (severity[check.Status] > severity[worst] ? check.Status : worst),
+    'passing',
+  );
   return {
     id: entry.Service.ID,
     service: entry.Service.Service,
@@ -64,7 +75,12 @@ export function createDiscovery({ consul, logger, services, wait = '30s' }: Disc
   const distrustEmptyUntil = new Map<string, number>();
 
   function watch(service: string): void {
-    const current = consul.watch({ method: consul.health.service.bind(consul.health), options: { service, wait }, backoffFactor: 100, backoffMax: 2000 });
+    const current = consul.watch({
+      method: consul.health.service.bind(consul.health),
+      options: { service, wait },
+      backoffFactor: 100,
+      backoffMax: 2000,
+    });
     current.on('change', (data: HealthEntry[]) => {
       const recovering = (distrustEmptyUntil.get(service) ?? 0) > Date.now();
       if (data.length === 0 && recovering && (known.get(service)?.length ?? 0) > 0) {

@@ -89,7 +89,10 @@ export function createRegistration({ agent, logger, service, status, meta, watch
       await register(current, nowMeta);
       if (stopped) return;
       if (!registered || forgotten) {
-        logger.info({ name: service.name, id: service.id, address: service.address, port: service.port, status: current }, forgotten ? 'registered again with Consul' : 'registered with Consul');
+        logger.info(
+          { name: service.name, id: service.id, address: service.address, port: service.port, status: current },
+          forgotten ? 'registered again with Consul' : 'registered with Consul',
+        );
       } else logger.debug({ id: service.id, status: current }, 'check status renewed');
       registered = true;
       registeredStatus = current;
@@ -98,7 +101,11 @@ export function createRegistration({ agent, logger, service, status, meta, watch
       failures = 0;
     } catch (error) {
       const refused = (error as { statusCode?: unknown }).statusCode === 403;
-      if (failures++ === 0) logger.warn({ err: (error as Error).message }, refused ? 'Consul refused the registration (ACL token), will retry' : 'Consul not reachable, will retry');
+      if (failures++ === 0)
+        logger.warn(
+          { err: (error as Error).message },
+          refused ? 'Consul refused the registration (ACL token), will retry' : 'Consul not reachable, will retry',
+        );
     }
   }
 

@@ -26,14 +26,18 @@ export interface SnapshotStoreOptions {
 
 export function createSnapshotStore({ dir, keep = 3 }: SnapshotStoreOptions): SnapshotStore {
   let counter = 0;
-  const newName = (origin: string): string => `${PREFIX}${String(Date.now()).padStart(15, '0')}-${String(counter++).padStart(4, '0')}-${origin}${SUFFIX}`;
+  const newName = (origin: string): string =>
+    `${PREFIX}${String(Date.now()).padStart(15, '0')}-${String(counter++).padStart(4, '0')}-${origin}${SUFFIX}`;
 
   async function list(): Promise<string[]> {
     const names = await readdir(dir).catch((error: NodeJS.ErrnoException) => {
       if (error.code === 'ENOENT') return [] as string[];
       throw error;
     });
-    return names.filter((name) => name.startsWith(PREFIX) && name.endsWith(SUFFIX)).sort().reverse();
+    return names
+      .filter((name) => name.startsWith(PREFIX) && name.endsWith(SUFFIX))
+      .sort()
+      .reverse();
   }
 
   /** Writes to a temporary file, fsyncs it, renames it into place and fsyncs the directory. */
@@ -172,6 +176,7 @@ function parse(text: string): unknown {
 
 function checkHeader(value: unknown): SnapshotHeader {
   const header = value as Partial<SnapshotHeader>;
-  if (typeof header !== 'object' || header === null || header.format !== 'bookshelf-snapshot') throw new SnapshotRejected('corrupt', 'no snapshot header');
+  if (typeof header !== 'object' || header === null || header.format !== 'bookshelf-snapshot')
+    throw new SnapshotRejected('corrupt', 'no snapshot header');
   return header as SnapshotHeader;
 }

@@ -25,10 +25,14 @@ export function bearerAuth({ token, reads = false }: BearerAuthOptions): Middlew
     }
     const match = /^Bearer +(\S+) *$/i.exec(ctx.get('Authorization'));
     if (match === null) {
-      throw new ProblemError('unauthorized', 'this request needs an Authorization: Bearer token', { headers: { 'WWW-Authenticate': 'Bearer realm="bookshelf"' } });
+      throw new ProblemError('unauthorized', 'this request needs an Authorization: Bearer token', {
+        headers: { 'WWW-Authenticate': 'Bearer realm="bookshelf"' },
+      });
     }
     if (!timingSafeEqual(digest(match[1]!), expected)) {
-      throw new ProblemError('unauthorized', 'the bearer token is not valid', { headers: { 'WWW-Authenticate': 'Bearer realm="bookshelf", error="invalid_token"' } });
+      throw new ProblemError('unauthorized', 'the bearer token is not valid', {
+        headers: { 'WWW-Authenticate': 'Bearer realm="bookshelf", error="invalid_token"' },
+      });
     }
     await next();
   };

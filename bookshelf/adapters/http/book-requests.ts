@@ -49,7 +49,9 @@ const KEY = new RegExp(IDEMPOTENCY_KEY_PATTERN);
 export function idempotencyKey(header: string | string[] | undefined): string | undefined {
   if (header === undefined) return undefined;
   if (typeof header !== 'string' || !KEY.test(header)) {
-    throw new ProblemError('invalid_body', 'Idempotency-Key must be 1 to 255 printable ASCII characters without spaces', { field: 'Idempotency-Key' });
+    throw new ProblemError('invalid_body', 'Idempotency-Key must be 1 to 255 printable ASCII characters without spaces', {
+      field: 'Idempotency-Key',
+    });
   }
   return header;
 }

@@ -13,7 +13,14 @@ export function booksRoutes(commands: BookCommands, newId: () => string, route?:
 
   async function execute(ctx: Context, command: BookCommand): Promise<CommandAnswer> {
     const key = idempotencyKey(ctx.headers['idempotency-key']);
-    const answer = key === undefined ? await commands.execute(command) : await commands.execute(command, key, requestFingerprint(ctx.method, ctx.path, ctx.request.body, (ctx.request as { rawBody?: string }).rawBody));
+    const answer =
+      key === undefined
+        ? await commands.execute(command)
+        : await commands.execute(
+            command,
+            key,
+            requestFingerprint(ctx.method, ctx.path, ctx.request.body, (ctx.request as { rawBody?: string }).rawBody),
+          );
     if (answer.position !== null) ctx.set(POSITION_HEADER, answer.position);
     if (answer.replayed) ctx.set('Idempotent-Replayed', 'true');
     return answer;
@@ -28,15 +35,30 @@ export function booksRoutes(commands: BookCommands, newId: () => string, route?:
   router.post('/books', async (ctx) => {
     const known = newBookIdOf(ctx.request.body, idempotencyKey(ctx.headers['idempotency-key']));
     if (route && (await route(ctx, known))) return;
-    const answer = await execute(ctx, addBookCommand(ctx.request.body, () => known ?? newId()));
+    const answer = await execute(
+      ctx,
+      addBookCommand(ctx.request.body, () => known ?? newId()),
+    );
     const { id, ...book } = answer.book!;
     ctx.status = 201;
     ctx.set('Location', `/books/${encodeURIComponent(id)}`);
     ctx.body = { id, ...book, position: answer.position };
   });
-  router.post('/books/:id/started', noContent((ctx) => ({ type: 'start-book', data: { id: bookId(ctx.params.id!) } })));
-  router.post('/books/:id/finished', noContent((ctx) => ({ type: 'finish-book', data: { id: bookId(ctx.params.id!) } })));
-  router.put('/books/:id/rating', noContent((ctx) => rateBookCommand(bookId(ctx.params.id!), ctx.request.body)));
-  router.delete('/books/:id', noContent((ctx) => ({ type: 'remove-book', data: { id: bookId(ctx.params.id!) } })));
+  router.post(
+    '/books/:id/started',
+    noContent((ctx) => ({ type: 'start-book', data: { id: bookId(ctx.params.id!) } })),
+  );
+  router.post(
+    '/books/:id/finished',
+    noContent((ctx) => ({ type: 'finish-book', data: { id: bookId(ctx.params.id!) } })),
+  );
+  router.put(
+    '/books/:id/rating',
+    noContent((ctx) => rateBookCommand(bookId(ctx.params.id!), ctx.request.body)),
+  );
+  router.delete(
+    '/books/:id',
+    noContent((ctx) => ({ type: 'remove-book', data: { id: bookId(ctx.params.id!) } })),
+  );
   return router;
 }

@@ -46,7 +46,10 @@ export function jsonBody(): Middleware {
       throw new ProblemError('payload_too_large', `body is ${length} bytes; at most ${MAX_BODY_BYTES} are accepted`);
     }
     if (!ctx.is('application/json', 'application/*+json')) {
-      throw new ProblemError('unsupported_media_type', `Content-Type must be application/json, not ${ctx.get('content-type') || 'missing'}`);
+      throw new ProblemError(
+        'unsupported_media_type',
+        `Content-Type must be application/json, not ${ctx.get('content-type') || 'missing'}`,
+      );
     }
     await parseJson(ctx, async () => {
       await next();

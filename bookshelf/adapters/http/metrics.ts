@@ -12,9 +12,18 @@ export function createMetrics(labels: { service: string }, { events = true }: { 
 
   const registers = events ? [registry] : [];
   const applied = new Counter({ name: 'bookshelf_events_applied_total', help: 'Events applied to the projection', registers });
-  const rejected = new Counter({ name: 'bookshelf_events_rejected_total', help: 'Messages skipped as invalid, by reason', labelNames: ['reason'], registers });
+  const rejected = new Counter({
+    name: 'bookshelf_events_rejected_total',
+    help: 'Messages skipped as invalid, by reason',
+    labelNames: ['reason'],
+    registers,
+  });
   const ignored = new Counter({ name: 'bookshelf_events_ignored_total', help: 'Events with a name this process does not use', registers });
-  const duplicates = new Counter({ name: 'bookshelf_events_duplicate_total', help: 'Events skipped because their id was already applied', registers });
+  const duplicates = new Counter({
+    name: 'bookshelf_events_duplicate_total',
+    help: 'Events skipped because their id was already applied',
+    registers,
+  });
   const requests = new Histogram({
     name: 'bookshelf_http_request_duration_seconds',
     help: 'HTTP requests by method, route and status',
@@ -42,7 +51,10 @@ export function createMetrics(labels: { service: string }, { events = true }: { 
     } finally {
       const matched = (ctx as { matched?: { path: unknown; methods: string[] }[] }).matched ?? [];
       // A layer without methods (a router's own middleware) matches any path: only a route names one.
-      const route = matched.findLast((layer): layer is { path: string; methods: string[] } => layer.methods.length > 0 && typeof layer.path === 'string')?.path ?? 'unmatched';
+      const route =
+        matched.findLast(
+          (layer): layer is { path: string; methods: string[] } => layer.methods.length > 0 && typeof layer.path === 'string',
+        )?.path ?? 'unmatched';
       requests.observe({ method: ctx.method, route, status: String(status ?? ctx.status) }, Number(process.hrtime.bigint() - start) / 1e9);
     }
   };

@@ -4,7 +4,10 @@ import { changesPaths } from './openapi-changes.js';
 import { POSITION_PATTERN } from '../../app/log-position.js';
 import { IDEMPOTENCY_KEY_PATTERN } from './book-requests.js';
 
-const problem = (description: string) => ({ description, content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } });
+const problem = (description: string) => ({
+  description,
+  content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+});
 const json = (description: string, schema: object) => ({ description, content: { 'application/json': { schema } } });
 const idParam = { name: 'id', in: 'path', required: true, schema: { type: 'string', pattern: '^[A-Za-z0-9._~:-]{1,200}$' } };
 const positionSchema = { type: 'string', pattern: POSITION_PATTERN };
@@ -18,16 +21,32 @@ const positionParams = [
       'Answer only once the view has applied this position (read your writes): `<partition>:<offset>` pairs joined by commas. ' +
       'Header `X-Bookshelf-Position` takes the same token (given both, both must be reached).',
   },
-  { name: 'wait', in: 'query', schema: { type: 'integer', minimum: 0, maximum: 10000, default: 2000 }, description: 'How long to wait for the position, in ms (at most 10000).' },
-  { name: 'If-None-Match', in: 'header', schema: { type: 'string' }, description: 'An ETag of an earlier answer: 304 while the view is still at that position.' },
+  {
+    name: 'wait',
+    in: 'query',
+    schema: { type: 'integer', minimum: 0, maximum: 10000, default: 2000 },
+    description: 'How long to wait for the position, in ms (at most 10000).',
+  },
+  {
+    name: 'If-None-Match',
+    in: 'header',
+    schema: { type: 'string' },
+    description: 'An ETag of an earlier answer: 304 while the view is still at that position.',
+  },
 ];
 const idempotencyKey = {
   name: 'Idempotency-Key',
   in: 'header',
   schema: { type: 'string', pattern: IDEMPOTENCY_KEY_PATTERN },
-  description: 'The same key again with the same request answers as the first time and writes nothing; with another request (method, route or body) it is 422.',
+  description:
+    'The same key again with the same request answers as the first time and writes nothing; with another request (method, route or body) it is 422.',
 };
-const positionHeader = { 'X-Bookshelf-Position': { schema: positionSchema, description: 'Log position of what was written: pass it to a view to read your write.' } };
+const positionHeader = {
+  'X-Bookshelf-Position': {
+    schema: positionSchema,
+    description: 'Log position of what was written: pass it to a view to read your write.',
+  },
+};
 const gatewayFailures = {
   '502': problem('The service behind the gateway failed (bad_gateway)'),
   '503': problem('Kafka unavailable, service catching up, or no instance (broker_unavailable, catching_up, no_instance)'),
@@ -42,11 +61,17 @@ const commandRefusals = {
   '415': problem('Body is not JSON'),
   '422': problem('The Idempotency-Key was used for another request (idempotency_key_reused)'),
   ...gatewayFailures,
-  '503': problem("Kafka unavailable, service catching up, the book's partition changing hands, or no instance (broker_unavailable, catching_up, rebalancing, no_instance)"),
+  '503': problem(
+    "Kafka unavailable, service catching up, the book's partition changing hands, or no instance (broker_unavailable, catching_up, rebalancing, no_instance)",
+  ),
 };
 const health = (description: string) => ({
   description,
-  content: { 'application/health+json': { schema: { type: 'object', required: ['status'], properties: { status: { enum: ['pass', 'warn', 'fail'] } } } } },
+  content: {
+    'application/health+json': {
+      schema: { type: 'object', required: ['status'], properties: { status: { enum: ['pass', 'warn', 'fail'] } } },
+    },
+  },
 });
 const accepted = { description: 'Done, after Kafka acknowledged the event', headers: positionHeader };
 const readHeaders = {
@@ -71,12 +96,21 @@ const bookLinks = {
   RemoveBook: { operationId: 'removeBook', parameters: { id: '$response.body#/id' } },
 };
 /** After a command on a book, a read of it at the command's position. */
-const readAfterCommand = { GetBook: { operationId: 'getBook', parameters: { id: '$request.path.id', 'header.X-Bookshelf-Position': '$response.header.X-Bookshelf-Position' } } };
+const readAfterCommand = {
+  GetBook: {
+    operationId: 'getBook',
+    parameters: { id: '$request.path.id', 'header.X-Bookshelf-Position': '$response.header.X-Bookshelf-Position' },
+  },
+};
 
 export function openApiDocument(version: string): object {
   return {
     openapi: '3.1.0',
-    info: { title: 'Bookshelf', version, description: 'An event-sourced bookshelf: commands go to the books aggregate, reads come from views folded from Kafka.' },
+    info: {
+      title: 'Bookshelf',
+      version,
+      description: 'An event-sourced bookshelf: commands go to the books aggregate, reads come from views folded from Kafka.',
+    },
     paths: {
       '/bookshelf/books': {
         post: {
@@ -115,22 +149,53 @@ export function openApiDocument(version: string): object {
           summary: 'One book',
           operationId: 'getBook',
           parameters: [idParam, ...positionParams],
-          responses: { '200': read('The book', { $ref: '#/components/schemas/Book' }), '404': problem('No such book (unknown_book)'), ...readRefusals },
+          responses: {
+            '200': read('The book', { $ref: '#/components/schemas/Book' }),
+            '404': problem('No such book (unknown_book)'),
+            ...readRefusals,
+          },
         },
-        delete: { summary: 'Remove a book', operationId: 'removeBook', parameters: [idParam, idempotencyKey], responses: { '204': { ...accepted, links: readAfterCommand }, ...commandRefusals } },
+        delete: {
+          summary: 'Remove a book',
+          operationId: 'removeBook',
+          parameters: [idParam, idempotencyKey],
+          responses: { '204': { ...accepted, links: readAfterCommand }, ...commandRefusals },
+        },
       },
       '/bookshelf/books/{id}/started': {
-        post: { summary: 'Start reading a book', operationId: 'startBook', parameters: [idParam, idempotencyKey], responses: { '204': { ...accepted, links: readAfterCommand }, ...commandRefusals } },
+        post: {
+          summary: 'Start reading a book',
+          operationId: 'startBook',
+          parameters: [idParam, idempotencyKey],
+          responses: { '204': { ...accepted, links: readAfterCommand }, ...commandRefusals },
+        },
       },
       '/bookshelf/books/{id}/finished': {
-        post: { summary: 'Finish a book (starting it if needed; again is a re-read)', operationId: 'finishBook', parameters: [idParam, idempotencyKey], responses: { '204': { ...accepted, links: readAfterCommand }, ...commandRefusals } },
+        post: {
+          summary: 'Finish a book (starting it if needed; again is a re-read)',
+          operationId: 'finishBook',
+          parameters: [idParam, idempotencyKey],
+          responses: { '204': { ...accepted, links: readAfterCommand }, ...commandRefusals },
+        },
       },
       '/bookshelf/books/{id}/rating': {
         put: {
           summary: 'Rate a book that was read',
           operationId: 'rateBook',
           parameters: [idParam, idempotencyKey],
-          requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', required: ['rating'], additionalProperties: false, properties: { rating: { type: 'integer', minimum: 1, maximum: 5 } } } } } },
+          requestBody: {
+            required: true,
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  required: ['rating'],
+                  additionalProperties: false,
+                  properties: { rating: { type: 'integer', minimum: 1, maximum: 5 } },
+                },
+              },
+            },
+          },
           responses: {
             '204': { ...accepted, links: readAfterCommand },
             ...commandRefusals,
@@ -140,21 +205,42 @@ export function openApiDocument(version: string): object {
         },
       },
       ...changesPaths,
-      '/services': { get: { summary: "What the gateway knows from Consul, with health (and each books instance's partitions)", operationId: 'services', responses: { '200': json('Instances by service', { type: 'object' }) } } },
+      '/services': {
+        get: {
+          summary: "What the gateway knows from Consul, with health (and each books instance's partitions)",
+          operationId: 'services',
+          responses: { '200': json('Instances by service', { type: 'object' }) },
+        },
+      },
       '/health': {
         get: {
           summary: 'Health of the gateway: warn names the services with no passing instance',
           operationId: 'health',
-          responses: { '200': health('pass'), '429': health('warn: Consul unreachable, or a service with no passing instance'), '503': health('fail') },
+          responses: {
+            '200': health('pass'),
+            '429': health('warn: Consul unreachable, or a service with no passing instance'),
+            '503': health('fail'),
+          },
         },
       },
     },
     security: [{}, { bearer: [] }],
     components: {
-      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'Only when the services run with --auth-token: commands (and reads with --auth-reads) need it.' } },
+      securitySchemes: {
+        bearer: {
+          type: 'http',
+          scheme: 'bearer',
+          description: 'Only when the services run with --auth-token: commands (and reads with --auth-reads) need it.',
+        },
+      },
       schemas: {
         // A JSON body may not carry a `__proto__` key anywhere (400 invalid_json).
-        Author: { type: 'object', required: ['name'], properties: { name: { type: 'string' } }, propertyNames: { not: { const: '__proto__' } } },
+        Author: {
+          type: 'object',
+          required: ['name'],
+          properties: { name: { type: 'string' } },
+          propertyNames: { not: { const: '__proto__' } },
+        },
         NewBook: {
           type: 'object',
           required: ['title'],
@@ -202,12 +288,26 @@ export function openApiDocument(version: string): object {
         },
         ReadBook: {
           type: 'object',
-          properties: { id: { type: ['string', 'null'] }, title: { type: 'string' }, author: { type: 'array', items: { $ref: '#/components/schemas/Author' } }, type: { type: 'string' }, year: { type: 'string' }, readAt: { type: 'string' } },
+          properties: {
+            id: { type: ['string', 'null'] },
+            title: { type: 'string' },
+            author: { type: 'array', items: { $ref: '#/components/schemas/Author' } },
+            type: { type: 'string' },
+            year: { type: 'string' },
+            readAt: { type: 'string' },
+          },
         },
         Problem: {
           type: 'object',
           required: ['type', 'title', 'status', 'code'],
-          properties: { type: { type: 'string' }, title: { type: 'string' }, status: { type: 'integer' }, detail: { type: 'string' }, code: { type: 'string' }, field: { type: 'string' } },
+          properties: {
+            type: { type: 'string' },
+            title: { type: 'string' },
+            status: { type: 'integer' },
+            detail: { type: 'string' },
+            code: { type: 'string' },
+            field: { type: 'string' },
+          },
         },
       },
     },

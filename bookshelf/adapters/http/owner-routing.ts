@@ -30,7 +30,16 @@ export interface OwnerRoutingOptions {
 /** Answers a command here (resolves false) or forwards it to the owner and copies its answer (resolves true). */
 export type RouteToOwner = (ctx: Context, id: string | undefined) => Promise<boolean>;
 
-export function ownerRouting({ selfId, partitionOf, stateOf, started, ownsAny, owners, proxy, timeoutMs = 30_000 }: OwnerRoutingOptions): RouteToOwner {
+export function ownerRouting({
+  selfId,
+  partitionOf,
+  stateOf,
+  started,
+  ownsAny,
+  owners,
+  proxy,
+  timeoutMs = 30_000,
+}: OwnerRoutingOptions): RouteToOwner {
   const rebalancing = (detail: string) => new UnavailableError('rebalancing', detail, 1);
 
   async function forward(ctx: Context, to: Upstream): Promise<void> {

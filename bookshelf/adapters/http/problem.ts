@@ -66,14 +66,22 @@ export const isKnownCode = (code: unknown): code is string => typeof code === 's
 
 /** The problem for any thrown value: known codes keep theirs, http errors map by status, the rest is 500. */
 export function toProblem(error: unknown): Problem {
-  const err = error as { code?: unknown; status?: unknown; expose?: unknown; message?: string; field?: unknown; extra?: { field?: string } };
+  const err = error as {
+    code?: unknown;
+    status?: unknown;
+    expose?: unknown;
+    message?: string;
+    field?: unknown;
+    extra?: { field?: string };
+  };
   let code: string;
   if (isKnownCode(err?.code)) code = err.code;
   else if (typeof err?.status === 'number' && err.status >= 400 && err.status < 500) code = codeByStatus[err.status] ?? 'invalid_body';
   else code = 'internal';
   const entry = catalogue[code]!;
-  const status = typeof err?.status === 'number' && err.status >= 400 && err.status < 500 && !isKnownCode(err?.code) ? err.status : entry.status;
-  const detail = code === 'internal' ? 'An unexpected error occurred; it has been logged.' : (err?.message || entry.title);
+  const status =
+    typeof err?.status === 'number' && err.status >= 400 && err.status < 500 && !isKnownCode(err?.code) ? err.status : entry.status;
+  const detail = code === 'internal' ? 'An unexpected error occurred; it has been logged.' : err?.message || entry.title;
   const field = err?.extra?.field ?? (typeof err?.field === 'string' ? err.field : undefined);
   return { type: problemType(code), title: entry.title, status, detail, code, ...(field !== undefined && { field }) };
 }

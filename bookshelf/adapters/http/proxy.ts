@@ -54,7 +54,9 @@ export function createProxy() {
           });
         },
       );
-      outgoing.setTimeout(req.timeoutMs, () => outgoing.destroy(new UpstreamTimeoutError(`no answer from ${upstream.address}:${upstream.port} in ${req.timeoutMs} ms`)));
+      outgoing.setTimeout(req.timeoutMs, () =>
+        outgoing.destroy(new UpstreamTimeoutError(`no answer from ${upstream.address}:${upstream.port} in ${req.timeoutMs} ms`)),
+      );
       outgoing.on('error', (error: NodeJS.ErrnoException) => {
         if (answered || error instanceof UpstreamTimeoutError) return reject(error);
         // A reused keep-alive socket the upstream closed, or a refused connection: nothing was acted on.

@@ -61,7 +61,8 @@ export function readYourWrites(source: PositionSource): Middleware {
       const position = readPosition(tokens);
       const token = formatPosition(position);
       const beyond = await source.beyondLog?.(position);
-      if (beyond) throw new ProblemError('position_beyond_log', `position ${token} is beyond the end of the log: ${beyond}`, { field: 'position' });
+      if (beyond)
+        throw new ProblemError('position_beyond_log', `position ${token} is beyond the end of the log: ${beyond}`, { field: 'position' });
       if (!(await source.waitFor(position, wait))) {
         throw new ProblemError('not_caught_up', `position ${token} not applied after ${wait} ms`, { retryAfter: 1 });
       }

@@ -12,7 +12,10 @@ export interface SnapshotClientOptions {
 export async function fetchSnapshot(url: string, { token, idleMs = 10_000 }: SnapshotClientOptions = {}): Promise<Readable> {
   const abort = new AbortController();
   let idle = setTimeout(() => abort.abort(new Error(`no answer from ${url} for ${idleMs} ms`)), idleMs);
-  const response = await fetch(`${url}/snapshot`, { headers: token === undefined ? {} : { Authorization: `Bearer ${token}` }, signal: abort.signal }).catch((error: Error) => {
+  const response = await fetch(`${url}/snapshot`, {
+    headers: token === undefined ? {} : { Authorization: `Bearer ${token}` },
+    signal: abort.signal,
+  }).catch((error: Error) => {
     clearTimeout(idle);
     throw error;
   });

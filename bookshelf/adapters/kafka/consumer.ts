@@ -50,7 +50,12 @@ export function createConsumer({ kafka, logger, topic, groupId, sink, maxWaitTim
       const records = new Array<LogRecord>(end - start);
       for (let i = start; i < end; i++) {
         const message = messages[i]!;
-        records[i - start] = { partition, offset: message.offset, value: message.value === null ? null : message.value.toString('utf8'), timestamp: message.timestamp };
+        records[i - start] = {
+          partition,
+          offset: message.offset,
+          value: message.value === null ? null : message.value.toString('utf8'),
+          timestamp: message.timestamp,
+        };
       }
       sink.applyBatch(partition, records, end === messages.length ? batch.highWatermark : undefined);
     }

@@ -43,7 +43,14 @@ export interface EventProducerOptions {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-export function createEventProducer({ kafka, logger, topic, ackTimeoutMs = 5000, unconfirmedRetryMs = 20_000, maxBatch = 2000 }: EventProducerOptions) {
+export function createEventProducer({
+  kafka,
+  logger,
+  topic,
+  ackTimeoutMs = 5000,
+  unconfirmedRetryMs = 20_000,
+  maxBatch = 2000,
+}: EventProducerOptions) {
   let producer: Producer | null = null;
   let stopped = false;
   let partitionCount = 0;
@@ -93,7 +100,10 @@ export function createEventProducer({ kafka, logger, topic, ackTimeoutMs = 5000,
         return new Map(results.map((result) => [result.partition, Number(result.baseOffset)]));
       } catch (error) {
         if (stopped || Date.now() > deadline) throw error;
-        logger.warn({ err: (error as Error).message, partitions: [...new Set(messages.map((m) => m.partition))], attempt }, 'append not confirmed, sending it again');
+        logger.warn(
+          { err: (error as Error).message, partitions: [...new Set(messages.map((m) => m.partition))], attempt },
+          'append not confirmed, sending it again',
+        );
         await sleep(Math.min(2000, 250 * 2 ** attempt));
       }
     }
@@ -151,7 +161,9 @@ export function createEventProducer({ kafka, logger, topic, ackTimeoutMs = 5000,
 
   function fail(batch: Pending[], error: Error): void {
     logger.warn({ err: error.message, commands: batch.length }, 'append failed');
-    const failure = new UnavailableError('broker_unavailable', `Kafka did not acknowledge the event: ${error.message}`, 1, { cause: error });
+    const failure = new UnavailableError('broker_unavailable', `Kafka did not acknowledge the event: ${error.message}`, 1, {
+      cause: error,
+    });
     for (const pending of batch) pending.reject(failure);
   }
 

@@ -53,17 +53,36 @@ interface Pending {
 }
 
 // Kafka answers a writer whose epoch was bumped with one of these (PRODUCER_FENCED is 90, unknown to kafkajs by name).
-const FENCING_TYPES = new Set(['INVALID_PRODUCER_EPOCH', 'PRODUCER_FENCED', 'TRANSACTIONAL_ID_AUTHORIZATION_FAILED', 'INVALID_PRODUCER_ID_MAPPING']);
+const FENCING_TYPES = new Set([
+  'INVALID_PRODUCER_EPOCH',
+  'PRODUCER_FENCED',
+  'TRANSACTIONAL_ID_AUTHORIZATION_FAILED',
+  'INVALID_PRODUCER_ID_MAPPING',
+]);
 const FENCING_CODES = new Set([47, 90, 53, 49]);
 
 export function isFencing(error: unknown): boolean {
-  for (let e = error as { type?: unknown; code?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 5; e = e.cause as typeof e, depth++) {
+  for (
+    let e = error as { type?: unknown; code?: unknown; cause?: unknown } | undefined, depth = 0;
+    e && depth < 5;
+    e = e.cause as typeof e, depth++
+  ) {
     if ((typeof e.type === 'string' && FENCING_TYPES.has(e.type)) || (typeof e.code === 'number' && FENCING_CODES.has(e.code))) return true;
   }
   return false;
 }
 
-export function createPartitionWriter({ kafka, logger, topic, partition, transactionalId, onFailure, ackTimeoutMs = 5000, transactionTimeoutMs = 60_000, maxBatch = 2000 }: PartitionWriterOptions) {
+export function createPartitionWriter({
+  kafka,
+  logger,
+  topic,
+  partition,
+  transactionalId,
+  onFailure,
+  ackTimeoutMs = 5000,
+  transactionTimeoutMs = 60_000,
+  maxBatch = 2000,
+}: PartitionWriterOptions) {
   const producer: Producer = kafka.producer({
     transactionalId,
     idempotent: true,
@@ -86,7 +105,10 @@ export function createPartitionWriter({ kafka, logger, topic, partition, transac
   function fail(kind: WriterFailure, error: Error): void {
     if (failed) return;
     failed = true;
-    logger.warn({ partition, kind, err: error.message }, kind === 'fenced' ? 'fenced by a newer writer of the partition' : 'partition writer broken');
+    logger.warn(
+      { partition, kind, err: error.message },
+      kind === 'fenced' ? 'fenced by a newer writer of the partition' : 'partition writer broken',
+    );
     refuse(queue.splice(0), new UnavailableError('rebalancing', `partition ${partition} is changing hands`, 1));
     onFailure(kind, error);
   }
@@ -104,7 +126,12 @@ export function createPartitionWriter({ kafka, logger, topic, partition, transac
       const fenced = isFencing(error);
       // Never committed, so never visible to a read_committed reader: the refusal is true.
       if (transaction?.isActive()) await transaction.abort().catch(() => undefined);
-      refuse(batch, fenced ? new FencedError(`partition ${partition} has a newer writer`, { cause: error }) : new UnavailableError('broker_unavailable', `Kafka did not take the events: ${(error as Error).message}`, 1, { cause: error }));
+      refuse(
+        batch,
+        fenced
+          ? new FencedError(`partition ${partition} has a newer writer`, { cause: error })
+          : new UnavailableError('broker_unavailable', `Kafka did not take the events: ${(error as Error).message}`, 1, { cause: error }),
+      );
       return fail(fenced ? 'fenced' : 'broken', error as Error);
     }
     let offset = base;
@@ -117,7 +144,11 @@ export function createPartitionWriter({ kafka, logger, topic, partition, transac
         refuse(batch, new FencedError(`partition ${partition}: Kafka refused the commit (${(error as Error).message})`, { cause: error }));
         return fail(isFencing(error) ? 'fenced' : 'broken', error as Error);
       }
-      batch.forEach((pending, i) => pending.reject(new OutcomeUnknownError(`Kafka did not confirm the commit: ${(error as Error).message}`, appended[i]!, { cause: error })));
+      batch.forEach((pending, i) =>
+        pending.reject(
+          new OutcomeUnknownError(`Kafka did not confirm the commit: ${(error as Error).message}`, appended[i]!, { cause: error }),
+        ),
+      );
       return fail('broken', error as Error);
     }
     batch.forEach((pending, i) => pending.resolve(appended[i]!));

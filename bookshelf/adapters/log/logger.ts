@@ -10,7 +10,10 @@ export function createLogger(options: { level: LevelWithSilent; name: string; de
       name: options.name,
       base: { pid: process.pid },
       // Never log credentials, wherever they appear in a logged object.
-      redact: { paths: ['token', '*.token', 'password', '*.password', 'sasl.password', 'authorization', '*.authorization', 'headers.authorization'], censor: '[redacted]' },
+      redact: {
+        paths: ['token', '*.token', 'password', '*.password', 'sasl.password', 'authorization', '*.authorization', 'headers.authorization'],
+        censor: '[redacted]',
+      },
     },
     options.destination ?? pino.destination({ sync: false }),
   );

@@ -35,14 +35,25 @@ const commandOf: Record<BookEventType, BookCommandType> = {
 export const bookStatesProjection: Projection<BookStates> = {
   initialState: () => ({ books: new Map(), commands: new Map() }),
   // Bump `version` with any change to evolve: snapshots of another version are not used.
-  snapshot: { name: 'book-states', version: 2, encode: encodeBookStates, decoder: () => bookStatesDecoder(() => bookStatesProjection.initialState()) },
+  snapshot: {
+    name: 'book-states',
+    version: 2,
+    encode: encodeBookStates,
+    decoder: () => bookStatesDecoder(() => bookStatesProjection.initialState()),
+  },
   evolve(view, event: RecordedEvent) {
     const id = event.data.id;
     if (id === undefined) return view;
     view.books.set(id, evolveBook(view.books.get(id) ?? initialState(), event));
     const key = event.metadata.command;
     if (key !== null) {
-      const command = view.commands.get(key) ?? { kind: commandOf[event.type], aggregate: id, fingerprint: event.metadata.fingerprint ?? null, added: null, position: null };
+      const command = view.commands.get(key) ?? {
+        kind: commandOf[event.type],
+        aggregate: id,
+        fingerprint: event.metadata.fingerprint ?? null,
+        added: null,
+        position: null,
+      };
       command.kind = commandOf[event.type];
       if (event.type === 'book-added') command.added = event.data;
       const position = event.metadata.position;

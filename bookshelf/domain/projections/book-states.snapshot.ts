@@ -4,7 +4,8 @@ import type { BookStates, RecordedCommand } from './book-states.projection.js';
 import { chunkOf, inChunks, num, numOrNull, SnapshotShapeError, str, stringColumn, stringsBack, tuple } from './snapshot-chunks.js';
 
 const object = <T>(value: unknown): T => {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new SnapshotShapeError('a snapshot value is not an object');
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new SnapshotShapeError('a snapshot value is not an object');
   return value as T;
 };
 
@@ -38,7 +39,8 @@ export function bookStatesDecoder(initial: () => BookStates) {
         case 'books': {
           const [idColumn, statusColumn, removed, versions, readCounts, ratings] = tuple(items, 6) as unknown[][];
           const length = Array.isArray(versions) ? versions.length : -1;
-          for (const column of [removed, versions, readCounts, ratings]) if (!Array.isArray(column) || column.length !== length) throw new SnapshotShapeError('a books chunk has a ragged column');
+          for (const column of [removed, versions, readCounts, ratings])
+            if (!Array.isArray(column) || column.length !== length) throw new SnapshotShapeError('a books chunk has a ragged column');
           const [ids, statuses] = [stringsBack(idColumn, length), stringsBack(statusColumn, length)];
           for (let i = 0; i < length; i++) {
             const status = statuses[i];
@@ -46,7 +48,13 @@ export function bookStatesDecoder(initial: () => BookStates) {
             const state: BookState =
               status === 'absent'
                 ? { status: 'absent', version: 0 }
-                : { status: status as Exclude<BookState['status'], 'absent'>, removed: removed![i] === true, version: num(versions![i]), readCount: num(readCounts![i]), rating: numOrNull(ratings![i]) };
+                : {
+                    status: status as Exclude<BookState['status'], 'absent'>,
+                    removed: removed![i] === true,
+                    version: num(versions![i]),
+                    readCount: num(readCounts![i]),
+                    rating: numOrNull(ratings![i]),
+                  };
             view.books.set(str(ids[i]), state);
           }
           return;

@@ -46,13 +46,23 @@ export interface LastReadEntry {
 export const lastReadProjection: Projection<LastReadView> = {
   initialState: () => ({ books: new Map(), reads: new Map(), removed: new Set(), seq: 0, authors: new Map() }),
   // Bump `version` with any change to evolve: snapshots of another version are not used.
-  snapshot: { name: 'last-read', version: 2, encode: encodeLastRead, decoder: () => lastReadDecoder(() => lastReadProjection.initialState()) },
+  snapshot: {
+    name: 'last-read',
+    version: 2,
+    encode: encodeLastRead,
+    decoder: () => lastReadDecoder(() => lastReadProjection.initialState()),
+  },
 
   evolve(view, event: RecordedEvent) {
     switch (event.type) {
       case 'book-added': {
         const { title, author, type, year } = event.data;
-        view.books.set(event.data.id, { title, author: author === undefined ? undefined : sharedAuthors(view.authors, author), type, year });
+        view.books.set(event.data.id, {
+          title,
+          author: author === undefined ? undefined : sharedAuthors(view.authors, author),
+          type,
+          year,
+        });
         return view;
       }
       case 'book-read': {
@@ -81,7 +91,14 @@ export const lastReadProjection: Projection<LastReadView> = {
 const NO_DETAILS: BookDetails = Object.freeze({});
 
 function detailsOf(data: BookDetails & { id?: string }): BookDetails {
-  if (data.title === undefined && data.author === undefined && data.type === undefined && data.year === undefined && data.isbn === undefined) return NO_DETAILS;
+  if (
+    data.title === undefined &&
+    data.author === undefined &&
+    data.type === undefined &&
+    data.year === undefined &&
+    data.isbn === undefined
+  )
+    return NO_DETAILS;
   const { id: _id, ...details } = data;
   return details;
 }

@@ -1,7 +1,18 @@
 /** The last-read view in snapshot chunks and back: book details, reads, removed ids and the arrival counter. */
 import type { Author, BookDetails } from '../events.js';
 import type { LastReadView } from './last-read.projection.js';
-import { authorTable, authorsBack, chunkOf, inChunks, num, SnapshotShapeError, str, stringColumn, stringsBack, tuple } from './snapshot-chunks.js';
+import {
+  authorTable,
+  authorsBack,
+  chunkOf,
+  inChunks,
+  num,
+  SnapshotShapeError,
+  str,
+  stringColumn,
+  stringsBack,
+  tuple,
+} from './snapshot-chunks.js';
 
 type Read = LastReadView['reads'] extends Map<string, infer R> ? R : never;
 
@@ -23,7 +34,8 @@ const present = (value: string | null | undefined): string => {
 /** Reads that name only the book share one empty object, as in the projection. */
 const NO_DETAILS: BookDetails = Object.freeze({});
 
-const isEmpty = (d: BookDetails): boolean => d.title === undefined && d.author === undefined && d.type === undefined && d.year === undefined && d.isbn === undefined;
+const isEmpty = (d: BookDetails): boolean =>
+  d.title === undefined && d.author === undefined && d.type === undefined && d.year === undefined && d.isbn === undefined;
 
 export function* encodeLastRead(view: LastReadView): Generator<unknown> {
   const authors = authorTable(view.authors);
@@ -32,7 +44,16 @@ export function* encodeLastRead(view: LastReadView): Generator<unknown> {
   // Column by column, strings joined or by table: a few long values parse faster than a value per field.
   for (const { items } of inChunks(view.books, 'books', (entry) => entry)) {
     const strings = (field: 'title' | 'type' | 'year') => stringColumn(items.map(([, b]) => b[field] ?? null));
-    yield { kind: 'books', items: [stringColumn(items.map(([id]) => id)), strings('title'), items.map(([, b]) => authors.ref(b.author)), strings('type'), strings('year')] };
+    yield {
+      kind: 'books',
+      items: [
+        stringColumn(items.map(([id]) => id)),
+        strings('title'),
+        items.map(([, b]) => authors.ref(b.author)),
+        strings('type'),
+        strings('year'),
+      ],
+    };
   }
   for (const { items } of inChunks(view.reads, 'reads', (entry) => entry)) {
     yield {
@@ -75,17 +96,29 @@ export function lastReadDecoder(initial: () => LastReadView) {
           const length = refs.length;
           const [ids, titles, types, years] = [idColumn, titleColumn, typeColumn, yearColumn].map((column) => stringsBack(column, length));
           for (let i = 0; i < length; i++) {
-            view.books.set(present(ids![i]), { title: titles![i] ?? undefined, author: author(refs[i]) ?? undefined, type: types![i] ?? undefined, year: years![i] ?? undefined });
+            view.books.set(present(ids![i]), {
+              title: titles![i] ?? undefined,
+              author: author(refs[i]) ?? undefined,
+              type: types![i] ?? undefined,
+              year: years![i] ?? undefined,
+            });
           }
           return;
         }
         case 'reads': {
           const [keyColumn, idColumn, readAtColumn, readAtMs, seqs, detailColumn] = tuple(items, 6);
           const length = list(readAtMs).length;
-          if (list(seqs).length !== length || list(detailColumn).length !== length) throw new SnapshotShapeError('a reads chunk has a ragged column');
+          if (list(seqs).length !== length || list(detailColumn).length !== length)
+            throw new SnapshotShapeError('a reads chunk has a ragged column');
           const [keys, ids, readAts] = [keyColumn, idColumn, readAtColumn].map((column) => stringsBack(column, length));
           for (let i = 0; i < length; i++) {
-            const read: Read = { id: ids![i]!, readAt: present(readAts![i]), readAtMs: num((readAtMs as unknown[])[i]), seq: num((seqs as unknown[])[i]), details: details((detailColumn as unknown[])[i]) };
+            const read: Read = {
+              id: ids![i]!,
+              readAt: present(readAts![i]),
+              readAtMs: num((readAtMs as unknown[])[i]),
+              seq: num((seqs as unknown[])[i]),
+              details: details((detailColumn as unknown[])[i]),
+            };
             view.reads.set(present(keys![i]), read);
           }
           return;

@@ -40,7 +40,12 @@ export interface ListBooksQuery {
 export const listBooksProjection: Projection<ListBooksView> = {
   initialState: () => ({ books: new Map(), removed: new Set(), authors: new Map() }),
   // Bump `version` with any change to evolve: snapshots of another version are not used.
-  snapshot: { name: 'list-books', version: 2, encode: encodeListBooks, decoder: () => listBooksDecoder(() => listBooksProjection.initialState()) },
+  snapshot: {
+    name: 'list-books',
+    version: 2,
+    encode: encodeListBooks,
+    decoder: () => listBooksDecoder(() => listBooksProjection.initialState()),
+  },
 
   evolve(view, event: RecordedEvent) {
     const id = event.data.id;

@@ -98,7 +98,8 @@ export function stringsBack(column: unknown, length: number): (string | null)[] 
     for (const value of values) if (value !== null) str(value);
     for (let i = 0; i < length; i++) {
       const ref = refs[i] as unknown;
-      if (typeof ref !== 'number' || !(ref >= 0 && ref < values.length && Number.isInteger(ref))) throw new SnapshotShapeError('a string column names an unknown value');
+      if (typeof ref !== 'number' || !(ref >= 0 && ref < values.length && Number.isInteger(ref)))
+        throw new SnapshotShapeError('a string column names an unknown value');
       out[i] = values[ref] as string | null;
     }
     return out;
@@ -112,7 +113,8 @@ export function stringsBack(column: unknown, length: number): (string | null)[] 
       out[i] = null;
       continue;
     }
-    if (typeof size !== 'number' || !Number.isInteger(size) || size < 0 || at + size > joined.length) throw new SnapshotShapeError('a string column has a bad length');
+    if (typeof size !== 'number' || !Number.isInteger(size) || size < 0 || at + size > joined.length)
+      throw new SnapshotShapeError('a string column has a bad length');
     out[i] = joined.slice(at, at + size);
     at += size;
   }
