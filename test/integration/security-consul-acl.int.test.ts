@@ -48,7 +48,8 @@ async function serviceToken(name: string): Promise<string> {
 beforeAll(async () => {
   let offset = 0;
   for (let attempt = 0; offset === 0 && attempt < 20; attempt++) {
-    const candidate = randomInt(10_000, 50_000);
+    // Below Linux's ephemeral range (32768+), where an outgoing connection may hold a port a moment later.
+    const candidate = randomInt(10_000, 24_000);
     const taken = await Promise.all(BASE_PORTS.map((port) => portAnswers(port + candidate)));
     if (!taken.includes(true)) offset = candidate;
   }
