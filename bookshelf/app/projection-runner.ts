@@ -13,8 +13,8 @@ import { createRejectedEvents, type RejectedEvent } from './rejected-events.js';
 import { createRestoreCheck, createSnapshotHold } from './restore-check.js';
 import type { LastRecord, RestoredState, SnapshotSource } from './snapshot-state.js';
 
-/** Pauses before each look at the log's end when a position seems beyond it (ms, about half a second in all). */
-const BEYOND_RECHECK_MS = [0, 25, 75, 150, 250];
+/** Pauses before each look at the log's end when a position seems beyond it (ms, a tenth of a second in all). */
+const BEYOND_RECHECK_MS = [0, 10, 30, 60];
 export type HealthStatus = 'pass' | 'warn' | 'fail';
 
 export interface PartitionProgress {
