@@ -1,41 +1,22 @@
 /** What `books` needs of Kafka and of its own log to own partitions: their ends, and the outcome of an unconfirmed commit. */
-import type { Admin, Kafka } from 'kafkajs';
+import type { Kafka } from 'kafkajs';
 import type { RecordedEvent } from '../domain/events.js';
 import { UnavailableError } from '../app/errors.js';
 import type { LogPosition } from '../app/log-position.js';
 import type { Appended } from '../app/partition-ownership.js';
+import { createLogEnds } from '../adapters/kafka/log-ends.js';
 import { OutcomeUnknownError } from '../adapters/kafka/partition-writer.js';
 
 /** Ends of partitions for read_committed readers (kafkajs asks with that isolation level): the last stable offset. */
 export function createPartitionEnds(kafka: Kafka, topic: string) {
-  let admin: Admin | null = null;
-  let connecting: Promise<Admin> | null = null;
-  const connected = (): Promise<Admin> => {
-    if (admin) return Promise.resolve(admin);
-    connecting ??= (async () => {
-      const created = kafka.admin();
-      try {
-        await created.connect();
-        admin = created;
-        return created;
-      } finally {
-        connecting = null;
-      }
-    })();
-    return connecting;
-  };
+  const ends = createLogEnds({ kafka, topic });
   return {
     async endOffset(partition: number): Promise<number> {
-      const offsets = await (await connected()).fetchTopicOffsets(topic);
-      const found = offsets.find((o) => o.partition === partition);
+      const found = (await ends.fetch()).find((end) => end.partition === partition);
       if (!found) throw new Error(`topic ${topic} has no partition ${partition}`);
-      return Number(found.high);
+      return found.high;
     },
-    async close(): Promise<void> {
-      const current = admin;
-      admin = null;
-      await current?.disconnect().catch(() => undefined);
-    },
+    close: (): Promise<void> => ends.stop(),
   };
 }
 
