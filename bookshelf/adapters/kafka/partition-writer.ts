@@ -11,7 +11,13 @@
 import type { Kafka, Producer, Transaction } from 'kafkajs';
 import { UnavailableError } from '../../app/errors.js';
 import type { Logger } from '../../app/ports.js';
-import type { AppendMessage, Appended } from './event-producer.js';
+import type { Appended } from '../../app/partition-ownership.js';
+
+/** One event to write: its key (the book id) and its JSON. */
+export interface AppendMessage {
+  key: string;
+  value: string;
+}
 
 /** Another writer opened the same transactional id: this one may not write that partition any more. */
 export class FencedError extends UnavailableError {
