@@ -3,6 +3,7 @@ import type { Author, BookDetails } from '../events.js';
 import type { LastReadView } from './last-read.projection.js';
 import {
   authorTable,
+  addAuthorLists,
   authorsBack,
   chunkOf,
   inChunks,
@@ -83,12 +84,7 @@ export function lastReadDecoder(initial: () => LastReadView) {
           view.seq = num(items[0]);
           return;
         case 'authors':
-          for (const item of items) {
-            const [key, list] = tuple(item, 2);
-            if (!Array.isArray(list)) throw new SnapshotShapeError('an author list is not a list');
-            view.authors.set(str(key), list as Author[]);
-            lists.push(list as Author[]);
-          }
+          addAuthorLists(items, view.authors, lists);
           return;
         case 'books': {
           const [idColumn, titleColumn, authorRefs, typeColumn, yearColumn] = tuple(items, 5);

@@ -4,6 +4,7 @@ import type { BookStatus } from '../book/book.decider.js';
 import type { BookRow, ListBooksView } from './list-books.projection.js';
 import {
   authorTable,
+  addAuthorLists,
   authorsBack,
   chunkOf,
   inChunks,
@@ -54,12 +55,7 @@ export function listBooksDecoder(initial: () => ListBooksView) {
       const { kind, items } = chunkOf(chunk);
       switch (kind) {
         case 'authors':
-          for (const item of items) {
-            const [key, list] = tuple(item, 2);
-            if (!Array.isArray(list)) throw new SnapshotShapeError('an author list is not a list');
-            view.authors.set(str(key), list as Author[]);
-            lists.push(list as Author[]);
-          }
+          addAuthorLists(items, view.authors, lists);
           return;
         case 'rows': {
           const [

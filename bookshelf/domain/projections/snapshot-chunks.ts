@@ -58,6 +58,16 @@ export function authorTable(lists: AuthorLists) {
   };
 }
 
+/** An 'authors' chunk read back: each list into the view's table by its key, and in order for the refs that follow. */
+export function addAuthorLists(items: readonly unknown[], into: Map<string, Author[]>, lists: Author[][]): void {
+  for (const item of items) {
+    const [key, list] = tuple(item, 2);
+    if (!Array.isArray(list)) throw new SnapshotShapeError('an author list is not a list');
+    into.set(str(key), list as Author[]);
+    lists.push(list as Author[]);
+  }
+}
+
 export function authorsBack(lists: Author[][]) {
   return (ref: unknown): Author[] | null => {
     if (ref === null) return null;
