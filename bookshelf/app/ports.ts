@@ -48,9 +48,8 @@ export interface LogSink {
   applyBatch(partition: number, records: readonly LogRecord[], highWatermark?: string): void;
   passOffsets(partition: number, nextOffset: number): void;
   setStartEnds(ends: readonly PartitionEnds[]): void;
-  nextOffsets(): ReadonlyMap<number, number>;
-  /** Where to start reading after joining, when that is not `nextOffsets()`. */
-  readFrom?(): ReadonlyMap<number, number>;
+  /** The offset to start reading from per partition after joining. */
+  readFrom(): ReadonlyMap<number, number>;
   /** A promise to wait for before delivering records, while the sink is busy (writing a snapshot). */
   ready?(): Promise<void> | undefined;
 }

@@ -61,7 +61,7 @@ export function createProjectionRunner<V>(options: ProjectionRunnerOptions<V>) {
     version: records.version,
 
     /** Where the consumer reports whether Kafka answers. */
-    kafka: kafka.report,
+    liveness: kafka.report,
 
     /** Applies records of one partition in offset order; records already passed are skipped. */
     applyBatch(partition: number, batch: readonly LogRecord[], highWatermark?: string): void {
@@ -98,9 +98,6 @@ export function createProjectionRunner<V>(options: ProjectionRunnerOptions<V>) {
     },
 
     appliedPosition: progress.appliedPosition,
-
-    /** The next offset to read per partition, for a consumer that has to seek after rejoining. */
-    nextOffsets: progress.next,
 
     /** Where the consumer starts: the next offsets, or a restored snapshot's last records, read again to compare them. */
     readFrom: (): ReadonlyMap<number, number> => check.readFrom(progress.next()),

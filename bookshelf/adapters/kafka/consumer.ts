@@ -93,7 +93,7 @@ export function createConsumer({ kafka, logger, topic, groupId, sink, liveness, 
     created.on(created.events.GROUP_JOIN, ({ payload }) => {
       // A rejoin after a failure starts again from where this consumer got, not from the beginning.
       for (const partition of payload.memberAssignment[topic] ?? []) {
-        const offset = (sink.readFrom?.() ?? sink.nextOffsets()).get(partition);
+        const offset = sink.readFrom().get(partition);
         if (offset !== undefined) created.seek({ topic, partition, offset: String(offset) });
       }
     });
