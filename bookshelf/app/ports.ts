@@ -36,16 +36,20 @@ export interface EventCounters {
 
 export type KafkaState = 'connecting' | 'running' | 'down';
 
-/** Where a consumer delivers what it reads; the projection runner is one. */
+/** How a consumer tells whether Kafka answers, apart from the records it delivers. */
+export interface KafkaLiveness {
+  setState(state: KafkaState, error?: string): void;
+  /** A fetch came back from Kafka: it is reachable. */
+  markFetched(): void;
+}
+
+/** Where a consumer delivers what it reads, records and offsets; the projection runner is one. */
 export interface LogSink {
   applyBatch(partition: number, records: readonly LogRecord[], highWatermark?: string): void;
   passOffsets(partition: number, nextOffset: number): void;
   setStartEnds(ends: readonly PartitionEnds[]): void;
-  setKafkaState(state: KafkaState, error?: string): void;
-  markFetched(): void;
-  nextOffsets(): ReadonlyMap<number, number>;
-  /** Where to start reading after joining, when that is not `nextOffsets()`. */
-  readFrom?(): ReadonlyMap<number, number>;
+  /** The offset to start reading from per partition after joining. */
+  readFrom(): ReadonlyMap<number, number>;
   /** A promise to wait for before delivering records, while the sink is busy (writing a snapshot). */
   ready?(): Promise<void> | undefined;
 }

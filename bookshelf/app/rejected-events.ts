@@ -14,17 +14,14 @@ const VALUE_PREVIEW = 200;
 
 export function createRejectedEvents(capacity = 100) {
   const ring: RejectedEvent[] = [];
-  let total = 0;
   return {
     add(entry: Omit<RejectedEvent, 'value'> & { value: string | null }): void {
       const value = entry.value === null || entry.value.length <= VALUE_PREVIEW ? entry.value : `${entry.value.slice(0, VALUE_PREVIEW)}…`;
       ring.push({ ...entry, value });
       if (ring.length > capacity) ring.shift();
-      total++;
     },
     /** Newest first. */
     list: (): RejectedEvent[] => ring.slice().reverse(),
-    total: (): number => total,
   };
 }
 

@@ -64,6 +64,7 @@ export function followLog<V>({
       topic: config.topic,
       groupId: config.group ?? (() => `${serviceId}-${randomUUID().slice(0, 8)}`),
       sink: runner,
+      liveness: runner.liveness,
       ...pace,
     });
     consumer.start();

@@ -5,7 +5,7 @@
 import { createRequire } from 'node:module';
 import type Router from '@koa/router';
 import type { Logger } from '../app/ports.js';
-import type { HealthStatus } from '../app/projection-runner.js';
+import type { HealthStatus } from '../app/health.js';
 import { createAgentApi } from '../adapters/consul/agent-api.js';
 import { createRegistration, type CheckStatus, type Registration } from '../adapters/consul/registration.js';
 import { bearerAuth } from '../adapters/http/bearer-auth.middleware.js';

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import Router from '@koa/router';
 import { createBalancer } from '../app/balancer.js';
 import { partitionOf } from '../app/book-partition.js';
-import type { HealthStatus } from '../app/projection-runner.js';
+import type { HealthStatus } from '../app/health.js';
 import { createConsulClient } from '../adapters/consul/consul-client.js';
 import { createDiscovery } from '../adapters/consul/discovery.js';
 import { docsRoutes } from '../adapters/http/docs.routes.js';

@@ -32,7 +32,6 @@ export interface ViewDefinition<V> {
 const CHANGES_KEPT = 10_000;
 
 export interface RunningView extends RunningService {
-  isCaughtUp(): boolean;
   /** The projection's state as it is now (tests compare whole views). */
   view(): unknown;
 }
@@ -92,5 +91,5 @@ export async function startView<V>(definition: ViewDefinition<V>, config: Servic
     endStreams: () => changes.close(),
   });
   log.start(shell.id);
-  return { ...shell, isCaughtUp: runner.isCaughtUp, view: runner.view };
+  return { ...shell, view: runner.view };
 }

@@ -38,7 +38,7 @@ function restored(last: LogRecord) {
       onMismatch: (partition) => mismatches.push(partition),
     },
   });
-  runner.setKafkaState('running');
+  runner.liveness.setState('running');
   runner.setStartEnds([{ partition: 0, low: 0, high: 7 }]);
   return { runner, mismatches };
 }

@@ -129,7 +129,7 @@ describe('projection runner', () => {
 
     it('warns while catching up to the end offsets seen at start, then passes', () => {
       const { runner } = setup();
-      runner.setKafkaState('running');
+      runner.liveness.setState('running');
       runner.setStartEnds([
         { partition: 0, low: 0, high: 2 },
         { partition: 1, low: 0, high: 0 },
@@ -141,12 +141,12 @@ describe('projection runner', () => {
 
     it('fails when Kafka has not answered a fetch for a while', () => {
       const { runner, advance } = setup();
-      runner.setKafkaState('running');
+      runner.liveness.setState('running');
       runner.setStartEnds([]);
       expect(runner.health().status).toBe('pass');
       advance(20_000);
       expect(runner.health()).toMatchObject({ status: 'fail', kafka: 'down' });
-      runner.markFetched();
+      runner.liveness.markFetched();
       expect(runner.health().status).toBe('pass');
     });
   });

@@ -1,6 +1,6 @@
 /** The routes every process has: /health, /metrics, /rejected. */
 import Router from '@koa/router';
-import type { HealthStatus } from '../../app/projection-runner.js';
+import type { HealthStatus } from '../../app/health.js';
 import type { RejectedEvent } from '../../app/rejected-events.js';
 import type { Metrics } from './metrics.js';
 

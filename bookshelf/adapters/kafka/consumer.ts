@@ -3,7 +3,7 @@
  * It never gives up on Kafka: unreachable at start or lost later, it retries with backoff.
  */
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
-import type { LogRecord, LogSink, Logger } from '../../app/ports.js';
+import type { KafkaLiveness, LogRecord, LogSink, Logger } from '../../app/ports.js';
 
 export interface ConsumerOptions {
   kafka: Kafka;
@@ -15,6 +15,8 @@ export interface ConsumerOptions {
    */
   groupId: string | (() => string);
   sink: LogSink;
+  /** Told whether Kafka answers: connecting, running (each fetch) or down. */
+  liveness: KafkaLiveness;
   maxWaitTimeInMs?: number;
   /** The broker answers a fetch once it has this many bytes, or after `maxWaitTimeInMs`. */
   minBytes?: number;
@@ -25,7 +27,7 @@ const SLICE = 256;
 
 const backoff = (attempt: number): number => Math.min(5000, 250 * 2 ** attempt) * (0.8 + Math.random() * 0.4);
 
-export function createConsumer({ kafka, logger, topic, groupId, sink, maxWaitTimeInMs = 1000, minBytes = 1 }: ConsumerOptions) {
+export function createConsumer({ kafka, logger, topic, groupId, sink, liveness, maxWaitTimeInMs = 1000, minBytes = 1 }: ConsumerOptions) {
   let consumer: Consumer | null = null;
   let stopped = false;
   let wake: (() => void) | null = null;
@@ -85,19 +87,19 @@ export function createConsumer({ kafka, logger, topic, groupId, sink, maxWaitTim
       // A crash is handled below, by reconnecting in a new group, rather than by kafkajs rejoining the old one.
       retry: { initialRetryTime: 300, maxRetryTime: 5000, retries: 5, restartOnFailure: () => Promise.resolve(false) },
     });
-    created.on(created.events.FETCH, () => sink.markFetched());
+    created.on(created.events.FETCH, () => liveness.markFetched());
     // kafkajs hands a batch of only transaction markers or aborted records to no handler; its end still moves the position.
     created.on(created.events.END_BATCH_PROCESS, ({ payload }) => sink.passOffsets(payload.partition, Number(payload.lastOffset) + 1));
     created.on(created.events.GROUP_JOIN, ({ payload }) => {
       // A rejoin after a failure starts again from where this consumer got, not from the beginning.
       for (const partition of payload.memberAssignment[topic] ?? []) {
-        const offset = (sink.readFrom?.() ?? sink.nextOffsets()).get(partition);
+        const offset = sink.readFrom().get(partition);
         if (offset !== undefined) created.seek({ topic, partition, offset: String(offset) });
       }
     });
     created.on(created.events.CRASH, ({ payload }) => {
       const message = payload.error?.message ?? String(payload.error);
-      sink.setKafkaState('down', message);
+      liveness.setState('down', message);
       logger.warn({ err: message, restart: payload.restart }, 'consumer crashed');
       if (!stopped) void restart();
     });
@@ -114,12 +116,12 @@ export function createConsumer({ kafka, logger, topic, groupId, sink, maxWaitTim
         await created.connect();
         await created.subscribe({ topics: [topic], fromBeginning: true });
         await created.run({ autoCommit: false, partitionsConsumedConcurrently: 4, eachBatch });
-        sink.setKafkaState('running');
+        liveness.setState('running');
         logger.info({ topic, groupId: group }, 'consuming');
         return;
       } catch (error) {
         const message = (error as Error).message;
-        sink.setKafkaState('down', message);
+        liveness.setState('down', message);
         logger.warn({ err: message, attempt }, 'Kafka not reachable, retrying');
         await disconnectQuietly();
         await sleep(backoff(attempt));
@@ -141,7 +143,7 @@ export function createConsumer({ kafka, logger, topic, groupId, sink, maxWaitTim
   return {
     /** Starts reading in the background; never throws. */
     start(): void {
-      sink.setKafkaState('connecting');
+      liveness.setState('connecting');
       running = connect();
     },
     /** Leaves the group and disconnects. */
