@@ -55,10 +55,11 @@ export function backoffDelay(
   return jitter === 0 ? capped : capped * (1 - jitter + random() * 2 * jitter);
 }
 
-const sleepUnlessAborted = (ms: number, signal?: AbortSignal): Promise<void> => wait(ms, undefined, { signal }).catch(() => undefined);
+/** Waits `ms`, or less when `signal` aborts meanwhile; never rejects. */
+export const pause = (ms: number, signal?: AbortSignal): Promise<void> => wait(ms, undefined, { signal }).catch(() => undefined);
 
 export async function retry<T>(operation: (attempt: number) => Promise<T>, options: RetryOptions): Promise<T> {
-  const { attempts = Infinity, retryOn, signal, onRetry, sleep = sleepUnlessAborted, random = Math.random } = options;
+  const { attempts = Infinity, retryOn, signal, onRetry, sleep = pause, random = Math.random } = options;
   const stopped = () => signal?.aborted === true || options.stop?.() === true;
   for (let attempt = 0; ; attempt++) {
     try {
