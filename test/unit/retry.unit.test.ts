@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { retry, type RetryOptions } from '../../bookshelf/app/retry.js';
+import { ConfigError } from '../../bookshelf/adapters/cli/options.js';
+import { AgentError } from '../../bookshelf/adapters/consul/agent-api.js';
+import { ConnectFailedError, UpstreamTimeoutError } from '../../bookshelf/adapters/http/proxy.js';
+import { UnavailableError } from '../../bookshelf/app/errors.js';
+import { isRetriable, retry, type RetryOptions } from '../../bookshelf/app/retry.js';
+import { SnapshotRejected } from '../../bookshelf/app/snapshot-store.port.js';
 
 const failure = (retriable?: boolean, name = 'Error') => Object.assign(new Error(`failure ${String(retriable)}`), { retriable, name });
 
@@ -130,6 +135,35 @@ describe('retry', () => {
       await expect(running).rejects.toBe(first);
       // A requirement, not a timing: a stop must not wait for the minute-long pause.
       expect(Date.now() - started).toBeLessThan(30_000);
+    });
+  });
+
+  describe("with the project's own errors", () => {
+    it('tries again what the service cannot do now but may soon', () => {
+      const cause = new Error('connect ECONNREFUSED');
+      for (const error of [
+        new UnavailableError('broker_unavailable', 'Kafka is away'),
+        new AgentError(503, 'Consul agent PUT /service/register: 503'),
+        new ConnectFailedError({ address: '127.0.0.1', port: 1 }, cause),
+        new SnapshotRejected('transfer', 'the transfer stalled', { cause }),
+      ])
+        expect(isRetriable(error, 'marked')).toBe(true);
+    });
+
+    it('throws at once what would fail the same way again, keeping the cause', async () => {
+      const cause = new Error('not a number');
+      const config = new ConfigError('port', 'must be a port', { cause });
+      expect(config.cause).toBe(cause);
+      for (const error of [
+        config,
+        new AgentError(400, 'Consul agent PUT /service/register: 400 bad check'),
+        new UpstreamTimeoutError('no answer in 5000 ms'),
+        new SnapshotRejected('corrupt', 'the checksum does not match'),
+      ]) {
+        const { run, calls } = given([error]);
+        await expect(run()).rejects.toBe(error);
+        expect(calls()).toBe(1);
+      }
     });
   });
 });
