@@ -6,6 +6,7 @@
  */
 import { UnavailableError } from './errors.js';
 import type { Logger } from './ports.js';
+import { retry } from './retry.js';
 
 export interface Appended {
   partition: number;
@@ -87,26 +88,38 @@ export function createPartitionOwnership({
 
   async function takeOver(partition: number, since: number): Promise<void> {
     const current = () => generation === since && !stopped && assigned.has(partition);
-    for (let attempt = 0; current(); attempt++) {
-      await closing.get(partition);
-      if (!current()) return;
-      const writer = createWriter(partition, (kind, error) => onWriterFailure(partition, writer, kind, error));
-      held.set(partition, { state: 'catching_up', writer });
-      try {
-        await writer.open();
-        const end = await endOffset(partition);
-        // A follower that answers "not yet" at once (stopping) must not turn this into a loop that never yields.
-        while (current() && held.get(partition)?.writer === writer && !(await readUpTo(partition, end, 1000))) await sleep(10);
-        if (!current() || held.get(partition)?.writer !== writer) return;
-        held.set(partition, { state: 'owned', writer });
-        logger.info({ partition, end }, 'partition taken over');
-        return changed();
-      } catch (error) {
-        logger.warn({ partition, attempt, err: (error as Error).message }, 'cannot take the partition over yet, retrying');
-        if (held.get(partition)?.writer === writer) release(partition);
-        await sleep(retryMs);
-      }
-    }
+    if (!current()) return;
+    // Any failure (a fenced or broken writer too) is tried again for as long as the assignment stands.
+    await retry(
+      async () => {
+        await closing.get(partition);
+        if (!current()) return;
+        const writer = createWriter(partition, (kind, error) => onWriterFailure(partition, writer, kind, error));
+        held.set(partition, { state: 'catching_up', writer });
+        try {
+          await writer.open();
+          const end = await endOffset(partition);
+          // A follower that answers "not yet" at once (stopping) must not turn this into a loop that never yields.
+          while (current() && held.get(partition)?.writer === writer && !(await readUpTo(partition, end, 1000))) await sleep(10);
+          if (!current() || held.get(partition)?.writer !== writer) return;
+          held.set(partition, { state: 'owned', writer });
+          logger.info({ partition, end }, 'partition taken over');
+          changed();
+        } catch (error) {
+          if (held.get(partition)?.writer === writer) release(partition);
+          throw error;
+        }
+      },
+      {
+        initialMs: retryMs,
+        maxMs: retryMs,
+        factor: 1,
+        retryOn: 'any',
+        stop: () => !current(),
+        onRetry: (error, attempt) =>
+          logger.warn({ partition, attempt, err: (error as Error).message }, 'cannot take the partition over yet, retrying'),
+      },
+    ).catch(() => undefined); // only a change of assignment or a stop ends the attempts, and the partition is let go then
   }
 
   function onWriterFailure(partition: number, writer: WriterPort, kind: 'fenced' | 'broken', error: Error): void {

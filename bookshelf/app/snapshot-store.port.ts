@@ -25,11 +25,16 @@ export type RejectReason = 'corrupt' | 'format' | 'projection' | 'topic' | 'part
 
 /** A snapshot that must not be used, and why. */
 export class SnapshotRejected extends Error {
+  /** Only a transfer cut short may go better another time (from another peer); a snapshot that is wrong stays wrong. */
+  readonly retriable: boolean;
+
   constructor(
     readonly reason: RejectReason,
     detail: string,
+    options?: { cause?: unknown },
   ) {
-    super(detail);
+    super(detail, options);
+    this.retriable = reason === 'transfer';
   }
 }
 

@@ -8,6 +8,7 @@ import type { ProjectionCodec } from '../domain/projection.js';
 import { createEventIdSet } from './event-id-set.js';
 import type { ProjectionRunner } from './projection-runner.js';
 import type { Logger, LogRecord, PartitionEnds } from './ports.js';
+import { retry } from './retry.js';
 import type { SnapshotSource } from './snapshot-state.js';
 import {
   SNAPSHOT_FORMAT_VERSION,
@@ -57,17 +58,16 @@ export function createSnapshots<V>(options: SnapshotsOptions<V>) {
   /** Set as a stop begins: no more waiting for Kafka. */
   let closing = false;
 
-  async function topicEnds(): Promise<PartitionEnds[]> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await options.topicEnds();
-      } catch (error) {
-        if (closing) throw error;
-        logger.warn({ err: (error as Error).message, attempt }, 'cannot check the snapshot against Kafka yet, retrying');
-        await new Promise((resolve) => setTimeout(resolve, Math.min(5000, 250 * 2 ** attempt)));
-      }
-    }
-  }
+  // Any failure is tried again, as the log follower does, until the service stops.
+  const topicEnds = (): Promise<PartitionEnds[]> =>
+    retry(() => options.topicEnds(), {
+      initialMs: 250,
+      maxMs: 5000,
+      retryOn: 'any',
+      stop: () => closing,
+      onRetry: (error, attempt) =>
+        logger.warn({ err: (error as Error).message, attempt }, 'cannot check the snapshot against Kafka yet, retrying'),
+    });
 
   function reject(name: string | undefined, reason: RejectReason, detail: string, source: Partial<SnapshotSource>): void {
     counters.rejected(reason);

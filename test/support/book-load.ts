@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { partitionOf } from '../../bookshelf/app/book-partition.js';
+import { retry } from '../../bookshelf/app/retry.js';
 import { readTopic } from './owners.js';
 
 export interface Sent {
@@ -36,33 +37,36 @@ export async function sendUntilAnswered(
       : command.kind === 'rate'
         ? ['PUT', `/bookshelf/books/${command.book}/rating`, { rating: 1 + (command.book.length % 5) }]
         : ['POST', `/bookshelf/books/${command.book}/${command.kind === 'start' ? 'started' : 'finished'}`, undefined];
-  for (let attempts = 1; ; attempts++) {
-    try {
-      const response = await fetch(`${base()}${path}`, {
-        method,
-        headers: { 'Idempotency-Key': command.key, ...(body !== undefined && { 'Content-Type': 'application/json' }) },
-        ...(body !== undefined && { body: JSON.stringify(body) }),
-        signal: AbortSignal.timeout(15_000),
-      });
-      await response.arrayBuffer();
-      if (![502, 503, 504].includes(response.status)) {
-        return {
-          ...command,
-          status: response.status,
-          position: response.headers.get('x-bookshelf-position'),
-          sentAt,
-          answeredAt: Date.now(),
-          attempts,
-          served: response.headers.get('x-served-by'),
-        };
-      }
-    } catch {
-      // A lost connection: the command may or may not have been taken; the key makes the repeat safe.
-    }
-    if (Date.now() - sentAt > giveUpMs)
-      return { ...command, status: 0, position: null, sentAt, answeredAt: Date.now(), attempts, served: null };
-    await sleep(100 + Math.random() * 150);
-  }
+  let attempts = 0;
+  const answer = async (): Promise<Sent> => {
+    attempts++;
+    const response = await fetch(`${base()}${path}`, {
+      method,
+      headers: { 'Idempotency-Key': command.key, ...(body !== undefined && { 'Content-Type': 'application/json' }) },
+      ...(body !== undefined && { body: JSON.stringify(body) }),
+      signal: AbortSignal.timeout(15_000),
+    });
+    await response.arrayBuffer();
+    if ([502, 503, 504].includes(response.status)) throw new Error(`answered ${response.status}`);
+    return {
+      ...command,
+      status: response.status,
+      position: response.headers.get('x-bookshelf-position'),
+      sentAt,
+      answeredAt: Date.now(),
+      attempts,
+      served: response.headers.get('x-served-by'),
+    };
+  };
+  // A lost connection too: the command may or may not have been taken; the key makes the repeat safe. 100 to 250 ms apart.
+  return retry(answer, {
+    initialMs: 175,
+    maxMs: 175,
+    factor: 1,
+    jitter: 75 / 175,
+    retryOn: 'any',
+    stop: () => Date.now() - sentAt > giveUpMs,
+  }).catch(() => ({ ...command, status: 0, position: null, sentAt, answeredAt: Date.now(), attempts, served: null }));
 }
 
 /** `clients` loops adding books and starting, finishing and rating them through `base()` (the gateway). */

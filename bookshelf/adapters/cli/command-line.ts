@@ -25,7 +25,7 @@ function readConfigFile(path: string): Record<string, unknown> {
   try {
     parsed = JSON.parse(readFileSync(path, 'utf8'));
   } catch (error) {
-    throw new ConfigError('config', `cannot read ${path}: ${(error as Error).message}`);
+    throw new ConfigError('config', `cannot read ${path}: ${(error as Error).message}`, { cause: error });
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
     throw new ConfigError('config', `${path} must hold a JSON object`);

@@ -261,7 +261,7 @@ export function resolveOptions(specs: OptionSpec[], { cli, env, file = {} }: Con
     try {
       values[spec.flag] = spec.parse(raw);
     } catch (error) {
-      throw new ConfigError(spec.flag, (error as Error).message);
+      throw new ConfigError(spec.flag, (error as Error).message, { cause: error });
     }
   }
   return values;

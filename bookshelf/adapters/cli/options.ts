@@ -3,12 +3,16 @@
  * Priority, highest first: command line, environment, config file, defaults.
  */
 
+/** A bad value in the configuration: the same value fails the same way again. */
 export class ConfigError extends Error {
+  readonly retriable = false;
+
   constructor(
     readonly flag: string,
     problem: string,
+    options?: { cause?: unknown },
   ) {
-    super(`--${flag} ${problem}`);
+    super(`--${flag} ${problem}`, options);
   }
 }
 

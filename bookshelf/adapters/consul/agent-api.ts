@@ -6,11 +6,15 @@
 import type { ConsulAddress } from './consul-client.js';
 
 export class AgentError extends Error {
+  /** An agent that is busy or failing may answer later; a refused or malformed request gets the same answer again. */
+  readonly retriable: boolean;
+
   constructor(
     readonly statusCode: number,
     message: string,
   ) {
     super(message);
+    this.retriable = statusCode >= 500 || statusCode === 429;
   }
 }
 

@@ -4,6 +4,7 @@
  */
 import type Consul from 'consul';
 import type { Logger } from '../../app/ports.js';
+import { retry } from '../../app/retry.js';
 import type { CheckStatus } from './registration.js';
 
 export interface Instance {
@@ -69,46 +70,53 @@ export function createDiscovery({ consul, logger, services, wait = '30s' }: Disc
   const watches = new Set<{ end(): void }>();
   const listeners = new Set<(service: string) => void>();
 
-  let stopped = false;
-  const timers = new Set<NodeJS.Timeout>();
+  /** Aborted by the stop: ends the pause before a query starts again. */
+  const stopping = new AbortController();
   /** Until when an empty answer is not believed: an agent that just restarted knows no service until they register again. */
   const distrustEmptyUntil = new Map<string, number>();
 
+  /** Follows one service with blocking queries until one fails; rejects with that failure. */
+  function follow(service: string): Promise<never> {
+    return new Promise((_, reject) => {
+      const current = consul.watch({ method: consul.health.service.bind(consul.health), options: { service, wait } });
+      current.on('change', (data: HealthEntry[]) => {
+        const recovering = (distrustEmptyUntil.get(service) ?? 0) > Date.now();
+        if (data.length === 0 && recovering && (known.get(service)?.length ?? 0) > 0) {
+          logger.debug({ service }, 'Consul came back empty; keeping the last known instances while services register again');
+          return;
+        }
+        distrustEmptyUntil.delete(service);
+        known.set(service, data.map(toInstance));
+        errors.delete(service);
+        logger.debug({ service, instances: data.length }, 'instances changed');
+        for (const listener of listeners) listener(service);
+      });
+      current.on('error', (error: Error) => {
+        reject(error);
+        // An agent that restarted counts its index from zero again: a watch holding the old index would
+        // block for a whole wait. End this one (its own backoff never runs); a new one starts from index 0.
+        current.end();
+        watches.delete(current);
+      });
+      current.once('end', () => reject(new Error('the query was ended')));
+      watches.add(current);
+    });
+  }
+
   function watch(service: string): void {
-    const current = consul.watch({
-      method: consul.health.service.bind(consul.health),
-      options: { service, wait },
-      backoffFactor: 100,
-      backoffMax: 2000,
-    });
-    current.on('change', (data: HealthEntry[]) => {
-      const recovering = (distrustEmptyUntil.get(service) ?? 0) > Date.now();
-      if (data.length === 0 && recovering && (known.get(service)?.length ?? 0) > 0) {
-        logger.debug({ service }, 'Consul came back empty; keeping the last known instances while services register again');
-        return;
-      }
-      distrustEmptyUntil.delete(service);
-      known.set(service, data.map(toInstance));
-      errors.delete(service);
-      logger.debug({ service, instances: data.length }, 'instances changed');
-      for (const listener of listeners) listener(service);
-    });
-    current.on('error', (error: Error) => {
-      if (!errors.has(service)) logger.warn({ service, err: error.message }, 'Consul query failed, keeping the last known instances');
-      errors.set(service, error.message);
-      distrustEmptyUntil.set(service, Date.now() + RECOVERY_MS);
-      // An agent that restarted counts its index from zero again: a watch holding the old index would
-      // block for a whole wait. Start a new one, from index 0, after a pause.
-      current.end();
-      watches.delete(current);
-      if (stopped) return;
-      const timer = setTimeout(() => {
-        timers.delete(timer);
-        if (!stopped) watch(service);
-      }, 500);
-      timers.add(timer);
-    });
-    watches.add(current);
+    retry(() => follow(service), {
+      initialMs: 500,
+      maxMs: 500,
+      factor: 1,
+      retryOn: 'any',
+      signal: stopping.signal,
+      onRetry(error) {
+        const message = (error as Error).message;
+        if (!errors.has(service)) logger.warn({ service, err: message }, 'Consul query failed, keeping the last known instances');
+        errors.set(service, message);
+        distrustEmptyUntil.set(service, Date.now() + RECOVERY_MS);
+      },
+    }).catch(() => undefined); // only a stop ends the queries
   }
 
   return {
@@ -125,8 +133,7 @@ export function createDiscovery({ consul, logger, services, wait = '30s' }: Disc
       listeners.add(listener);
     },
     stop(): void {
-      stopped = true;
-      for (const timer of timers) clearTimeout(timer);
+      stopping.abort();
       for (const current of watches) current.end();
       watches.clear();
     },

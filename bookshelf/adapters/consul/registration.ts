@@ -3,6 +3,7 @@
  * registers again when the agent forgets it (an agent restart), deregisters on stop.
  */
 import type { Logger } from '../../app/ports.js';
+import { pause, retry } from '../../app/retry.js';
 import type { AgentApi } from './agent-api.js';
 
 export interface ServiceDefinition {
@@ -37,8 +38,9 @@ const STATUS_EVERY_MS = 100;
 
 export function createRegistration({ agent, logger, service, status, meta, watchEveryMs = 2000 }: RegistrationOptions) {
   let stopped = false;
+  /** Aborted by the stop: ends the pause before the next look. */
+  const stopping = new AbortController();
   let registered = false;
-  let timer: NodeJS.Timeout | undefined;
   let failures = 0;
   let inFlight: Promise<void> = Promise.resolve();
   let registeredStatus: CheckStatus | undefined;
@@ -70,6 +72,7 @@ export function createRegistration({ agent, logger, service, status, meta, watch
 
   const isKnown = async (): Promise<boolean> => (await agent.serviceIds()).has(service.id);
 
+  /** One look: registers when the service is not (or no longer, or differently) registered; throws when Consul failed. */
   async function ensure(): Promise<void> {
     try {
       const current = status?.();
@@ -106,25 +109,36 @@ export function createRegistration({ agent, logger, service, status, meta, watch
           { err: (error as Error).message },
           refused ? 'Consul refused the registration (ACL token), will retry' : 'Consul not reachable, will retry',
         );
+      throw error;
     }
   }
 
-  async function loop(): Promise<void> {
-    inFlight = ensure();
-    await inFlight;
-    if (!stopped) timer = setTimeout(() => void loop(), registered ? STATUS_EVERY_MS : Math.min(5000, 250 * 2 ** failures));
+  function look(): Promise<void> {
+    const attempt = ensure();
+    inFlight = attempt.catch(() => undefined);
+    return attempt;
+  }
+
+  async function keep(): Promise<void> {
+    while (!stopped) {
+      // Until registered, a failure is tried again after a growing pause (any failure: a token may be granted later);
+      // once registered, the next look comes soon anyway.
+      await retry(look, { initialMs: 500, maxMs: 5000, retryOn: 'any', stop: () => registered, signal: stopping.signal }).catch(
+        () => undefined,
+      );
+      await pause(STATUS_EVERY_MS, stopping.signal);
+    }
   }
 
   return {
     /** Registers in the background and keeps the registration alive; never throws. */
     start(): void {
-      void loop();
+      void keep();
     },
-    isRegistered: (): boolean => registered,
     /** Deregisters; after this, Consul no longer lists the service. */
     async stop(): Promise<void> {
       stopped = true;
-      clearTimeout(timer);
+      stopping.abort();
       // A registration still under way must land before it is undone.
       await inFlight;
       try {

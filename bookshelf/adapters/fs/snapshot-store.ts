@@ -139,7 +139,7 @@ export function createSnapshotStore({ dir, keep = 3 }: SnapshotStoreOptions): Sn
         if (rest !== undefined) take(rest);
       } catch (error) {
         if (error instanceof SnapshotRejected) throw error;
-        throw new SnapshotRejected('corrupt', (error as Error).message);
+        throw new SnapshotRejected('corrupt', (error as Error).message, { cause: error });
       }
       if (count === 0) throw new SnapshotRejected('corrupt', 'the file is empty or cut short');
       const trailer = parse(previous?.toString('utf8') ?? '') as { end?: unknown; lines?: unknown; sha256?: unknown };
@@ -155,7 +155,7 @@ export function createSnapshotStore({ dir, keep = 3 }: SnapshotStoreOptions): Sn
       return writeFile(newName('peer'), async (write) => {
         for await (const piece of body) await write(piece as string | Uint8Array);
       }).catch((error: Error) => {
-        throw new SnapshotRejected('transfer', error.message);
+        throw new SnapshotRejected('transfer', error.message, { cause: error });
       });
     },
 

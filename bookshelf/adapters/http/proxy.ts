@@ -22,15 +22,20 @@ export interface ForwardResponse {
 
 /** The connection failed before the upstream could have acted on the request: safe to try another. */
 export class ConnectFailedError extends Error {
+  readonly retriable = true;
+
   constructor(
     readonly upstream: Upstream,
     override readonly cause: Error,
   ) {
-    super(`cannot reach ${upstream.address}:${upstream.port}: ${cause.message}`);
+    super(`cannot reach ${upstream.address}:${upstream.port}: ${cause.message}`, { cause });
   }
 }
 
-export class UpstreamTimeoutError extends Error {}
+/** The request was sent and no answer came in time: the upstream may have acted on it, so it is not sent again. */
+export class UpstreamTimeoutError extends Error {
+  readonly retriable = false;
+}
 
 const NOT_SENT = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL', 'ENOTFOUND', 'EAI_AGAIN']);
 

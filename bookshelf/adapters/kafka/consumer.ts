@@ -4,6 +4,7 @@
  */
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type { KafkaLiveness, LogRecord, LogSink, Logger } from '../../app/ports.js';
+import { retry } from '../../app/retry.js';
 
 export interface ConsumerOptions {
   kafka: Kafka;
@@ -25,22 +26,12 @@ export interface ConsumerOptions {
 /** Records decoded and applied together. */
 const SLICE = 256;
 
-const backoff = (attempt: number): number => Math.min(5000, 250 * 2 ** attempt) * (0.8 + Math.random() * 0.4);
-
 export function createConsumer({ kafka, logger, topic, groupId, sink, liveness, maxWaitTimeInMs = 1000, minBytes = 1 }: ConsumerOptions) {
   let consumer: Consumer | null = null;
   let stopped = false;
-  let wake: (() => void) | null = null;
+  /** Aborted by the stop: ends a pause between two attempts to connect. */
+  const stopping = new AbortController();
   let running: Promise<void> | null = null;
-
-  const sleep = (ms: number) =>
-    new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      wake = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-    });
 
   /** Hands a batch over in slices: the text of a message is garbage before the next slice is decoded. */
   async function eachBatch(payload: EachBatchPayload): Promise<void> {
@@ -107,8 +98,9 @@ export function createConsumer({ kafka, logger, topic, groupId, sink, liveness, 
   }
 
   async function connect(): Promise<void> {
-    for (let attempt = 0; !stopped; attempt++) {
-      try {
+    // Any failure, even one kafkajs calls final (a wrong password), is tried again: it may be mended while health says why.
+    await retry(
+      async () => {
         await fetchEnds();
         const group = typeof groupId === 'string' ? groupId : groupId();
         const created = createKafkaConsumer(group);
@@ -118,15 +110,21 @@ export function createConsumer({ kafka, logger, topic, groupId, sink, liveness, 
         await created.run({ autoCommit: false, partitionsConsumedConcurrently: 4, eachBatch });
         liveness.setState('running');
         logger.info({ topic, groupId: group }, 'consuming');
-        return;
-      } catch (error) {
-        const message = (error as Error).message;
-        liveness.setState('down', message);
-        logger.warn({ err: message, attempt }, 'Kafka not reachable, retrying');
-        await disconnectQuietly();
-        await sleep(backoff(attempt));
-      }
-    }
+      },
+      {
+        initialMs: 250,
+        maxMs: 5000,
+        jitter: 0.2,
+        retryOn: 'any',
+        signal: stopping.signal,
+        async onRetry(error, attempt) {
+          const message = (error as Error).message;
+          liveness.setState('down', message);
+          logger.warn({ err: message, attempt }, 'Kafka not reachable, retrying');
+          await disconnectQuietly();
+        },
+      },
+    ).catch(() => undefined); // only a stop ends the attempts, and then there is nothing left to do
   }
 
   async function disconnectQuietly(): Promise<void> {
@@ -149,7 +147,7 @@ export function createConsumer({ kafka, logger, topic, groupId, sink, liveness, 
     /** Leaves the group and disconnects. */
     async stop(): Promise<void> {
       stopped = true;
-      wake?.();
+      stopping.abort();
       await running?.catch(() => undefined);
       await disconnectQuietly();
     },

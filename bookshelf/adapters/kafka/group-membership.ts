@@ -5,6 +5,7 @@
  */
 import type { Consumer, Kafka } from 'kafkajs';
 import type { Logger } from '../../app/ports.js';
+import { retry } from '../../app/retry.js';
 
 export interface GroupMembershipOptions {
   kafka: Kafka;
@@ -18,8 +19,6 @@ export interface GroupMembershipOptions {
   /** The assignment ended (a rebalance began, the consumer crashed or stopped): own nothing until the next one. */
   onRevoked: (reason: string) => void;
 }
-
-const backoff = (attempt: number): number => Math.min(5000, 250 * 2 ** attempt) * (0.8 + Math.random() * 0.4);
 
 export function createGroupMembership({ kafka, logger, topic, groupId, sessionTimeoutMs, onAssigned, onRevoked }: GroupMembershipOptions) {
   let consumer: Consumer | null = null;
@@ -66,8 +65,9 @@ export function createGroupMembership({ kafka, logger, topic, groupId, sessionTi
   }
 
   async function join(): Promise<void> {
-    for (let attempt = 0; !stopped; attempt++) {
-      try {
+    // Any failure is tried again, as the log follower does: the group is joined whenever Kafka lets it.
+    await retry(
+      async () => {
         partitionCount = await fetchPartitionCount();
         if (partitionCount === 0) throw new Error(`topic ${topic} has no partitions`);
         const created = create();
@@ -78,13 +78,19 @@ export function createGroupMembership({ kafka, logger, topic, groupId, sessionTi
         created.pause([{ topic }]);
         // Stopped meanwhile: the stop did not wait for this join, so this one leaves by itself.
         if (stopped) await leave();
-        return;
-      } catch (error) {
-        logger.warn({ err: (error as Error).message, attempt }, 'cannot join the group, retrying');
-        await leave();
-        await new Promise((resolve) => setTimeout(resolve, backoff(attempt)));
-      }
-    }
+      },
+      {
+        initialMs: 250,
+        maxMs: 5000,
+        jitter: 0.2,
+        retryOn: 'any',
+        stop: () => stopped,
+        async onRetry(error, attempt) {
+          logger.warn({ err: (error as Error).message, attempt }, 'cannot join the group, retrying');
+          await leave();
+        },
+      },
+    ).catch(() => leave()); // only a stop ends the attempts: let go of what the last one left
   }
 
   async function leave(): Promise<void> {

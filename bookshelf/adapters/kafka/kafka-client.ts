@@ -33,7 +33,7 @@ function logCreatorFor(logger: Logger) {
       if (expected.some((pattern) => pattern.test(message))) target.debug(fields, text);
       else if (level === logLevel.ERROR) target.error(fields, text);
       else if (level === logLevel.WARN) target.warn(fields, text);
-      else if (level === logLevel.INFO) target.debug(fields, text);
+      // Its info lines (joins, commits) are routine at our level: debug.
       else target.debug(fields, text);
     };
 }

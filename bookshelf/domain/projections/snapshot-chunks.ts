@@ -17,7 +17,10 @@ export function* inChunks<T, R>(items: Iterable<T>, kind: string, encode: (item:
   if (batch.length > 0) yield { kind, items: batch };
 }
 
-export class SnapshotShapeError extends Error {}
+/** A snapshot chunk of the wrong shape: reading it again gives the same. */
+export class SnapshotShapeError extends Error {
+  readonly retriable = false;
+}
 
 export function chunkOf(chunk: unknown): { kind: string; items: unknown[] } {
   const candidate = chunk as { kind?: unknown; items?: unknown };
