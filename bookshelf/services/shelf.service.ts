@@ -2,7 +2,6 @@
  * The `shelf` gateway: the public REST API. Finds passing instances of the other services
  * through Consul blocking queries and spreads requests over them.
  */
-import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import Router from '@koa/router';
 import { createBalancer } from '../app/balancer.js';
@@ -19,6 +18,7 @@ import { gatewayMetrics } from '../adapters/http/role-metrics.js';
 import { openApiDocument } from '../adapters/http/openapi.js';
 import { createProxy } from '../adapters/http/proxy.js';
 import { text } from '../adapters/cli/options.js';
+import { packageVersion } from '../adapters/cli/package-version.js';
 import type { EntryDefaults, ServiceConfig } from '../adapters/cli/config.js';
 import { startServiceShell, type RunningService, type ServiceDeps } from './service-shell.js';
 
@@ -44,7 +44,6 @@ export const shelfDefaults: EntryDefaults = {
   ],
 };
 
-const packageVersion = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
 /** The page's files, read from the sources both when run from bookshelf/ and from dist/. */
 const webFolder = fileURLToPath(new URL('../../bookshelf/web/', import.meta.url));
 
