@@ -54,7 +54,7 @@ export async function startShelf(config: ServiceConfig, { logger }: ServiceDeps)
     lastreadbooks: config.extra['lastread-service'] as string,
   };
   const serviceNames: string[] = [targets.books, targets.booklist, targets.lastreadbooks];
-  const metrics = createMetrics({ service: config.name }, { events: false });
+  const metrics = createMetrics({ service: config.name });
   const counted = gatewayMetrics(metrics.registry);
   const consul = createConsulClient(config.consul);
   const discovery = createDiscovery({ consul, logger: logger.child({ module: 'discovery' }), services: serviceNames });
