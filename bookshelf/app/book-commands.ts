@@ -62,7 +62,7 @@ export function createBookCommands({ store, append, newId, now }: BookCommandsOp
 
   const answerOf = (command: RecordedCommand, replayed: boolean): CommandAnswer => ({
     ...(command.added && { book: command.added }),
-    position: command.position ? `${command.position.partition}:${command.position.offset}` : null,
+    position: command.position ? formatPosition(new Map([[command.position.partition, command.position.offset]])) : null,
     replayed,
   });
 
