@@ -1,13 +1,14 @@
 /**
  * Handles Book commands: one book at a time, checked against its history by the decider,
- * appended to the log, and answered only once Kafka acknowledged. An idempotency key
- * answers again as the first time and writes nothing new; with another request (its fingerprint differs) it is refused.
+ * appended to the log, and answered only once Kafka acknowledged. A command under an Idempotency-Key goes through
+ * idempotency-keys.ts, which answers a key that comes again without writing anything new.
  */
 import { decide } from '../domain/book/book.decider.js';
 import type { BookCommand } from '../domain/book/book.commands.js';
 import type { BookDetails, RecordedEvent } from '../domain/events.js';
 import { bookState, type BookStates, type RecordedCommand } from '../domain/projections/book-states.projection.js';
-import { IdempotencyKeyReusedError, UnavailableError } from './errors.js';
+import { UnavailableError } from './errors.js';
+import { createIdempotencyKeys } from './idempotency-keys.js';
 import { formatPosition } from './log-position.js';
 
 export interface CommandAnswer {
@@ -34,19 +35,16 @@ export interface BookCommandsOptions {
   now: () => string;
 }
 
-const REMEMBERED_REFUSALS = 10_000;
-
-/** What a key was first used for. */
-interface KeyedRequest {
-  kind: BookCommand['type'];
-  aggregate: string;
-  fingerprint: string | null;
-}
-
 export function createBookCommands({ store, append, newId, now }: BookCommandsOptions) {
   const locks = new Map<string, Promise<unknown>>();
-  const inFlight = new Map<string, KeyedRequest & { answer: Promise<CommandAnswer> }>();
-  const refusals = new Map<string, KeyedRequest & { error: Error }>();
+  const keys = createIdempotencyKeys<CommandAnswer>({
+    recorded: (key) => store.view().commands.get(key),
+    answerOf: (command: RecordedCommand) => ({
+      ...(command.added && { book: command.added }),
+      position: command.position ? formatPosition(new Map([[command.position.partition, command.position.offset]])) : null,
+      replayed: true,
+    }),
+  });
 
   /** Runs `task` after every earlier task of the same book. */
   function oneAtATime<T>(id: string, task: () => Promise<T>): Promise<T> {
@@ -59,12 +57,6 @@ export function createBookCommands({ store, append, newId, now }: BookCommandsOp
     });
     return run;
   }
-
-  const answerOf = (command: RecordedCommand, replayed: boolean): CommandAnswer => ({
-    ...(command.added && { book: command.added }),
-    position: command.position ? `${command.position.partition}:${command.position.offset}` : null,
-    replayed,
-  });
 
   async function run(command: BookCommand, key: string | null, fingerprint: string | null): Promise<CommandAnswer> {
     const { id } = command.data;
@@ -105,40 +97,7 @@ export function createBookCommands({ store, append, newId, now }: BookCommandsOp
       if (!store.isCaughtUp()) throw new UnavailableError('catching_up', 'still reading the log; try again shortly');
       if (key === undefined) return run(command, null, null);
       const print = fingerprint ?? null;
-
-      // The same key answers again only for the same request; without fingerprints (older events), for the same
-      // command on the same book (a new book's id may be made up anew).
-      const same = (first: KeyedRequest): boolean => {
-        if (first.fingerprint !== null && print !== null) {
-          if (first.fingerprint === print) return true;
-          throw new IdempotencyKeyReusedError(
-            `Idempotency-Key ${key} was used for another request (${first.kind} of book ${first.aggregate}, or another body)`,
-          );
-        }
-        if (first.kind === command.type && (command.type === 'add-book' || first.aggregate === command.data.id)) return true;
-        throw new IdempotencyKeyReusedError(`Idempotency-Key ${key} was used for ${first.kind} of book ${first.aggregate}`);
-      };
-      const recorded = store.view().commands.get(key);
-      if (recorded && same(recorded)) return answerOf(recorded, true);
-      const refused = refusals.get(key);
-      if (refused && same(refused)) throw refused.error;
-      const pending = inFlight.get(key);
-      if (pending && same(pending)) return { ...(await pending.answer), replayed: true };
-
-      const attempt = run(command, key, print);
-      inFlight.set(key, { kind: command.type, aggregate: command.data.id, fingerprint: print, answer: attempt });
-      try {
-        return await attempt;
-      } catch (error) {
-        // A refusal is the answer; an unavailable broker is not, and may be tried again.
-        if (!(error instanceof UnavailableError)) {
-          if (refusals.size >= REMEMBERED_REFUSALS) refusals.delete(refusals.keys().next().value as string);
-          refusals.set(key, { kind: command.type, aggregate: command.data.id, fingerprint: print, error: error as Error });
-        }
-        throw error;
-      } finally {
-        inFlight.delete(key);
-      }
+      return keys.once(key, { kind: command.type, aggregate: command.data.id, fingerprint: print }, () => run(command, key, print));
     },
   };
 }

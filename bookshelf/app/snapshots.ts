@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { ProjectionCodec } from '../domain/projection.js';
 import { createEventIdSet } from './event-id-set.js';
+import { formatPosition } from './log-position.js';
 import type { ProjectionRunner } from './projection-runner.js';
 import type { Logger, LogRecord, PartitionEnds } from './ports.js';
 import { retry } from './retry.js';
@@ -112,10 +113,7 @@ export function createSnapshots<V>(options: SnapshotsOptions<V>) {
       if (record.offset >= (low.get(Number(partition)) ?? 0)) verify.set(Number(partition), record);
     }
     const nextMap = new Map(Object.entries(next).map(([partition, offset]) => [Number(partition), offset]));
-    const position = [...nextMap]
-      .sort(([a], [b]) => a - b)
-      .map(([p, o]) => `${p}:${o - 1}`)
-      .join(',');
+    const position = formatPosition(new Map([...nextMap].map(([partition, offset]) => [partition, offset - 1])));
     runner.restore({
       view: decoder.view(),
       ids,

@@ -24,6 +24,7 @@ import { followLog } from './log-follower.js';
 import { createPartitionEnds, resolveUnknownOutcome } from './books-partitions.js';
 import { startServiceShell, type RunningService, type ServiceDeps } from './service-shell.js';
 import { snapshotOptions } from '../adapters/cli/snapshot-options.js';
+import { option, optionValues } from '../adapters/cli/options.js';
 import { snapshotRouter } from './snapshot-route.js';
 
 const sessionTimeout = (raw: unknown): number => {
@@ -34,6 +35,14 @@ const sessionTimeout = (raw: unknown): number => {
   return value;
 };
 
+const sessionTimeoutOption = option({
+  flag: 'session-timeout',
+  type: 'number',
+  default: 10,
+  describe: 'seconds without a heartbeat after which the group gives this instance’s partitions to the others',
+  parse: sessionTimeout,
+});
+
 export const booksDefaults: EntryDefaults = {
   entry: 'books',
   role: 'aggregate',
@@ -41,16 +50,7 @@ export const booksDefaults: EntryDefaults = {
   port: 8081,
   tags: ['books', 'aggregate'],
   describe: 'Aggregate: takes Book commands over HTTP and appends their events to Kafka.',
-  options: [
-    ...snapshotOptions,
-    {
-      flag: 'session-timeout',
-      type: 'number',
-      default: 10,
-      describe: 'seconds without a heartbeat after which the group gives this instance’s partitions to the others',
-      parse: sessionTimeout,
-    },
-  ],
+  options: [...snapshotOptions, sessionTimeoutOption],
 };
 
 export async function startBooks(config: ServiceConfig, { logger }: ServiceDeps): Promise<RunningService & { view(): unknown }> {
@@ -90,7 +90,7 @@ export async function startBooks(config: ServiceConfig, { logger }: ServiceDeps)
     logger: logger.child({ module: 'group' }),
     topic: config.topic,
     groupId,
-    sessionTimeoutMs: Math.round((config.extra['session-timeout'] as number) * 1000),
+    sessionTimeoutMs: Math.round(optionValues([sessionTimeoutOption], config.extra)['session-timeout'] * 1000),
     onAssigned: (partitions, count) => ownership.assign(partitions, count),
     onRevoked: () => ownership.revokeAll(),
   });

@@ -1,8 +1,19 @@
 /** The last read books, most recent first. */
 import { lastReadBooks, lastReadProjection, type LastReadView } from '../domain/projections/last-read.projection.js';
-import { integer } from '../adapters/cli/options.js';
+import { integer, option, optionValues } from '../adapters/cli/options.js';
+import type { ServiceConfig } from '../adapters/cli/config.js';
 import type { ViewDefinition } from './view-service.js';
 import { snapshotOptions } from '../adapters/cli/snapshot-options.js';
+
+const sizeOption = option({
+  flag: 'size',
+  type: 'number',
+  env: 'BOOKSHELF_SIZE',
+  default: 5,
+  describe: 'how many books GET / lists',
+  parse: integer(1, 1000),
+});
+const sizeOf = (config: ServiceConfig): number => optionValues([sizeOption], config.extra).size;
 
 export const lastReadView: ViewDefinition<LastReadView> = {
   defaults: {
@@ -12,15 +23,12 @@ export const lastReadView: ViewDefinition<LastReadView> = {
     port: 8087,
     tags: ['books', 'last'],
     describe: 'View: the last read books, most recent first.',
-    options: [
-      { flag: 'size', type: 'number', env: 'BOOKSHELF_SIZE', default: 5, describe: 'how many books GET / lists', parse: integer(1, 1000) },
-      ...snapshotOptions,
-    ],
+    options: [sizeOption, ...snapshotOptions],
   },
   projection: lastReadProjection,
-  change: (view, _book, config) => ({ lastRead: lastReadBooks(view, config.extra.size as number) }),
+  change: (view, _book, config) => ({ lastRead: lastReadBooks(view, sizeOf(config)) }),
   routes(router, reader, config) {
-    const size = config.extra.size as number;
+    const size = sizeOf(config);
     router.get('/', (ctx) => {
       ctx.type = 'application/json';
       ctx.body = reader.json('last-read', (view) => lastReadBooks(view, size));

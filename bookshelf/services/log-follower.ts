@@ -12,6 +12,7 @@ import { createKafka } from '../adapters/kafka/kafka-client.js';
 import { createLogEnds } from '../adapters/kafka/log-ends.js';
 import type { Metrics } from '../adapters/http/metrics.js';
 import { logMetrics } from '../adapters/http/role-metrics.js';
+import { createEventCounters } from '../adapters/metrics/event-counters.js';
 import type { ServiceConfig } from '../adapters/cli/config.js';
 import type { Snapshots } from '../app/snapshots.js';
 import { wireSnapshots } from './snapshot-wiring.js';
@@ -48,7 +49,7 @@ export function followLog<V>({
     projection,
     topic: config.topic,
     logger: logger.child({ module: 'projection' }),
-    counters: metrics.counters,
+    counters: createEventCounters(metrics.registry),
     fetchEnds: ends.fetch,
     ...(onApplied && { onApplied }),
   });

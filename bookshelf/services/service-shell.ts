@@ -2,7 +2,6 @@
  * What every service shares: HTTP server with the common routes, Consul registration,
  * and an orderly stop (deregister, finish requests in flight, then the service's own parts).
  */
-import { createRequire } from 'node:module';
 import type Router from '@koa/router';
 import type { Logger } from '../app/ports.js';
 import type { HealthStatus } from '../app/health.js';
@@ -14,6 +13,7 @@ import { listen } from '../adapters/http/http-server.js';
 import type { Metrics } from '../adapters/http/metrics.js';
 import type { ServiceProbes } from '../adapters/http/service.routes.js';
 import { defaultServiceId, type ServiceConfig } from '../adapters/cli/config.js';
+import { packageVersion } from '../adapters/cli/package-version.js';
 
 export interface RunningService {
   url: string;
@@ -25,8 +25,6 @@ export interface RunningService {
 export interface ServiceDeps {
   logger: Logger;
 }
-
-const packageVersion: string = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
 
 /** How long requests in flight get once a stop begins, and when before its end waiting ones are answered. */
 const STOP_GRACE_MS = 1000;

@@ -2,7 +2,6 @@
  * The `shelf` gateway: the public REST API. Finds passing instances of the other services
  * through Consul blocking queries and spreads requests over them.
  */
-import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import Router from '@koa/router';
 import { createBalancer } from '../app/balancer.js';
@@ -18,11 +17,30 @@ import { createMetrics } from '../adapters/http/metrics.js';
 import { gatewayMetrics } from '../adapters/http/role-metrics.js';
 import { openApiDocument } from '../adapters/http/openapi.js';
 import { createProxy } from '../adapters/http/proxy.js';
-import { text } from '../adapters/cli/options.js';
+import { option, optionValues, text } from '../adapters/cli/options.js';
+import { packageVersion } from '../adapters/cli/package-version.js';
 import type { EntryDefaults, ServiceConfig } from '../adapters/cli/config.js';
 import { startServiceShell, type RunningService, type ServiceDeps } from './service-shell.js';
 
 const serviceName = text(/^[A-Za-z0-9-]{1,63}$/, 'letters, digits and dashes');
+
+const shelfOptions = [
+  option({ flag: 'books-service', type: 'string', default: 'books', describe: 'Consul name of the books aggregate', parse: serviceName }),
+  option({
+    flag: 'booklist-service',
+    type: 'string',
+    default: 'booklist',
+    describe: 'Consul name of the list-books view',
+    parse: serviceName,
+  }),
+  option({
+    flag: 'lastread-service',
+    type: 'string',
+    default: 'lastreadbooks',
+    describe: 'Consul name of the last-read view',
+    parse: serviceName,
+  }),
+];
 
 export const shelfDefaults: EntryDefaults = {
   entry: 'shelf',
@@ -31,31 +49,21 @@ export const shelfDefaults: EntryDefaults = {
   port: 8000,
   tags: ['books', 'gateway'],
   describe: 'Gateway: the public REST API, over the services it finds through Consul.',
-  options: [
-    { flag: 'books-service', type: 'string', default: 'books', describe: 'Consul name of the books aggregate', parse: serviceName },
-    { flag: 'booklist-service', type: 'string', default: 'booklist', describe: 'Consul name of the list-books view', parse: serviceName },
-    {
-      flag: 'lastread-service',
-      type: 'string',
-      default: 'lastreadbooks',
-      describe: 'Consul name of the last-read view',
-      parse: serviceName,
-    },
-  ],
+  options: shelfOptions,
 };
 
-const packageVersion = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
 /** The page's files, read from the sources both when run from bookshelf/ and from dist/. */
 const webFolder = fileURLToPath(new URL('../../bookshelf/web/', import.meta.url));
 
 export async function startShelf(config: ServiceConfig, { logger }: ServiceDeps): Promise<RunningService> {
+  const names = optionValues(shelfOptions, config.extra);
   const targets: GatewayTargets = {
-    books: config.extra['books-service'] as string,
-    booklist: config.extra['booklist-service'] as string,
-    lastreadbooks: config.extra['lastread-service'] as string,
+    books: names['books-service'],
+    booklist: names['booklist-service'],
+    lastreadbooks: names['lastread-service'],
   };
   const serviceNames: string[] = [targets.books, targets.booklist, targets.lastreadbooks];
-  const metrics = createMetrics({ service: config.name }, { events: false });
+  const metrics = createMetrics({ service: config.name });
   const counted = gatewayMetrics(metrics.registry);
   const consul = createConsulClient(config.consul);
   const discovery = createDiscovery({ consul, logger: logger.child({ module: 'discovery' }), services: serviceNames });

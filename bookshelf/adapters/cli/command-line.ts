@@ -1,16 +1,14 @@
 /** Reads a service's command line with yargs: --help, --config, --print-config, and every option. */
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import yargs from 'yargs';
 import { resolveConfig, sharedOptions, printableConfig, type EntryDefaults, type ServiceConfig } from './config.js';
 import { ConfigError, type OptionSpec } from './options.js';
+import { packageVersion } from './package-version.js';
 
 export type CommandLine =
   | { kind: 'run'; config: ServiceConfig }
   /** Help, a printed configuration, or a bad value: print `output` and exit with `code`. */
   | { kind: 'exit'; code: number; output: string; stream: 'stdout' | 'stderr' };
-
-const packageVersion = (createRequire(import.meta.url)('../../../package.json') as { version: string }).version;
 
 const describeDefault = (spec: OptionSpec): string | undefined => {
   if (spec.defaultDescription) return spec.defaultDescription;

@@ -1,13 +1,12 @@
 /** The effective configuration of a service, from command line, environment, config file and defaults. */
 import { accessSync, constants as fsConstants } from 'node:fs';
 import { hostname as osHostname, networkInterfaces } from 'node:os';
+import type { ConsulAddress } from '../consul/consul-client.js';
+import { saslMechanisms, type KafkaSecurity, type SaslMechanism } from '../kafka/kafka-client.js';
+import { logLevels, type LogLevel } from '../log/logger.js';
 import { ConfigError, duration, flag, hostPort, integer, list, oneOf, seconds, text, type OptionSpec } from './options.js';
 
-export const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
-export type LogLevel = (typeof logLevels)[number];
 export type Role = 'view' | 'aggregate' | 'gateway';
-export const saslMechanisms = ['plain', 'scram-sha-256', 'scram-sha-512'] as const;
-export type SaslMechanism = (typeof saslMechanisms)[number];
 
 /** What differs between entries: their name, port, tags and own options. */
 export interface EntryDefaults {
@@ -18,19 +17,6 @@ export interface EntryDefaults {
   tags: string[];
   describe: string;
   options?: OptionSpec[];
-}
-
-export interface ConsulAddress {
-  host: string;
-  port: number;
-  secure: boolean;
-  token?: string;
-}
-
-/** How to reach a Kafka that asks for TLS or SASL; empty for a plaintext broker. */
-export interface KafkaSecurity {
-  tls?: { caFile?: string };
-  sasl?: { mechanism: SaslMechanism; username: string; password: string };
 }
 
 /** The bearer token that guards commands, and reads too when `reads` is set. */

@@ -18,9 +18,9 @@ export class ConfigError extends Error {
 
 export type OptionType = 'string' | 'number' | 'boolean' | 'array';
 
-export interface OptionSpec<T = unknown> {
+export interface OptionSpec<T = unknown, F extends string = string> {
   /** The flag without dashes, also the key in a config file and in the effective configuration. */
-  flag: string;
+  flag: F;
   type: OptionType;
   describe: string;
   env?: string;
@@ -31,6 +31,31 @@ export interface OptionSpec<T = unknown> {
   parse: (raw: unknown) => T;
   /** Kept out of --print-config and logs. */
   secret?: boolean;
+}
+
+/** An option as declared, its flag and value type kept: an entry's own options then give it a typed object. */
+export const option = <const S extends OptionSpec>(spec: S): S => spec;
+
+/** The values of options by flag, as each one's `parse` returns them; undefined where there is no default. */
+export type OptionValues<S extends readonly OptionSpec[]> = {
+  [Spec in S[number] as Spec['flag']]: Spec extends { default: unknown }
+    ? ReturnType<Spec['parse']>
+    : ReturnType<Spec['parse']> | undefined;
+};
+
+/** An entry's own options from `config.extra`, typed by their specs: each value checked again by its spec. */
+export function optionValues<S extends readonly OptionSpec[]>(specs: S, extra: Readonly<Record<string, unknown>>): OptionValues<S> {
+  const values: Record<string, unknown> = {};
+  for (const spec of specs) {
+    const value = extra[spec.flag] ?? spec.default;
+    try {
+      values[spec.flag] = value === undefined ? undefined : spec.parse(value);
+    } catch (error) {
+      throw new ConfigError(spec.flag, (error as Error).message);
+    }
+  }
+  // Each value is what its spec's parse returned, or undefined where it has no default: what OptionValues says.
+  return values as OptionValues<S>;
 }
 
 const invalid = (problem: string): never => {

@@ -58,7 +58,7 @@ export function changesRoutes(source: ChangesSource, { heartbeatMs = 15_000, sta
     let text = texts.get(change);
     if (text === undefined) {
       const { partition, offset, event, book, created } = change;
-      text = JSON.stringify({ view, event, book, at: `${partition}:${offset}`, created, ...source.describe(change) });
+      text = JSON.stringify({ view, event, book, at: formatPosition(new Map([[partition, offset]])), created, ...source.describe(change) });
       texts.set(change, text);
     }
     return text;

@@ -1,9 +1,10 @@
 import { pino, type Logger, type LevelWithSilent } from 'pino';
 
-export const logLevels: readonly LevelWithSilent[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+export const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const satisfies readonly LevelWithSilent[];
+export type LogLevel = (typeof logLevels)[number];
 
 /** The one root logger of a process; parts take `logger.child({ module })`. */
-export function createLogger(options: { level: LevelWithSilent; name: string; destination?: NodeJS.WritableStream }): Logger {
+export function createLogger(options: { level: LogLevel; name: string; destination?: NodeJS.WritableStream }): Logger {
   return pino(
     {
       level: options.level,

@@ -20,6 +20,7 @@ export interface RecordedCommand {
 
 export interface BookStates {
   books: Map<string, BookState>;
+  /** What the log holds under each idempotency key; what a key that comes again gets is app/idempotency-keys.ts's. */
   commands: Map<string, RecordedCommand>;
 }
 
