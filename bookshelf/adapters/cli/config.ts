@@ -1,9 +1,14 @@
 /** The effective configuration of a service, from command line, environment, config file and defaults. */
 import { accessSync, constants as fsConstants } from 'node:fs';
 import { hostname as osHostname, networkInterfaces } from 'node:os';
-import type { ConsulAddress } from '../consul/consul-client.js';
-import { saslMechanisms, type KafkaSecurity, type SaslMechanism } from '../kafka/kafka-client.js';
-import { logLevels, type LogLevel } from '../log/logger.js';
+import {
+  logLevels,
+  saslMechanisms,
+  type ConsulAddress,
+  type KafkaSecurity,
+  type LogLevel,
+  type SaslMechanism,
+} from '../../app/connections.js';
 import { ConfigError, duration, flag, hostPort, integer, list, oneOf, seconds, text, type OptionSpec } from './options.js';
 
 export type Role = 'view' | 'aggregate' | 'gateway';

@@ -3,7 +3,7 @@
  * The `consul` client has no way to ask for `replace-existing-checks`, which lets a new check
  * (with the service's own current status) replace the old one in one step.
  */
-import type { ConsulAddress } from './consul-client.js';
+import type { ConsulAddress } from '../../app/connections.js';
 
 export class AgentError extends Error {
   /** An agent that is busy or failing may answer later; a refused or malformed request gets the same answer again. */

@@ -1,11 +1,5 @@
 import Consul from 'consul';
-
-export interface ConsulAddress {
-  host: string;
-  port: number;
-  secure: boolean;
-  token?: string;
-}
+import type { ConsulAddress } from '../../app/connections.js';
 
 export function createConsulClient({ host, port, secure, token }: ConsulAddress): Consul {
   return new Consul({ host, port, secure, ...(token !== undefined && { defaults: { token } }) });

@@ -1,15 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Kafka, logLevel, type KafkaConfig, type LogEntry, type SASLOptions } from 'kafkajs';
+import type { KafkaSecurity } from '../../app/connections.js';
 import type { Logger } from '../../app/ports.js';
-
-export const saslMechanisms = ['plain', 'scram-sha-256', 'scram-sha-512'] as const;
-export type SaslMechanism = (typeof saslMechanisms)[number];
-
-/** TLS and SASL for a broker that asks for them; empty for plaintext. */
-export interface KafkaSecurity {
-  tls?: { caFile?: string };
-  sasl?: { mechanism: SaslMechanism; username: string; password: string };
-}
 
 export interface KafkaOptions {
   brokers: string[];
