@@ -1,5 +1,5 @@
 /** The last read books, most recent first. */
-import { lastReadBooks, lastReadProjection, type LastReadView } from '../domain/projections/last-read.projection.js';
+import { lastReadBooks, lastReadChanged, lastReadProjection, type LastReadView } from '../domain/projections/last-read.projection.js';
 import { integer } from '../adapters/cli/options.js';
 import type { ViewDefinition } from './view-service.js';
 import { snapshotOptions } from '../adapters/cli/snapshot-options.js';
@@ -18,6 +18,7 @@ export const lastReadView: ViewDefinition<LastReadView> = {
     ],
   },
   projection: lastReadProjection,
+  changed: lastReadChanged,
   change: (view, _book, config) => ({ lastRead: lastReadBooks(view, config.extra.size as number) }),
   routes(router, reader, config) {
     const size = config.extra.size as number;
