@@ -30,6 +30,8 @@ const sendAgain: typeof send = (url, options) =>
 interface Run {
   /** Clients the gateway dropped for reading too slowly. */
   dropped: number;
+  /** How busy the clients' thread was, 0–1. */
+  clientsBusy: number;
   live: { p50: number; p99: number };
   polled: { p50: number; p99: number };
 }
@@ -47,6 +49,7 @@ async function measure(gateway: string, books: string, list: string, run: number
     countFrom: RATE * WARMUP_S,
   });
   let live: number[];
+  let busy: number;
   let failures = 0;
   let firstFailure = '';
   const fail = (what: string, answer: { status: number; body: string }) => {
@@ -82,12 +85,13 @@ async function measure(gateway: string, books: string, list: string, run: number
       throw new Error(`P9: ${failures} commands not answered or not visible; the first: ${firstFailure}; the gateway knows ${services}`);
     }
   } finally {
-    live = await clients.finish();
+    ({ latencies: live, busy } = await clients.finish());
   }
   if (live.length < expected(clients))
     throw new Error(`P9: ${expected(clients) - live.length} of ${expected(clients)} changes never reached their client`);
   return {
     dropped: clients.ended(),
+    clientsBusy: busy,
     live: { p50: percentile(live, 50), p99: percentile(live, 99) },
     polled: { p50: percentile(polled, 50), p99: percentile(polled, 99) },
   };
@@ -127,9 +131,9 @@ export async function liveChangeFigures(ctx: BenchContext): Promise<Figure[]> {
     const runs: Run[] = [];
     for (let run = 0; run < ctx.runs; run++) {
       runs.push(await measure(shelf.url, books.url, list.url, run));
-      const { live, polled, dropped } = runs[run]!;
+      const { live, polled, dropped, clientsBusy } = runs[run]!;
       ctx.log(
-        `P9 run ${run + 1}: ${dropped} of ${CLIENTS} clients dropped as too slow; answer → SSE client p50 ${live.p50.toFixed(1)} ms, p99 ${live.p99.toFixed(1)} ms; answer → visible by polling p50 ${polled.p50.toFixed(1)} ms, p99 ${polled.p99.toFixed(1)} ms`,
+        `P9 run ${run + 1}: ${dropped} of ${CLIENTS} clients dropped as too slow, their thread busy ${(clientsBusy * 100).toFixed(0)} %; answer → SSE client p50 ${live.p50.toFixed(1)} ms, p99 ${live.p99.toFixed(1)} ms; answer → visible by polling p50 ${polled.p50.toFixed(1)} ms, p99 ${polled.p99.toFixed(1)} ms`,
       );
     }
     const what = (p: string) => `${p} command answered → change at ${CLIENTS} SSE clients, ${RATE} commands/s`;

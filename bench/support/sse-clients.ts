@@ -23,8 +23,8 @@ export interface SseClients {
   seen(): number;
   /** Clients whose stream ended (the server drops one that falls too far behind). */
   ended(): number;
-  /** Every latency, in ms; then the clients hang up. */
-  finish(): Promise<number[]>;
+  /** Every latency, in ms, and how busy the clients' thread was; then the clients hang up. */
+  finish(): Promise<{ latencies: number[]; busy: number }>;
 }
 
 /** Milliseconds on a clock both threads share (each thread's performance.now() has its own origin). */
@@ -34,7 +34,7 @@ export function connectSseClients(options: SseClientsOptions): SseClients {
   const worker = new Worker(new URL('./sse-clients.worker.js', import.meta.url), { workerData: options });
   let seen = 0;
   let ended = 0;
-  let finished: ((latencies: number[]) => void) | undefined;
+  let finished: ((result: { latencies: number[]; busy: number }) => void) | undefined;
   const failed = new Promise<never>((_, reject) => worker.once('error', reject));
   failed.catch(() => {});
   const ready = new Promise<void>((resolve, reject) => {
@@ -42,7 +42,7 @@ export function connectSseClients(options: SseClientsOptions): SseClients {
       if (message.type === 'ready') resolve();
       else if (message.type === 'error') reject(new Error(message.message));
       else if (message.type === 'progress') ({ seen, ended } = message);
-      else if (message.type === 'latencies') finished?.(message.latencies);
+      else if (message.type === 'latencies') finished?.(message);
     });
     void failed.catch(reject);
   });
@@ -52,7 +52,7 @@ export function connectSseClients(options: SseClientsOptions): SseClients {
     seen: () => seen,
     ended: () => ended,
     async finish() {
-      const latencies = new Promise<number[]>((resolve) => (finished = resolve));
+      const latencies = new Promise<{ latencies: number[]; busy: number }>((resolve) => (finished = resolve));
       worker.postMessage({ type: 'finish' });
       try {
         return await Promise.race([latencies, failed]);
@@ -67,4 +67,5 @@ export type WorkerMessage =
   | { type: 'ready' }
   | { type: 'error'; message: string }
   | { type: 'progress'; seen: number; ended: number }
-  | { type: 'latencies'; latencies: number[] };
+  /** `busy`: the share of its time the worker's event loop was busy (near 1: the clients measure themselves). */
+  | { type: 'latencies'; latencies: number[]; busy: number };

@@ -6,7 +6,9 @@ import { request, type ClientRequest } from 'node:http';
 import { parentPort, workerData } from 'node:worker_threads';
 import { now, type SseClientsOptions, type WorkerMessage } from './sse-clients.js';
 
-const MARK = '"view":"booklist","event":"book-added","book":"';
+const MARK = Buffer.from('"view":"booklist","event":"book-added","book":"');
+const QUOTE = 0x22;
+const FRAME_END = Buffer.from('\n\n');
 const { url, count, prefix, countFrom } = workerData as SseClientsOptions;
 const port = parentPort!;
 const tell = (message: WorkerMessage) => port.postMessage(message);
@@ -35,7 +37,7 @@ port.on('message', (message: { type: 'answered'; book: string; at: number } | { 
   } else {
     closing = true;
     for (const req of requests) req.destroy();
-    tell({ type: 'latencies', latencies });
+    tell({ type: 'latencies', latencies, busy: performance.eventLoopUtilization().utilization });
   }
 });
 
@@ -46,23 +48,23 @@ for (let i = 0; i < count; i++) {
     new Promise((resolve, reject) => {
       const req = request(url, { agent: false, headers: { accept: 'text/event-stream' } }, (res) => {
         if (res.statusCode !== 200) return reject(new Error(`${url} answered ${res.statusCode}`));
-        res.setEncoding('utf8');
-        let tail = '';
-        res.on('data', (chunk: string) => {
+        // Scanned as bytes, never decoded.
+        let tail: Buffer | undefined;
+        res.on('data', (chunk: Buffer) => {
           const at = now();
-          const text = tail + chunk;
-          let from = 0;
-          for (;;) {
-            const mark = text.indexOf(MARK, from);
-            if (mark < 0) break;
+          const bytes = tail === undefined ? chunk : Buffer.concat([tail, chunk]);
+          // Whole frames only: the one cut by the chunk's end is read with the next chunk.
+          const frameEnd = bytes.lastIndexOf(FRAME_END);
+          const whole = frameEnd < 0 ? 0 : frameEnd + FRAME_END.length;
+          for (let from = 0; ;) {
+            const mark = bytes.indexOf(MARK, from);
+            if (mark < 0 || mark >= whole) break;
             const start = mark + MARK.length;
-            const end = text.indexOf('"', start);
-            if (end < 0) break;
-            onBook(text.slice(start, end), at);
+            const end = bytes.indexOf(QUOTE, start);
+            onBook(bytes.toString('latin1', start, end), at);
             from = end;
           }
-          // Keep what could be the start of a mark cut by the chunk's end.
-          tail = text.slice(Math.max(from, text.length - MARK.length - 64));
+          tail = whole === bytes.length ? undefined : Buffer.from(bytes.subarray(whole));
         });
         res.on('error', () => {});
         res.on('close', () => closing || ended++);
