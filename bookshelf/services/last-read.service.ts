@@ -1,5 +1,5 @@
 /** The last read books, most recent first. */
-import { lastReadBooks, lastReadProjection, type LastReadView } from '../domain/projections/last-read.projection.js';
+import { lastReadBooks, lastReadChanged, lastReadProjection, type LastReadView } from '../domain/projections/last-read.projection.js';
 import { integer, option, optionValues } from '../adapters/cli/options.js';
 import type { ServiceConfig } from '../adapters/cli/config.js';
 import type { ViewDefinition } from './view-service.js';
@@ -26,6 +26,7 @@ export const lastReadView: ViewDefinition<LastReadView> = {
     options: [sizeOption, ...snapshotOptions],
   },
   projection: lastReadProjection,
+  changed: lastReadChanged,
   change: (view, _book, config) => ({ lastRead: lastReadBooks(view, sizeOf(config)) }),
   routes(router, reader, config) {
     const size = sizeOf(config);

@@ -3,6 +3,7 @@
  * registers in Consul and answers /health by how far it has read.
  */
 import Router from '@koa/router';
+import type { RecordedEvent } from '../domain/events.js';
 import type { Projection } from '../domain/projection.js';
 import { createChangeFeed } from '../app/change-feed.js';
 import { changesRoutes } from '../adapters/http/changes.routes.js';
@@ -26,6 +27,8 @@ export interface ViewDefinition<V> {
   routes(router: Router, reader: ViewReader<V>, config: ServiceConfig): void;
   /** What GET /changes says, besides the event, about the book a change touched: the view's answer for it now. */
   change?(view: V, book: string | null, config: ServiceConfig): object;
+  /** Whether an applied event changed what the view shows; GET /changes sends only those. Without it, every one did. */
+  changed?(view: V, event: RecordedEvent): boolean;
 }
 
 /** How many recent changes GET /changes can resume from. */
@@ -44,8 +47,10 @@ export async function startView<V>(definition: ViewDefinition<V>, config: Servic
     config,
     logger,
     metrics,
-    onApplied: (event, partition, offset) =>
-      feed.publish({ partition, offset, event: event.type, book: event.data.id ?? null, created: event.metadata.created }),
+    onApplied: (event, partition, offset) => {
+      if (definition.changed && !definition.changed(log.runner.view(), event)) return;
+      feed.publish({ partition, offset, event: event.type, book: event.data.id ?? null, created: event.metadata.created });
+    },
   });
   const { runner } = log;
   const changes = changesRoutes({

@@ -142,16 +142,25 @@ describe('GET /changes of a view', () => {
     expect(await response.json()).toMatchObject({ code: 'invalid_position', field: 'Last-Event-ID' });
   });
 
-  it('of last-read carries the last read books as they are after the change', async () => {
+  it('of last-read sends only what changes its list, carrying the last read books as they are after the change', async () => {
     const { topic, view } = await topicWithView(lastReadView);
     const stream = await follow(`${view.url}/changes`);
-    await pushWithKcat(topic, [line('book-added', { id: 'l1', title: 'Emma' }), line('book-read', { id: 'l1' })]);
-    await waitFor(() => stream.changes().length === 2);
-    expect(stream.changes()[1]!.json).toMatchObject({
-      view: 'lastreadbooks',
-      event: 'book-read',
-      book: 'l1',
-      lastRead: [{ id: 'l1', title: 'Emma' }],
-    });
+    await pushWithKcat(topic, [
+      line('book-added', { id: 'l1', title: 'Emma' }),
+      line('book-added', { id: 'l2', title: 'Persuasion' }),
+      line('book-started', { id: 'l1' }),
+      line('book-read', { id: 'l1' }),
+      line('book-rated', { id: 'l1', rating: 5 }),
+      line('book-removed', { id: 'l2' }),
+      line('book-removed', { id: 'l1' }),
+    ]);
+    // Changes arrive in log order: once the last event's is here, any sent before it are too.
+    await waitFor(() => stream.changes().some((change) => change.id === '0:6'), { what: 'the last removal' });
+    expect(stream.changes().map(({ id, json }) => ({ id, event: json.event, book: json.book }))).toEqual([
+      { id: '0:3', event: 'book-read', book: 'l1' },
+      { id: '0:6', event: 'book-removed', book: 'l1' },
+    ]);
+    expect(stream.changes()[0]!.json).toMatchObject({ view: 'lastreadbooks', lastRead: [{ id: 'l1', title: 'Emma' }] });
+    expect(stream.changes()[1]!.json).toMatchObject({ lastRead: [] });
   });
 });

@@ -15,10 +15,12 @@ afterEach(async () => {
 });
 
 const added = (id: string) => JSON.stringify({ name: 'book-added', payload: { id, title: `Book ${id}` } });
+// last-read sends a change only for what changes its list: a read.
+const read = (id: string) => JSON.stringify({ name: 'book-read', payload: { id } });
 const books = (stream: OpenStream) =>
   stream
     .changes()
-    .filter((event) => event.json.view === 'booklist')
+    .filter((event) => event.json.view === 'booklist' && event.json.event === 'book-added')
     .map((event) => event.json.book);
 
 /** A topic of one partition, its two views registered in Consul under fresh names, and a gateway over them. */
@@ -62,20 +64,26 @@ describe('GET /bookshelf/changes on the gateway', () => {
     const shelf = await start();
     const first = await follow(`${shelf.url}/bookshelf/changes`);
     expect(first.status).toBe(200);
-    await pushWithKcat(topic, [added('g1'), added('g2')]);
-    await waitFor(() => first.changes().length === 4, { what: 'two changes from each view' });
+    await pushWithKcat(topic, [added('g1'), added('g2'), read('g1')]);
+    await waitFor(() => first.changes().length === 4, { what: 'three changes from booklist, one from lastreadbooks' });
     expect(new Set(first.changes().map((event) => event.json.view))).toEqual(new Set(['booklist', 'lastreadbooks']));
     const resumeFrom = first.lastId()!;
     expect(resumeFrom).toMatch(/^booklist=0:\d+;lastreadbooks=0:\d+$|^lastreadbooks=0:\d+;booklist=0:\d+$/);
-    expect(resumeFrom).toContain('booklist=0:1');
+    expect(resumeFrom).toContain('booklist=0:2');
     first.close();
 
-    await pushWithKcat(topic, [added('g3'), added('g4')]);
+    await pushWithKcat(topic, [added('g3'), added('g4'), read('g3'), read('g4')]);
     const second = await follow(`${shelf.url}/bookshelf/changes`, { 'Last-Event-ID': resumeFrom });
-    await pushWithKcat(topic, [added('g5')]);
+    await pushWithKcat(topic, [added('g5'), read('g5')]);
     await waitFor(() => books(second).length === 3, { what: 'three books' });
     expect(books(second)).toEqual(['g3', 'g4', 'g5']);
     await waitFor(() => second.changes().filter((event) => event.json.view === 'lastreadbooks').length === 3);
+    expect(
+      second
+        .changes()
+        .filter((event) => event.json.view === 'lastreadbooks')
+        .map((event) => event.json.book),
+    ).toEqual(['g3', 'g4', 'g5']);
   });
 
   it('serves a client resuming from before the gateway started from the view itself', async () => {

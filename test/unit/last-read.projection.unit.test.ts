@@ -1,5 +1,6 @@
-import { describe, it } from 'vitest';
-import { lastReadBooks, lastReadProjection } from '../../bookshelf/domain/projections/last-read.projection.js';
+import { describe, expect, it } from 'vitest';
+import type { RecordedEvent } from '../../bookshelf/domain/events.js';
+import { lastReadBooks, lastReadChanged, lastReadProjection } from '../../bookshelf/domain/projections/last-read.projection.js';
 import { bookAdded, bookRated, bookRead, bookRemoved, bookStarted } from '../support/events.js';
 import { projectionSpec } from '../support/projection-spec.js';
 
@@ -74,5 +75,24 @@ describe('last-read projection', () => {
       ]));
 
     it('leaves it out even when read after removal', () => given(bookRemoved('a', { at: 1 }), bookRead('a', { at: 2 })).then(ids(), []));
+  });
+
+  describe('which applied events change the list (GET /changes sends only those)', () => {
+    /** Whether `event`, applied after `before`, changed the last read books. */
+    const changes = (before: RecordedEvent[], event: RecordedEvent) => lastReadChanged(given(...before, event).view, event);
+
+    it('a read does, also of a book never added', () => expect(changes([], bookRead('a', { at: 1 }))).toBe(true));
+
+    it('adding, starting, rating or removing a book never read does not', () => {
+      expect(changes([], bookAdded('a', { title: 'Emma' }, { at: 1 }))).toBe(false);
+      expect(changes([bookAdded('a', { title: 'Emma' }, { at: 1 })], bookStarted('a', { at: 2 }))).toBe(false);
+      expect(changes([bookRead('a', { at: 1 })], bookRated('a', 4, { at: 2 }))).toBe(false);
+      expect(changes([bookRead('a', { at: 1 })], bookRemoved('b', { at: 2 }))).toBe(false);
+    });
+
+    it('removing a book read before does, and so do its details arriving after the read', () => {
+      expect(changes([bookRead('a', { at: 1 })], bookRemoved('a', { at: 2 }))).toBe(true);
+      expect(changes([bookRead('a', { at: 1 })], bookAdded('a', { title: 'Emma' }, { at: 2 }))).toBe(true);
+    });
   });
 });

@@ -1,5 +1,6 @@
 /** One Server-Sent Events response: frames, heartbeats, and a slow client dropped rather than buffered without end. */
 import type { Context } from 'koa';
+import { createFrameBatch, type BatchTarget } from './frame-batch.js';
 
 export interface EventFrame {
   id?: string;
@@ -27,6 +28,13 @@ export interface EventStream {
   readonly closed: boolean;
 }
 
+// One batch for every stream of the process: the clients of the same change share its bytes. Under load it writes
+// every 25 ms at most (a change waits 12 ms on average): 500 clients then cost 20,000 writes a second, not one per frame.
+const batch = createFrameBatch({ minIntervalMs: 25 });
+
+/** How many times the bound one turn of the event loop may queue: a resumed backlog is sent whole, not without end. */
+const BURST = 16;
+
 export const formatFrame = ({ id, event, data }: EventFrame): string =>
   `${id !== undefined ? `id: ${id}\n` : ''}${event !== undefined ? `event: ${event}\n` : ''}data: ${data}\n\n`;
 
@@ -48,34 +56,43 @@ export function openEventStream(
   res.write(`retry: ${retryMs}\n\n`);
 
   let closed = false;
-  let corked = false;
+  /** Characters queued in the batch and not yet written. */
+  let queuedChars = 0;
   const heartbeat = setInterval(() => write(': heartbeat\n\n'), heartbeatMs);
   const finish = () => {
     if (closed) return;
     closed = true;
     clearInterval(heartbeat);
+    batch.take(target);
     onClose?.();
   };
   res.on('close', finish);
 
+  const target: BatchTarget = {
+    flush(bytes) {
+      queuedChars = 0;
+      if (closed) return;
+      // What the client has not taken of earlier writes: one turn's frames (a resumed backlog) may pass the bound.
+      if (res.writableLength > maxBufferedBytes) return drop();
+      // Chunked encoding writes a size line, the bytes and an end of line: corked, they leave in one packet.
+      res.cork();
+      res.write(bytes);
+      res.uncork();
+    },
+  };
+
+  function drop(): false {
+    // The client does not read: keeping its backlog would grow memory without bound. It resumes with Last-Event-ID.
+    res.destroy();
+    finish();
+    return false;
+  }
+
   function write(text: string): boolean {
     if (closed) return false;
-    if (res.writableLength > maxBufferedBytes) {
-      // The client does not read: keeping its backlog would grow memory without bound.
-      res.destroy();
-      finish();
-      return false;
-    }
-    // Frames written in one turn of the event loop leave in one packet.
-    if (!corked) {
-      corked = true;
-      res.cork();
-      queueMicrotask(() => {
-        corked = false;
-        res.uncork();
-      });
-    }
-    res.write(text);
+    queuedChars += text.length;
+    if (res.writableLength > maxBufferedBytes || queuedChars > maxBufferedBytes * BURST) return drop();
+    batch.queue(target, text);
     return true;
   }
 
@@ -84,6 +101,8 @@ export function openEventStream(
     sendText: write,
     close() {
       if (closed) return;
+      const frames = batch.take(target);
+      if (frames.length > 0) res.write(frames.join(''));
       res.end();
       finish();
     },

@@ -46,6 +46,16 @@ export function gatewayChangesRoutes({ instances, views, headers, heartbeatMs = 
     ]),
   );
 
+  // Clients that are up to date hold the same token strings: their id is made once, compared by each view's token.
+  let idMade: { tokens: (string | undefined)[]; id: string } = { tokens: [], id: '' };
+  const idOf = (tokens: MergedEventId): string => {
+    if (!names.every((view, i) => tokens[view] === idMade.tokens[i])) {
+      const ordered: MergedEventId = {};
+      for (const view of names) if (tokens[view] !== undefined) ordered[view] = tokens[view];
+      idMade = { tokens: names.map((view) => tokens[view]), id: formatMergedEventId(ordered) };
+    }
+    return idMade.id;
+  };
   // Clients that are up to date get the same frame for a change: it is made once (the id and data decide it).
   let made = { id: '', event: undefined as string | undefined, data: '', text: '' };
   const frame = (id: string, event: string | undefined, data: string): string => {
@@ -72,7 +82,7 @@ export function gatewayChangesRoutes({ instances, views, headers, heartbeatMs = 
       },
     });
     clients.add(stream);
-    const send = (event: string | undefined, data: string) => stream.sendText(frame(formatMergedEventId(tokens), event, data));
+    const send = (event: string | undefined, data: string) => stream.sendText(frame(idOf(tokens), event, data));
 
     /** Serves the client from the hub when it can; false when its position is older than the hub keeps. */
     const fromHub = (view: string, hub: ViewHub): boolean => {

@@ -16,7 +16,7 @@ const lastEventId = [
   },
 ];
 
-const stream = `Server-Sent Events, one per change a view applied, merged from list-books (\`booklist\`) and last-read (\`lastreadbooks\`):
+const stream = `Server-Sent Events, one per change a view applied (an event that changed what it shows: last-read sends none for starting or rating a book, nor for adding or removing one never read), merged from list-books (\`booklist\`) and last-read (\`lastreadbooks\`):
 
     id: booklist=0:5,1:3;lastreadbooks=0:4
     data: {"view":"booklist","event":"book-read","book":"b-42","at":"1:3","created":"…","row":{"id":"b-42","status":"read",…}}

@@ -87,6 +87,25 @@ export const lastReadProjection: Projection<LastReadView> = {
   },
 };
 
+/**
+ * Whether an applied event changed what the view shows (or may have): a read, or the details or removal of a
+ * book read before. Starting, rating and adding an unread book change nothing here, so no change is sent.
+ */
+export function lastReadChanged(view: LastReadView, event: RecordedEvent): boolean {
+  switch (event.type) {
+    case 'book-read':
+      return true;
+    case 'book-added':
+    case 'book-removed':
+      return view.reads.has(event.data.id);
+    case 'book-started':
+    case 'book-rated':
+      return false;
+    default:
+      return assertNever(event);
+  }
+}
+
 /** Most reads name only the book: they share one empty object rather than keep one each. */
 const NO_DETAILS: BookDetails = Object.freeze({});
 
