@@ -24,7 +24,7 @@ export async function replaySeconds(entry: 'last-read' | 'list-books', topic: st
 /** Seconds from spawning kafkajs alone (no decoding, no projection) to its having read the topic. */
 async function bareKafkajsSeconds(topic: string): Promise<number> {
   const started = performance.now();
-  await promisify(execFile)(process.execPath, [join(repoRoot, 'dist-bench', 'baselines', 'bare-kafkajs.js'), KAFKA, topic]);
+  await promisify(execFile)(process.execPath, [join(repoRoot, 'dist-bench', 'bench', 'baselines', 'bare-kafkajs.js'), KAFKA, topic]);
   return (performance.now() - started) / 1000;
 }
 

@@ -38,7 +38,7 @@ async function serviceRun(topic: string, name: string): Promise<number> {
 
 async function bareRun(name: string): Promise<number> {
   const spawnedAt = Date.now();
-  const child = spawn(process.execPath, [join(repoRoot, 'dist-bench', 'baselines', 'bare-register.js'), CONSUL, name], {
+  const child = spawn(process.execPath, [join(repoRoot, 'dist-bench', 'bench', 'baselines', 'bare-register.js'), CONSUL, name], {
     stdio: 'inherit',
   });
   try {

@@ -25,7 +25,7 @@ async function caughtUpRss(topic: string): Promise<number> {
 }
 
 async function bareBytesPerBook(count: number): Promise<number> {
-  const script = join(repoRoot, 'dist-bench', 'baselines', 'bare-rows.js');
+  const script = join(repoRoot, 'dist-bench', 'bench', 'baselines', 'bare-rows.js');
   const { stdout } = await promisify(execFile)(process.execPath, ['--expose-gc', script, String(count)], { maxBuffer: 1 << 20 });
   return Number(stdout.trim());
 }
