@@ -11,7 +11,7 @@ import { checkLog, sendUntilAnswered, startLoad, type Sent } from '../support/bo
 import { deleteTopic, idOnPartition, ownersInConsul, waitForCoverage } from '../support/owners.js';
 import { freePort, killNow, runEntry, type RunningProcess } from '../support/processes.js';
 import { recordReliability, seconds } from '../support/reliability-report.js';
-import { startTestShelf } from '../support/shelf.js';
+import { startTestShelf } from '../support/in-process.js';
 import { waitFor } from '../support/wait-for.js';
 
 const PARTITIONS = 6;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { startTestBooks } from '../support/books.js';
+import { startTestBooks } from '../support/in-process.js';
 import { extraBroker } from '../support/extra-broker.js';
 import { createTopic, testKafka, unique } from '../support/infra.js';
 import { waitFor } from '../support/wait-for.js';

@@ -16,7 +16,7 @@ import { startView } from '../../bookshelf/services/view-service.js';
 import { resolveConfig } from '../../bookshelf/adapters/cli/config.js';
 import { cleanupAfterAll } from '../support/cleanup.js';
 import { CONSUL, KAFKA, createTopic, unique } from '../support/infra.js';
-import { startTestShelf } from '../support/shelf.js';
+import { startTestShelf } from '../support/in-process.js';
 import { silentLogger } from '../support/silent-logger.js';
 import { waitFor } from '../support/wait-for.js';
 

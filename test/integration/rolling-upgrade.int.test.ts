@@ -8,9 +8,8 @@ import { listBooksView } from '../../bookshelf/services/list-books.service.js';
 import { cleanupAfterAll } from '../support/cleanup.js';
 import { fuzzSeed, seededRandom } from '../support/fuzz-random.js';
 import { CONSUL, checkStatus, createTopic, testKafka, unique } from '../support/infra.js';
-import { startTestShelf } from '../support/shelf.js';
+import { startTestShelf, startTestView } from '../support/in-process.js';
 import { caughtUpTo, handPushedLines, produceLines, topicEnds } from '../support/snapshot-log.js';
-import { startTestView } from '../support/view.js';
 import { waitFor } from '../support/wait-for.js';
 
 const cleanup = cleanupAfterAll();

@@ -11,7 +11,7 @@ import { listBooksView } from '../../bookshelf/services/list-books.service.js';
 import { cleanupAfterAll } from '../support/cleanup.js';
 import { fuzzSeed, seededRandom } from '../support/fuzz-random.js';
 import { CONSUL, checkStatus, createTopic, testKafka, unique } from '../support/infra.js';
-import { startTestBooks } from '../support/books.js';
+import { startTestBooks, startTestView, tempStateDir } from '../support/in-process.js';
 import {
   canonical,
   caughtUpTo,
@@ -23,7 +23,6 @@ import {
   randomCommands,
   topicEnds,
 } from '../support/snapshot-log.js';
-import { startTestView, tempStateDir } from '../support/view.js';
 import { waitFor } from '../support/wait-for.js';
 
 const cleanup = cleanupAfterAll();

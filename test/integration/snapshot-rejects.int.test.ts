@@ -20,7 +20,7 @@ import {
   rewriteSnapshot,
   topicEnds,
 } from '../support/snapshot-log.js';
-import { startTestView, tempStateDir } from '../support/view.js';
+import { startTestView, tempStateDir } from '../support/in-process.js';
 import { waitFor } from '../support/wait-for.js';
 
 const cleanup = cleanupAfterAll();
