@@ -4,7 +4,7 @@
  * (it does not use the product's projections): nothing lost, nothing applied twice.
  */
 import { describe, expect, it } from 'vitest';
-import { extraBroker } from '../support/extra-broker.js';
+import { extraBroker } from '../support/kafka-brokers.js';
 import { createTopic, testKafka, unique } from '../support/infra.js';
 import { freePort, runEntry, type RunningProcess } from '../support/processes.js';
 import { recordReliability, seconds } from '../support/reliability-report.js';
