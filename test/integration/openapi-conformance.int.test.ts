@@ -85,7 +85,7 @@ describe('the gateway against its own API description', () => {
       '--no-shrink',
       '--suppress-health-check',
       'too_slow',
-      // e.g. '--report ndjson --report-dir .bench/schemathesis' to see every request it made
+      // e.g. '--report ndjson --report-dir test-results/schemathesis' to see every request it made
       ...(process.env.SCHEMATHESIS_ARGS?.split(' ').filter(Boolean) ?? []),
     ]);
     // What Schemathesis printed says which check failed, on which request, and how to reproduce it.
