@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { spawnEntry, type EntryProcess } from '../../harness/entry-process.js';
 import { repoRoot } from '../../harness/repo-root.js';
-import { KAFKA, CONSUL } from './kafka.js';
+import { serviceArgs } from '../../harness/service-args.js';
 
 export { repoRoot } from '../../harness/repo-root.js';
 export type { LogLine } from '../../harness/entry-process.js';
@@ -29,18 +29,13 @@ const sharedNodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter((ar
 export function startService(entry: 'last-read' | 'list-books' | 'books' | 'shelf', options: ServiceOptions): ServiceProcess {
   const nodeArgs = [...sharedNodeArgs, ...(options.nodeArgs ?? [])];
   const args = [
-    '--topic',
-    options.topic,
-    '--broker',
-    KAFKA,
-    '--consul',
-    CONSUL,
-    '--port',
-    '0',
-    '--log-level',
-    'info',
-    ...(options.register ? [] : ['--no-register']),
-    ...(options.name ? ['--name', options.name] : []),
+    ...serviceArgs({
+      topic: options.topic,
+      port: 0,
+      name: options.name || undefined,
+      register: options.register ?? false,
+      logLevel: 'info',
+    }),
     // The gateway keeps no state, so it has no snapshot flags.
     ...(options.snapshots || entry === 'shelf' ? [] : ['--no-snapshots']),
     ...(options.extraArgs ?? []),

@@ -7,8 +7,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { KAFKA, createTopic, unique } from '../support/infra.js';
-import { freePort, killNow, runEntry, type RunningProcess } from '../support/processes.js';
+import { createTopic, unique } from '../support/infra.js';
+import { freePort, killNow, runEntry, serviceArgs, type RunningProcess } from '../support/processes.js';
 import { recordReliability, seconds } from '../support/reliability-report.js';
 import { waitFor } from '../support/wait-for.js';
 import { cleanupAfterAll } from '../support/cleanup.js';
@@ -74,22 +74,8 @@ describe('services when their Consul agent restarts', () => {
 
     const names = { books: unique('books'), booklist: unique('booklist'), lastreadbooks: unique('lastreadbooks'), shelf: unique('shelf') };
     const roleOf = Object.fromEntries(Object.entries(names).map(([role, name]) => [name, role]));
-    const common = (name: string, port: number) => [
-      '--topic',
-      topic,
-      '--broker',
-      KAFKA,
-      '--consul',
-      consul.address,
-      '--name',
-      name,
-      '--port',
-      String(port),
-      '--check-interval',
-      '1s',
-      '--log-level',
-      'warn',
-    ];
+    const common = (name: string, port: number) =>
+      serviceArgs({ topic, consul: consul.address, name, port, checkInterval: '1s', logLevel: 'warn' });
     const shelfPort = await freePort();
     const services: Record<string, RunningProcess> = {
       [names.books]: runEntry('books', common(names.books, await freePort())),

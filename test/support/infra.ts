@@ -27,6 +27,13 @@ export async function createTopic(topic: string, partitions = 3, broker = KAFKA)
   else topicsElsewhere.set(topic, broker);
 }
 
+/** A topic of the test's own under a unique name, deleted after the file. */
+export async function newTopic(prefix: string, partitions = 3): Promise<string> {
+  const topic = unique(prefix);
+  await createTopic(topic, partitions);
+  return topic;
+}
+
 /** Deletes those of `names` that exist on `broker`; a broker that is gone (a test's own) is left alone. */
 export const deleteTopics = (names: Iterable<string>, broker = KAFKA): Promise<string[]> =>
   deleteTopicsOn(names, { broker, clientId: 'bookshelf-test' });

@@ -4,6 +4,7 @@ import { binDir } from '../../harness/repo-root.js';
 
 export { killNow } from '../../harness/entry-process.js';
 export { freePort } from '../../harness/ports.js';
+export { serviceArgs } from '../../harness/service-args.js';
 
 export type RunningProcess = EntryProcess;
 
