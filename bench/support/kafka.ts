@@ -2,6 +2,7 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { KAFKA } from '../../harness/infra-addresses.js';
+import type { BenchContext } from './figure.js';
 import { createTopic as createHarnessTopic, deleteTopics as deleteHarnessTopics, kafkaClient, uniqueName } from '../../harness/topics.js';
 
 export { CONSUL, KAFKA } from '../../harness/infra-addresses.js';
@@ -13,6 +14,14 @@ export const uniqueTopic = (prefix: string): string => uniqueName(`bench-${prefi
 
 export const createTopic = (topic: string, partitions = 3): Promise<void> =>
   createHarnessTopic(topic, { partitions, clientId: 'bookshelf-bench' });
+
+/** A topic of this invocation's own, deleted at its end. */
+export async function newTopic(ctx: BenchContext, prefix: string, partitions = 3): Promise<string> {
+  const topic = uniqueTopic(prefix);
+  await createTopic(topic, partitions);
+  ctx.topics.push(topic);
+  return topic;
+}
 
 export async function deleteTopics(topics: string[]): Promise<void> {
   await deleteHarnessTopics(topics, { clientId: 'bookshelf-bench', timeout: 30_000 });
