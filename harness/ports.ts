@@ -1,7 +1,7 @@
 /** Ports for processes that must be told theirs, and whether something answers on one. */
 import { createServer } from 'node:net';
 
-export { portAnswers } from '../bookshelf/launcher/ports.js';
+export { portAnswers, portIsFree } from '../bookshelf/launcher/ports.js';
 
 /** A port free right now (the system's choice for port 0). */
 export async function freePort(): Promise<number> {

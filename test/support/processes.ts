@@ -3,7 +3,7 @@ import { spawnEntry, type EntryProcess } from '../../harness/entry-process.js';
 import { binDir } from '../../harness/repo-root.js';
 
 export { killNow } from '../../harness/entry-process.js';
-export { freePort } from '../../harness/ports.js';
+export { freePort, portIsFree } from '../../harness/ports.js';
 export { serviceArgs } from '../../harness/service-args.js';
 
 export type RunningProcess = EntryProcess;
