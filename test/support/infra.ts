@@ -2,7 +2,7 @@
 import { spawn } from 'node:child_process';
 import { afterAll } from 'vitest';
 import { CONSUL, KAFKA } from '../../harness/infra-addresses.js';
-import { createTopic as createTopicOnce, deleteTopics as deleteTopicsOn, kafkaClient, uniqueName } from '../../harness/topics.js';
+import { createTopic as createHarnessTopic, deleteTopics as deleteTopicsOn, kafkaClient, uniqueName } from '../../harness/topics.js';
 
 export { CONSUL, CONSUL_DNS_PORT, KAFKA } from '../../harness/infra-addresses.js';
 export { portAnswers } from '../../harness/ports.js';
@@ -22,7 +22,7 @@ export const unique = (prefix: string): string => {
 export const testKafka = (broker = KAFKA) => kafkaClient('bookshelf-test', broker);
 
 export async function createTopic(topic: string, partitions = 3, broker = KAFKA): Promise<void> {
-  await createTopicOnce(topic, { partitions, broker, clientId: 'bookshelf-test' });
+  await createHarnessTopic(topic, { partitions, broker, clientId: 'bookshelf-test' });
   if (broker === KAFKA) madeNames.add(topic);
   else topicsElsewhere.set(topic, broker);
 }
