@@ -30,4 +30,4 @@ stop_started() {
 }
 trap stop_started EXIT
 
-node dist-bench/run.js "$@"
+node dist-bench/bench/run.js "$@"

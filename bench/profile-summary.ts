@@ -1,7 +1,7 @@
 /**
  * Summarises a V8 CPU profile (`node --cpu-prof`): self time by function and by package.
  *
- *   node dist-bench/profile-summary.js .bench/profiles/CPU.….cpuprofile [top]
+ *   node dist-bench/bench/profile-summary.js .bench/profiles/CPU.….cpuprofile [top]
  */
 import { readFileSync } from 'node:fs';
 
@@ -21,7 +21,7 @@ interface Profile {
 
 const [file, topArg] = process.argv.slice(2);
 if (!file) {
-  process.stderr.write('usage: node dist-bench/profile-summary.js <file.cpuprofile> [top]\n');
+  process.stderr.write('usage: node dist-bench/bench/profile-summary.js <file.cpuprofile> [top]\n');
   process.exit(2);
 }
 const profile = JSON.parse(readFileSync(file, 'utf8')) as Profile;

@@ -2,7 +2,7 @@
  * `npm run bench`: every figure of the performance goals against its baseline, measured in this run
  * against the local Kafka and Consul; prints one table and writes it to .bench/results.json.
  *
- *   node dist-bench/run.js [--runs N] [--events N] [--only P1,P3]
+ *   node dist-bench/bench/run.js [--runs N] [--events N] [--only P1,P3]
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';

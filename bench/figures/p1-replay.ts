@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { figure, type BenchContext, type Figure } from '../support/figure.js';
 import { replayLine } from '../support/book-events.js';
-import { KAFKA, createTopic, kcatReadSeconds, produceLines, uniqueTopic } from '../support/kafka.js';
+import { KAFKA, kcatReadSeconds, newTopic, produceLines } from '../support/kafka.js';
 import { repoRoot, startService } from '../support/services.js';
 
 /** Seconds from spawning the view to its "caught up with the log" line. */
@@ -24,14 +24,12 @@ export async function replaySeconds(entry: 'last-read' | 'list-books', topic: st
 /** Seconds from spawning kafkajs alone (no decoding, no projection) to its having read the topic. */
 async function bareKafkajsSeconds(topic: string): Promise<number> {
   const started = performance.now();
-  await promisify(execFile)(process.execPath, [join(repoRoot, 'dist-bench', 'baselines', 'bare-kafkajs.js'), KAFKA, topic]);
+  await promisify(execFile)(process.execPath, [join(repoRoot, 'dist-bench', 'bench', 'baselines', 'bare-kafkajs.js'), KAFKA, topic]);
   return (performance.now() - started) / 1000;
 }
 
 export async function makeReplayTopic(ctx: BenchContext): Promise<string> {
-  const topic = uniqueTopic('replay');
-  await createTopic(topic, 3);
-  ctx.topics.push(topic);
+  const topic = await newTopic(ctx, 'replay');
   const seconds = await produceLines(topic, ctx.events, replayLine);
   ctx.log(`P1: ${ctx.events} events written to ${topic} in ${seconds.toFixed(1)} s`);
   return topic;

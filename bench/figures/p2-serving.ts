@@ -19,7 +19,7 @@ async function startBaseline(script: string, body: Buffer, contentType: string):
   mkdirSync(dir, { recursive: true });
   const file = join(dir, 'p2-body.json');
   writeFileSync(file, body);
-  const child = spawn(process.execPath, [join(repoRoot, 'dist-bench', 'baselines', script), file, contentType], {
+  const child = spawn(process.execPath, [join(repoRoot, 'dist-bench', 'bench', 'baselines', script), file, contentType], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const [chunk] = (await once(child.stdout, 'data')) as [Buffer];

@@ -3,10 +3,10 @@
  * being visible in `list-books` (a read with the command's position answers once it is applied),
  * against the bare Kafka round trip of the same client: kafkajs acks=-1 producer to kafkajs consumer.
  */
-import { figure, type BenchContext, type Figure } from '../support/figure.js';
-import { send } from '../support/http-client.js';
-import { benchKafka, createTopic, uniqueTopic } from '../support/kafka.js';
+import { percentileFigures, type BenchContext, type Figure, type Percentiles } from '../support/figure.js';
+import { benchKafka, newTopic } from '../support/kafka.js';
 import { atRate } from '../support/open-loop.js';
+import { addBook, readAt } from '../support/read-your-writes.js';
 import { startListening, waitHealthy } from '../support/services.js';
 import { percentile } from '../support/stats.js';
 
@@ -14,10 +14,7 @@ const RATE = 500;
 const WARMUP_S = 1;
 const MEASURE_S = 5;
 
-interface Latencies {
-  p50: number;
-  p99: number;
-}
+type Latencies = Percentiles;
 
 const summarise = (samples: number[]): Latencies => ({ p50: percentile(samples, 50), p99: percentile(samples, 99) });
 
@@ -27,14 +24,9 @@ async function serviceRun(books: string, list: string, run: number): Promise<Lat
   await atRate(RATE, RATE * (WARMUP_S + MEASURE_S), async (i) => {
     const id = `fresh-${run}-${i}`;
     const sent = performance.now();
-    const command = await send(`${books}/books`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ id, title: `Fresh ${i}` }),
-    });
-    const position = command.headers['x-bookshelf-position'];
-    if (command.status !== 201 || typeof position !== 'string') return void failures++;
-    const read = await send(`${list}/${id}?wait=5000`, { headers: { 'X-Bookshelf-Position': position } });
+    const { position } = await addBook(books, id, `Fresh ${i}`);
+    if (position === undefined) return void failures++;
+    const read = await readAt(list, id, position);
     if (read.status !== 200) return void failures++;
     if (i >= RATE * WARMUP_S) samples.push(performance.now() - sent);
   });
@@ -80,10 +72,7 @@ async function kafkaRun(topic: string): Promise<Latencies> {
 }
 
 export async function freshnessFigures(ctx: BenchContext): Promise<Figure[]> {
-  const topic = uniqueTopic('fresh');
-  const bareTopic = uniqueTopic('fresh-bare');
-  await Promise.all([createTopic(topic), createTopic(bareTopic)]);
-  ctx.topics.push(topic, bareTopic);
+  const [topic, bareTopic] = await Promise.all([newTopic(ctx, 'fresh'), newTopic(ctx, 'fresh-bare')]);
   const books = await startListening('books', { topic });
   const list = await startListening('list-books', { topic });
   try {
@@ -97,29 +86,14 @@ export async function freshnessFigures(ctx: BenchContext): Promise<Figure[]> {
         `P3 run ${run + 1}: command → visible p50 ${service[run]!.p50.toFixed(1)} ms, p99 ${service[run]!.p99.toFixed(1)} ms; kafkajs produce → consume p50 ${bare[run]!.p50.toFixed(1)} ms, p99 ${bare[run]!.p99.toFixed(1)} ms`,
       );
     }
-    const what = (p: string) => `${p} command → visible in list-books at ${RATE}/s`;
-    const baselineName = 'kafkajs acks=-1 → consumer';
-    return [
-      figure({
-        id: 'P3',
-        what: what('p50'),
-        unit: 'ms',
-        values: service.map((l) => l.p50),
-        baselineName,
-        baselines: bare.map((l) => l.p50),
-        goal: '(reported)',
-      }),
-      figure({
-        id: 'P3',
-        what: what('p99'),
-        unit: 'ms',
-        values: service.map((l) => l.p99),
-        baselineName,
-        baselines: bare.map((l) => l.p99),
-        goal: '≤ 25 ms',
-        meets: (p99) => p99 <= 25,
-      }),
-    ];
+    return percentileFigures({
+      id: 'P3',
+      what: (p) => `${p} command → visible in list-books at ${RATE}/s`,
+      values: service,
+      baselineName: 'kafkajs acks=-1 → consumer',
+      baselines: bare,
+      p99Goal: { goal: '≤ 25 ms', meets: (p99) => p99 <= 25 },
+    });
   } finally {
     await Promise.all([books.stop(), list.stop()]);
   }

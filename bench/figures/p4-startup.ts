@@ -6,7 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { figure, type BenchContext, type Figure } from '../support/figure.js';
-import { CONSUL, createTopic, uniqueTopic } from '../support/kafka.js';
+import { CONSUL, newTopic } from '../support/kafka.js';
 import { repoRoot, startService } from '../support/services.js';
 
 /** Resolves with Date.now() once a check of service `name` is passing in the local agent. */
@@ -38,7 +38,7 @@ async function serviceRun(topic: string, name: string): Promise<number> {
 
 async function bareRun(name: string): Promise<number> {
   const spawnedAt = Date.now();
-  const child = spawn(process.execPath, [join(repoRoot, 'dist-bench', 'baselines', 'bare-register.js'), CONSUL, name], {
+  const child = spawn(process.execPath, [join(repoRoot, 'dist-bench', 'bench', 'baselines', 'bare-register.js'), CONSUL, name], {
     stdio: 'inherit',
   });
   try {
@@ -49,9 +49,7 @@ async function bareRun(name: string): Promise<number> {
 }
 
 export async function startupFigures(ctx: BenchContext): Promise<Figure[]> {
-  const topic = uniqueTopic('empty');
-  await createTopic(topic);
-  ctx.topics.push(topic);
+  const topic = await newTopic(ctx, 'empty');
   const service: number[] = [];
   const bare: number[] = [];
   const runs = Math.max(ctx.runs, 5);

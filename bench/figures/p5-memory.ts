@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { figure, type BenchContext, type Figure } from '../support/figure.js';
 import { shelfLine } from '../support/book-events.js';
-import { createTopic, produceLines, uniqueTopic } from '../support/kafka.js';
+import { newTopic, produceLines } from '../support/kafka.js';
 import { repoRoot, startService } from '../support/services.js';
 
 /** How long a caught-up view is left alone before its RSS is read. */
@@ -25,16 +25,13 @@ async function caughtUpRss(topic: string): Promise<number> {
 }
 
 async function bareBytesPerBook(count: number): Promise<number> {
-  const script = join(repoRoot, 'dist-bench', 'baselines', 'bare-rows.js');
+  const script = join(repoRoot, 'dist-bench', 'bench', 'baselines', 'bare-rows.js');
   const { stdout } = await promisify(execFile)(process.execPath, ['--expose-gc', script, String(count)], { maxBuffer: 1 << 20 });
   return Number(stdout.trim());
 }
 
 export async function memoryFigures(ctx: BenchContext): Promise<Figure[]> {
-  const shelf = uniqueTopic('shelf');
-  const empty = uniqueTopic('shelf-empty');
-  await Promise.all([createTopic(shelf), createTopic(empty)]);
-  ctx.topics.push(shelf, empty);
+  const [shelf, empty] = await Promise.all([newTopic(ctx, 'shelf'), newTopic(ctx, 'shelf-empty')]);
   const seconds = await produceLines(shelf, ctx.events, shelfLine);
   ctx.log(`P5: ${ctx.events} books written to ${shelf} in ${seconds.toFixed(1)} s`);
   const service: number[] = [];

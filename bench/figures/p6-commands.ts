@@ -5,7 +5,7 @@
  */
 import { figure, type BenchContext, type Figure } from '../support/figure.js';
 import { bookAddedLine } from '../support/book-events.js';
-import { createTopic, produceLines, uniqueTopic } from '../support/kafka.js';
+import { newTopic, produceLines } from '../support/kafka.js';
 import { load, type LoadOptions } from '../support/load.js';
 import { startListening, waitHealthy } from '../support/services.js';
 import { startBooksGroup } from '../support/books-group.js';
@@ -21,10 +21,7 @@ const LOAD: LoadOptions = {
 const KCAT_MESSAGES = 200_000;
 
 export async function commandFigures(ctx: BenchContext): Promise<Figure[]> {
-  const topic = uniqueTopic('commands');
-  const kcatTopic = uniqueTopic('commands-kcat');
-  await Promise.all([createTopic(topic), createTopic(kcatTopic)]);
-  ctx.topics.push(topic, kcatTopic);
+  const [topic, kcatTopic] = await Promise.all([newTopic(ctx, 'commands'), newTopic(ctx, 'commands-kcat')]);
   const books = await startListening('books', { topic });
   try {
     await waitHealthy(books.url);
@@ -65,9 +62,7 @@ export async function commandFigures(ctx: BenchContext): Promise<Figure[]> {
 
 /** The same load through the gateway on three instances sharing a 6-partition topic: each command goes to its book's owner. */
 async function commandFiguresScaled(ctx: BenchContext, single: number[]): Promise<Figure[]> {
-  const topic = uniqueTopic('commands-3');
-  await createTopic(topic, 6);
-  ctx.topics.push(topic);
+  const topic = await newTopic(ctx, 'commands-3', 6);
   const group = await startBooksGroup({ topic, partitions: 6, instances: 3 });
   try {
     const url = `${group.shelf.url}/bookshelf/books`;

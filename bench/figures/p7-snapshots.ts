@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { figure, type BenchContext, type Figure } from '../support/figure.js';
 import { bookId, bookReadLine, replayLine } from '../support/book-events.js';
-import { CONSUL, benchKafka, createTopic, produceLines, uniqueTopic } from '../support/kafka.js';
+import { CONSUL, benchKafka, newTopic, produceLines } from '../support/kafka.js';
 import { startListening, startService, type ServiceOptions } from '../support/services.js';
 import { wrk } from '../support/wrk.js';
 
@@ -64,9 +64,7 @@ async function p99WhileWriting(topic: string, dir: string): Promise<{ usual: num
 }
 
 export async function snapshotFigures(ctx: BenchContext): Promise<Figure[]> {
-  const topic = uniqueTopic('p7');
-  await createTopic(topic, 3);
-  ctx.topics.push(topic);
+  const topic = await newTopic(ctx, 'p7');
   const seconds = await produceLines(topic, ctx.events, replayLine);
   ctx.log(`P7: ${ctx.events} events written to ${topic} in ${seconds.toFixed(1)} s`);
   const full: number[] = [];
@@ -106,28 +104,20 @@ export async function snapshotFigures(ctx: BenchContext): Promise<Figure[]> {
     }
   }
   const events = ctx.events.toLocaleString('en');
-  const goal = (s: number, ratio: number) => s <= 1 && ratio <= 0.15;
+  const againstFullReplay = (what: string, values: number[]) =>
+    figure({
+      id: 'P7',
+      what,
+      unit: 's',
+      values,
+      baselineName: 'full replay',
+      baselines: full,
+      goal: '≤ 1.0 s and ≤ 0.15 × full replay',
+      meets: (s, ratio) => s <= 1 && ratio <= 0.15,
+    });
   return [
-    figure({
-      id: 'P7',
-      what: `restart of list-books with ${events} events → caught up, from its snapshot`,
-      unit: 's',
-      values: restored,
-      baselineName: 'full replay',
-      baselines: full,
-      goal: '≤ 1.0 s and ≤ 0.15 × full replay',
-      meets: goal,
-    }),
-    figure({
-      id: 'P7',
-      what: 'a new replica (empty state dir) seeded by a passing peer → caught up',
-      unit: 's',
-      values: seeded,
-      baselineName: 'full replay',
-      baselines: full,
-      goal: '≤ 1.0 s and ≤ 0.15 × full replay',
-      meets: goal,
-    }),
+    againstFullReplay(`restart of list-books with ${events} events → caught up, from its snapshot`, restored),
+    againstFullReplay('a new replica (empty state dir) seeded by a passing peer → caught up', seeded),
     figure({
       id: 'P7',
       what: `p99 of GET /:id while snapshots of the whole shelf are written (wrk ${LOAD.connections} × ${LOAD.seconds} s)`,

@@ -4,7 +4,7 @@
  * kill to its first 2xx, next to the group's session timeout, which bounds how soon Kafka gives the partitions away.
  */
 import { figure, type BenchContext, type Figure } from '../support/figure.js';
-import { createTopic, uniqueTopic } from '../support/kafka.js';
+import { newTopic } from '../support/kafka.js';
 import { idOn, startBooksGroup } from '../support/books-group.js';
 
 const PARTITIONS = 6;
@@ -24,9 +24,7 @@ async function post(url: string, body: unknown, key: string): Promise<number> {
 export async function failoverFigures(ctx: BenchContext): Promise<Figure[]> {
   const recoveries: number[] = [];
   for (let run = 0; run < ctx.runs; run++) {
-    const topic = uniqueTopic('failover');
-    await createTopic(topic, PARTITIONS);
-    ctx.topics.push(topic);
+    const topic = await newTopic(ctx, 'failover', PARTITIONS);
     const group = await startBooksGroup({ topic, partitions: PARTITIONS, instances: 3, sessionTimeoutS: SESSION_TIMEOUT_S });
     try {
       const victim = group.books[0]!;

@@ -5,10 +5,11 @@
  * to `books` and reads to `list-books` directly, as in P3, so that the gateway carries only the streams.
  */
 import { randomBytes } from 'node:crypto';
-import { figure, type BenchContext, type Figure } from '../support/figure.js';
+import { percentileFigures, type BenchContext, type Figure, type Percentiles } from '../support/figure.js';
 import { send } from '../support/http-client.js';
-import { createTopic, uniqueTopic } from '../support/kafka.js';
+import { newTopic } from '../support/kafka.js';
 import { atRate } from '../support/open-loop.js';
+import { addBook, readAt } from '../support/read-your-writes.js';
 import { startListening, waitHealthy } from '../support/services.js';
 import { connectSseClients, now, type SseClients } from '../support/sse-clients.js';
 import { percentile } from '../support/stats.js';
@@ -32,8 +33,8 @@ interface Run {
   dropped: number;
   /** How busy the clients' thread was, 0–1. */
   clientsBusy: number;
-  live: { p50: number; p99: number };
-  polled: { p50: number; p99: number };
+  live: Percentiles;
+  polled: Percentiles;
 }
 
 /** A client dropped by the gateway (it let too much pile up unread) gets only part of the changes. */
@@ -61,16 +62,14 @@ async function measure(gateway: string, books: string, list: string, run: number
     await atRate(RATE, RATE * (WARMUP_S + MEASURE_S), async (i) => {
       const id = `p9-${run}-${i}`;
       try {
-        const command = await sendAgain(`${books}/books`, {
-          method: 'POST',
-          headers: { 'Content-Type': 'application/json', 'Idempotency-Key': id },
-          body: JSON.stringify({ id, title: `Live ${i}` }),
+        const { answer: command, position } = await addBook(books, id, `Live ${i}`, {
+          headers: { 'Idempotency-Key': id },
+          sender: sendAgain,
         });
         const answered = now();
-        const position = command.headers['x-bookshelf-position'];
-        if (command.status !== 201 || typeof position !== 'string') return fail('the command', command);
+        if (position === undefined) return fail('the command', command);
         clients.answered(id, answered);
-        const read = await sendAgain(`${list}/${id}?wait=5000`, { headers: { 'X-Bookshelf-Position': position } });
+        const read = await readAt(list, id, position, sendAgain);
         if (read.status !== 200) return fail('the read', read);
         if (counted(i)) polled.push(now() - answered);
       } catch (error) {
@@ -98,9 +97,7 @@ async function measure(gateway: string, books: string, list: string, run: number
 }
 
 export async function liveChangeFigures(ctx: BenchContext): Promise<Figure[]> {
-  const topic = uniqueTopic('live');
-  await createTopic(topic);
-  ctx.topics.push(topic);
+  const topic = await newTopic(ctx, 'live');
   const suffix = randomBytes(3).toString('hex');
   const names = { books: `bench-books-${suffix}`, booklist: `bench-booklist-${suffix}`, lastread: `bench-lastread-${suffix}` };
   const books = await startListening('books', { topic, register: true, name: names.books });
@@ -136,29 +133,14 @@ export async function liveChangeFigures(ctx: BenchContext): Promise<Figure[]> {
         `P9 run ${run + 1}: ${dropped} of ${CLIENTS} clients dropped as too slow, their thread busy ${(clientsBusy * 100).toFixed(0)} %; answer → SSE client p50 ${live.p50.toFixed(1)} ms, p99 ${live.p99.toFixed(1)} ms; answer → visible by polling p50 ${polled.p50.toFixed(1)} ms, p99 ${polled.p99.toFixed(1)} ms`,
       );
     }
-    const what = (p: string) => `${p} command answered → change at ${CLIENTS} SSE clients, ${RATE} commands/s`;
-    const baselineName = 'read-your-writes read of the same command from list-books';
-    return [
-      figure({
-        id: 'P9',
-        what: what('p50'),
-        unit: 'ms',
-        values: runs.map((r) => r.live.p50),
-        baselineName,
-        baselines: runs.map((r) => r.polled.p50),
-        goal: '(reported)',
-      }),
-      figure({
-        id: 'P9',
-        what: what('p99'),
-        unit: 'ms',
-        values: runs.map((r) => r.live.p99),
-        baselineName,
-        baselines: runs.map((r) => r.polled.p99),
-        goal: '(reported)',
-        notes: `clients dropped as too slow, per run: ${runs.map((r) => r.dropped).join(', ')}`,
-      }),
-    ];
+    return percentileFigures({
+      id: 'P9',
+      what: (p) => `${p} command answered → change at ${CLIENTS} SSE clients, ${RATE} commands/s`,
+      values: runs.map((r) => r.live),
+      baselineName: 'read-your-writes read of the same command from list-books',
+      baselines: runs.map((r) => r.polled),
+      notes: `clients dropped as too slow, per run: ${runs.map((r) => r.dropped).join(', ')}`,
+    });
   } finally {
     await Promise.all([shelf.stop(), books.stop(), list.stop(), last.stop()]);
   }

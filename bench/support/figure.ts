@@ -37,6 +37,39 @@ export function figure({ values, baselines, meets, ...rest }: FigureInput): Figu
   return { ...rest, value, baseline: spread(baselines), ratio, met: meets ? meets(value.median, ratio.median) : null };
 }
 
+export interface Percentiles {
+  p50: number;
+  p99: number;
+}
+
+export interface PercentileInput {
+  id: string;
+  what: (percentile: 'p50' | 'p99') => string;
+  values: Percentiles[];
+  baselineName: string;
+  baselines: Percentiles[];
+  /** The p99's goal; the p50 is only reported. */
+  p99Goal?: Pick<FigureInput, 'goal' | 'meets'>;
+  /** On the p99's line. */
+  notes?: string;
+}
+
+/** The p50 and p99 lines of a latency measured in each run, against the same of its baseline. */
+export function percentileFigures({ id, what, values, baselineName, baselines, p99Goal, notes }: PercentileInput): Figure[] {
+  const line = (p: 'p50' | 'p99') => ({
+    id,
+    what: what(p),
+    unit: 'ms',
+    values: values.map((run) => run[p]),
+    baselineName,
+    baselines: baselines.map((run) => run[p]),
+  });
+  return [
+    figure({ ...line('p50'), goal: '(reported)' }),
+    figure({ ...line('p99'), ...(p99Goal ?? { goal: '(reported)' }), ...(notes !== undefined && { notes }) }),
+  ];
+}
+
 /** The shared settings of one bench invocation. */
 export interface BenchContext {
   runs: number;

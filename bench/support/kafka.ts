@@ -1,45 +1,30 @@
 /** The bench's own access to Kafka: topics, fast bulk loading with kcat, and the kcat read baseline. */
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { Kafka, logLevel } from 'kafkajs';
+import { KAFKA } from '../../harness/infra-addresses.js';
+import type { BenchContext } from './figure.js';
+import { createTopic as createHarnessTopic, deleteTopics as deleteHarnessTopics, kafkaClient, uniqueName } from '../../harness/topics.js';
 
-export const KAFKA = `127.0.0.1:${process.env.KAFKA_PORT ?? 9092}`;
-export const CONSUL = `127.0.0.1:${process.env.CONSUL_HTTP_PORT ?? 8500}`;
+export { CONSUL, KAFKA } from '../../harness/infra-addresses.js';
 
-export const benchKafka = () => new Kafka({ clientId: 'bookshelf-bench', brokers: [KAFKA], logLevel: logLevel.NOTHING });
+export const benchKafka = () => kafkaClient('bookshelf-bench');
 
 /** A topic name of its own for each use, so runs never see each other's events. */
-export const uniqueTopic = (prefix: string): string => `bench-${prefix}-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
+export const uniqueTopic = (prefix: string): string => uniqueName(`bench-${prefix}`);
 
-export async function createTopic(topic: string, partitions = 3): Promise<void> {
-  const admin = benchKafka().admin();
-  await admin.connect();
-  try {
-    // A broker that has just started may not know the new partitions yet: retriable, so try again.
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await admin.createTopics({ topics: [{ topic, numPartitions: partitions, replicationFactor: 1 }], waitForLeaders: true });
-        break;
-      } catch (error) {
-        if (!(error as { retriable?: boolean }).retriable || attempt >= 20) throw error;
-        await new Promise((resolve) => setTimeout(resolve, 250));
-      }
-    }
-  } finally {
-    await admin.disconnect();
-  }
+export const createTopic = (topic: string, partitions = 3): Promise<void> =>
+  createHarnessTopic(topic, { partitions, clientId: 'bookshelf-bench' });
+
+/** A topic of this invocation's own, deleted at its end. */
+export async function newTopic(ctx: BenchContext, prefix: string, partitions = 3): Promise<string> {
+  const topic = uniqueTopic(prefix);
+  await createTopic(topic, partitions);
+  ctx.topics.push(topic);
+  return topic;
 }
 
 export async function deleteTopics(topics: string[]): Promise<void> {
-  if (topics.length === 0) return;
-  const admin = benchKafka().admin();
-  await admin.connect();
-  try {
-    await admin.deleteTopics({ topics, timeout: 30_000 });
-  } finally {
-    await admin.disconnect();
-  }
+  await deleteHarnessTopics(topics, { clientId: 'bookshelf-bench', timeout: 30_000 });
 }
 
 export async function topicSize(topic: string): Promise<number> {

@@ -1,26 +1,9 @@
-/** The launcher's steps before the services: free ports, Kafka and Consul through compose/infra.sh, the topic. */
+/** The launcher's steps before the services: Kafka and Consul through compose/infra.sh, the topic. */
 import { spawn } from 'node:child_process';
-import { createConnection, createServer } from 'node:net';
 import { join } from 'node:path';
+import { portAnswers } from './ports.js';
 import { readLines } from './start-log.js';
 import { say, type InfraName, type ShelfRun } from './shelf-run.js';
-
-export function portIsFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.once('error', () => resolve(false));
-    server.listen({ port, host: '127.0.0.1', exclusive: true }, () => server.close(() => resolve(true)));
-  });
-}
-
-const answers = (port: number): Promise<boolean> =>
-  new Promise((resolve) => {
-    const socket = createConnection({ port, host: '127.0.0.1' });
-    socket.setTimeout(1000);
-    socket.once('connect', () => (socket.destroy(), resolve(true)));
-    socket.once('error', () => resolve(false));
-    socket.once('timeout', () => (socket.destroy(), resolve(false)));
-  });
 
 interface CommandResult {
   code: number;
@@ -49,7 +32,7 @@ export const infraScript = (run: ShelfRun): string => join(run.settings.root, 'c
 export async function infraUp(run: ShelfRun, env: Record<string, string | undefined>): Promise<Record<InfraName, string>> {
   const kafkaPort = Number(env.KAFKA_PORT ?? 9092);
   const consulPort = Number(env.CONSUL_HTTP_PORT ?? 8500 + Number(env.CONSUL_PORT_OFFSET ?? 0));
-  const answeredBefore = { kafka: await answers(kafkaPort), consul: await answers(consulPort) };
+  const answeredBefore = { kafka: await portAnswers(kafkaPort), consul: await portAnswers(consulPort) };
   const addresses: Partial<Record<InfraName, string>> = {};
   const result = await runCommand(run.settings.root, 'bash', [infraScript(run), 'up'], {
     onLine(line) {

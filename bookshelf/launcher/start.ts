@@ -6,7 +6,8 @@
  */
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createTopic, infraUp, portIsFree } from './infra.js';
+import { createTopic, infraUp } from './infra.js';
+import { portIsFree } from './ports.js';
 import { createShelfRun, say, show, type RunningService, type ShelfRun } from './shelf-run.js';
 import { startChild, waitUntilReady } from './shelf-services.js';
 import { shutdown } from './shutdown.js';

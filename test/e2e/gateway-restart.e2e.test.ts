@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { CONSUL, KAFKA, consulGet, createTopic, unique } from '../support/infra.js';
 import { cleanupAfterAll } from '../support/cleanup.js';
 import { freePort, killNow, runEntry } from '../support/processes.js';
-import { startTestShelf } from '../support/shelf.js';
+import { startTestShelf } from '../support/in-process.js';
 import { waitFor } from '../support/wait-for.js';
 
 const cleanup = cleanupAfterAll();

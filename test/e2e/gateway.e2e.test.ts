@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { CONSUL, KAFKA, catalogService, checkStatus, createTopic, pushWithKcat, testKafka, unique } from '../support/infra.js';
 import { freePort, runEntry, type RunningProcess } from '../support/processes.js';
-import { startTestShelf } from '../support/shelf.js';
+import { startTestShelf } from '../support/in-process.js';
 import { waitFor } from '../support/wait-for.js';
 
 const children: RunningProcess[] = [];

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CONSUL, catalogService, checkStatus, createTopic, pushWithKcat, unique } from '../support/infra.js';
-import { extraBroker } from '../support/extra-broker.js';
+import { extraBroker } from '../support/kafka-brokers.js';
 import { freePort, runEntry } from '../support/processes.js';
 import { waitFor } from '../support/wait-for.js';
 import { cleanupAfterAll } from '../support/cleanup.js';

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CONSUL, consulGet, portAnswers, unique } from '../support/infra.js';
-import { freePort } from '../support/processes.js';
+import { freePort, portIsFree } from '../support/processes.js';
 import { waitFor } from '../support/wait-for.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -251,14 +251,7 @@ async function freeConsulOffset(): Promise<number> {
   for (let attempt = 0; attempt < 50; attempt++) {
     const offset = 20_000 + Math.floor(Math.random() * 30_000);
     const taken = await Promise.all(consulPorts.map((port) => portAnswers(port + offset)));
-    if (!taken.includes(true) && (await Promise.all(consulPorts.map((port) => canBind(port + offset)))).every(Boolean)) return offset;
+    if (!taken.includes(true) && (await Promise.all(consulPorts.map((port) => portIsFree(port + offset)))).every(Boolean)) return offset;
   }
   throw new Error('no free range of ports for a second Consul agent');
 }
-
-const canBind = (port: number): Promise<boolean> =>
-  new Promise((resolve) => {
-    const server = createServer();
-    server.once('error', () => resolve(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-  });

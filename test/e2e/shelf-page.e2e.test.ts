@@ -6,7 +6,7 @@ import { cleanupAfterAll } from '../support/cleanup.js';
 import { CONSUL, KAFKA, checkStatus, createTopic, pushWithKcat, unique } from '../support/infra.js';
 import { freePort, killNow, runEntry, type RunningProcess } from '../support/processes.js';
 import { openStream } from '../support/sse.js';
-import { startTestShelf } from '../support/shelf.js';
+import { startTestShelf } from '../support/in-process.js';
 import { waitFor } from '../support/wait-for.js';
 
 const topic = unique('page');

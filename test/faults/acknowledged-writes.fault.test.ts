@@ -6,11 +6,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { listBooksView } from '../../bookshelf/services/list-books.service.js';
-import { startTestBooks } from '../support/books.js';
-import { kafkaCluster } from '../support/cluster.js';
+import { startTestBooks, startTestView } from '../support/in-process.js';
+import { kafkaCluster } from '../support/kafka-brokers.js';
 import { unique } from '../support/infra.js';
 import { recordReliability, seconds } from '../support/reliability-report.js';
-import { startTestView } from '../support/view.js';
 import { waitFor } from '../support/wait-for.js';
 import { cleanupAfterAll } from '../support/cleanup.js';
 

@@ -5,13 +5,13 @@
  * 1 → 3 → 1. Afterwards every acknowledged command is in the log exactly once and every book's versions are 1..n.
  */
 import { describe, expect, it } from 'vitest';
-import { CONSUL, KAFKA, createTopic, unique } from '../support/infra.js';
+import { CONSUL, createTopic, unique } from '../support/infra.js';
 import { cleanupAfterAll } from '../support/cleanup.js';
 import { checkLog, sendUntilAnswered, startLoad, type Sent } from '../support/book-load.js';
 import { deleteTopic, idOnPartition, ownersInConsul, waitForCoverage } from '../support/owners.js';
-import { freePort, killNow, runEntry, type RunningProcess } from '../support/processes.js';
+import { freePort, killNow, runEntry, serviceArgs, type RunningProcess } from '../support/processes.js';
 import { recordReliability, seconds } from '../support/reliability-report.js';
-import { startTestShelf } from '../support/shelf.js';
+import { startTestShelf } from '../support/in-process.js';
 import { waitFor } from '../support/wait-for.js';
 
 const PARTITIONS = 6;
@@ -29,24 +29,8 @@ async function booksCluster(count: number) {
   const start = async () => {
     const port = await freePort();
     const process = runEntry('books', [
-      '--topic',
-      topic,
-      '--broker',
-      KAFKA,
-      '--consul',
-      CONSUL,
-      '--name',
-      name,
-      '--port',
-      String(port),
-      '--session-timeout',
-      String(SESSION_TIMEOUT_S),
-      '--check-interval',
-      '1s',
-      '--deregister-after',
-      '1m',
-      '--log-level',
-      globalThis.process.env.BOOKS_LOG_LEVEL ?? 'warn',
+      ...serviceArgs({ topic, name, port, checkInterval: '1s', logLevel: globalThis.process.env.BOOKS_LOG_LEVEL ?? 'warn' }),
+      ...['--session-timeout', String(SESSION_TIMEOUT_S), '--deregister-after', '1m'],
     ]);
     cleanup.push(() => killNow(process.child));
     const entry = { process, port, id: '' };

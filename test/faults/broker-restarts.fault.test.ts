@@ -4,9 +4,9 @@
  * (it does not use the product's projections): nothing lost, nothing applied twice.
  */
 import { describe, expect, it } from 'vitest';
-import { extraBroker } from '../support/extra-broker.js';
+import { extraBroker } from '../support/kafka-brokers.js';
 import { createTopic, testKafka, unique } from '../support/infra.js';
-import { freePort, runEntry, type RunningProcess } from '../support/processes.js';
+import { freePort, runEntry, serviceArgs, type RunningProcess } from '../support/processes.js';
 import { recordReliability, seconds } from '../support/reliability-report.js';
 import { waitFor } from '../support/wait-for.js';
 import { cleanupAfterAll } from '../support/cleanup.js';
@@ -220,13 +220,13 @@ describe('views replaying a long log while the broker restarts', () => {
 
     // Replay it in both views, killing the broker three times along the way.
     const [lastReadPort, listPort] = [await freePort(), await freePort()];
-    const common = ['--topic', topic, '--broker', broker.address, '--no-register', '--log-level', 'warn'];
+    const common = (port: number) => serviceArgs({ topic, port, broker: broker.address, register: false, logLevel: 'warn' });
     const views: Record<string, { port: number; process: RunningProcess }> = {
       'last-read': {
         port: lastReadPort,
-        process: runEntry('last-read', [...common, '--port', String(lastReadPort), '--size', String(LAST_READ_SIZE)]),
+        process: runEntry('last-read', [...common(lastReadPort), '--size', String(LAST_READ_SIZE)]),
       },
-      'list-books': { port: listPort, process: runEntry('list-books', [...common, '--port', String(listPort)]) },
+      'list-books': { port: listPort, process: runEntry('list-books', common(listPort)) },
     };
     for (const { process } of Object.values(views)) cleanup.push(() => void process.child.kill('SIGKILL'));
     const replayStarted = Date.now();

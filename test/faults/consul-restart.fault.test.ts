@@ -4,11 +4,10 @@
  * within 15 s, by itself, without being restarted.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { KAFKA, createTopic, unique } from '../support/infra.js';
-import { freePort, killNow, runEntry, type RunningProcess } from '../support/processes.js';
+import { createTopic, unique } from '../support/infra.js';
+import { freePort, killNow, portIsFree, runEntry, serviceArgs, type RunningProcess } from '../support/processes.js';
 import { recordReliability, seconds } from '../support/reliability-report.js';
 import { waitFor } from '../support/wait-for.js';
 import { cleanupAfterAll } from '../support/cleanup.js';
@@ -18,18 +17,11 @@ const REREGISTER_WITHIN_MS = 15_000;
 /** consul-run.sh's default ports, each moved by --port-offset. */
 const CONSUL_PORTS = [8500, 8600, 8300, 8301, 8302, 8502, 8503];
 
-const portFree = (port: number): Promise<boolean> =>
-  new Promise((resolve) => {
-    const server = createServer();
-    server.once('error', () => resolve(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-  });
-
 /** A --port-offset whose every port is free now. */
 async function freeOffset(): Promise<number> {
   for (;;) {
     const offset = 20_000 + Math.floor(Math.random() * 300) * 100;
-    const free = await Promise.all(CONSUL_PORTS.map((port) => portFree(port + offset)));
+    const free = await Promise.all(CONSUL_PORTS.map((port) => portIsFree(port + offset)));
     if (free.every(Boolean)) return offset;
   }
 }
@@ -74,22 +66,8 @@ describe('services when their Consul agent restarts', () => {
 
     const names = { books: unique('books'), booklist: unique('booklist'), lastreadbooks: unique('lastreadbooks'), shelf: unique('shelf') };
     const roleOf = Object.fromEntries(Object.entries(names).map(([role, name]) => [name, role]));
-    const common = (name: string, port: number) => [
-      '--topic',
-      topic,
-      '--broker',
-      KAFKA,
-      '--consul',
-      consul.address,
-      '--name',
-      name,
-      '--port',
-      String(port),
-      '--check-interval',
-      '1s',
-      '--log-level',
-      'warn',
-    ];
+    const common = (name: string, port: number) =>
+      serviceArgs({ topic, consul: consul.address, name, port, checkInterval: '1s', logLevel: 'warn' });
     const shelfPort = await freePort();
     const services: Record<string, RunningProcess> = {
       [names.books]: runEntry('books', common(names.books, await freePort())),

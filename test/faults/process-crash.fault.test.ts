@@ -9,7 +9,7 @@ import { createLogger } from '../../bookshelf/adapters/log/logger.js';
 import { resolveConfig } from '../../bookshelf/adapters/cli/config.js';
 import { shelfDefaults, startShelf } from '../../bookshelf/services/shelf.service.js';
 import { CONSUL, KAFKA, consulGet, createTopic, pushWithKcat, unique } from '../support/infra.js';
-import { freePort, runEntry, type RunningProcess } from '../support/processes.js';
+import { freePort, runEntry, serviceArgs, type RunningProcess } from '../support/processes.js';
 import { recordReliability } from '../support/reliability-report.js';
 import { waitFor } from '../support/wait-for.js';
 import { cleanupAfterAll } from '../support/cleanup.js';
@@ -57,22 +57,7 @@ describe('the gateway when a view instance crashes', () => {
     // Two instances whose Consul check runs only every ten minutes: Consul cannot notice the crash first.
     const ports = [await freePort(), await freePort()];
     const views: RunningProcess[] = ports.map((port) =>
-      runEntry('last-read', [
-        '--topic',
-        topic,
-        '--broker',
-        KAFKA,
-        '--consul',
-        CONSUL,
-        '--name',
-        name,
-        '--port',
-        String(port),
-        '--check-interval',
-        '10m',
-        '--log-level',
-        'warn',
-      ]),
+      runEntry('last-read', serviceArgs({ topic, name, port, checkInterval: '10m', logLevel: 'warn' })),
     );
     const ids: string[] = [];
     cleanup.push(async () => {

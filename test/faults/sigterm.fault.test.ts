@@ -5,8 +5,8 @@
  */
 import { request } from 'node:http';
 import { describe, expect, it } from 'vitest';
-import { CONSUL, KAFKA, catalogService, createTopic, portAnswers, testKafka, unique } from '../support/infra.js';
-import { freePort, runEntry } from '../support/processes.js';
+import { catalogService, createTopic, portAnswers, testKafka, unique } from '../support/infra.js';
+import { freePort, runEntry, serviceArgs } from '../support/processes.js';
 import { recordReliability } from '../support/reliability-report.js';
 import { waitFor } from '../support/wait-for.js';
 import { cleanupAfterAll } from '../support/cleanup.js';
@@ -60,20 +60,7 @@ describe('a view stopping under load', () => {
     await producer.send({ topic, acks: -1, messages: [book('first')] });
 
     const port = await freePort();
-    const view = runEntry('last-read', [
-      '--topic',
-      topic,
-      '--broker',
-      KAFKA,
-      '--consul',
-      CONSUL,
-      '--name',
-      name,
-      '--port',
-      String(port),
-      '--log-level',
-      'warn',
-    ]);
+    const view = runEntry('last-read', serviceArgs({ topic, name, port, logLevel: 'warn' }));
     cleanup.push(() => void view.child.kill('SIGKILL'));
     await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/health`)).status === 200, {
       timeout: 60_000,

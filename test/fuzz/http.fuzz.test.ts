@@ -6,16 +6,14 @@
  * removed. FUZZ_SEED=<seed> replays the same requests.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { resolveConfig } from '../../bookshelf/adapters/cli/config.js';
-import { booksDefaults, startBooks } from '../../bookshelf/services/books.service.js';
 import { lastReadView } from '../../bookshelf/services/last-read.service.js';
 import { listBooksView } from '../../bookshelf/services/list-books.service.js';
-import { shelfDefaults, startShelf } from '../../bookshelf/services/shelf.service.js';
-import { startView } from '../../bookshelf/services/view-service.js';
-import { describeRequest, fuzzClient, httpFuzz, type FuzzAnswer, type FuzzRequest } from '../support/fuzz-http.js';
+import { describeRequest, fuzzClient, type FuzzAnswer } from '../support/fuzz/http-client.js';
+import { httpFuzz } from '../support/fuzz/http-generators.js';
+import { effect, verdict } from '../support/fuzz/http-oracle.js';
 import { fuzzSeed, seededRandom } from '../support/fuzz-random.js';
-import { CONSUL, KAFKA, createTopic, unique } from '../support/infra.js';
-import { silentLogger } from '../support/silent-logger.js';
+import { createTopic, unique } from '../support/infra.js';
+import { startTestBooks, startTestShelf, startTestView } from '../support/in-process.js';
 import { waitFor } from '../support/wait-for.js';
 
 const REQUESTS = 10_000;
@@ -31,33 +29,11 @@ async function startAll() {
   const topic = unique('fuzz-http');
   const names = { books: unique('books'), booklist: unique('booklist'), lastread: unique('lastread') };
   await createTopic(topic, 3);
-  const shared = { port: '0', broker: [KAFKA], consul: CONSUL, topic, 'check-interval': '1s' };
-  const logger = silentLogger();
-  const books = await startBooks(resolveConfig(booksDefaults, { cli: { ...shared, name: names.books, 'auth-token': TOKEN }, env: {} }), {
-    logger,
-  });
-  const list = await startView(
-    listBooksView,
-    resolveConfig(listBooksView.defaults, { cli: { ...shared, name: names.booklist }, env: {} }),
-    { logger },
-  );
-  const last = await startView(lastReadView, resolveConfig(lastReadView.defaults, { cli: { ...shared, name: names.lastread }, env: {} }), {
-    logger,
-  });
-  const shelf = await startShelf(
-    resolveConfig(shelfDefaults, {
-      cli: {
-        ...shared,
-        register: false,
-        'auth-token': TOKEN,
-        'books-service': names.books,
-        'booklist-service': names.booklist,
-        'lastread-service': names.lastread,
-      },
-      env: {},
-    }),
-    { logger },
-  );
+  const shared = { topic, register: true, 'check-interval': '1s' };
+  const books = await startTestBooks({ ...shared, name: names.books, 'auth-token': TOKEN });
+  const list = await startTestView(listBooksView, { ...shared, name: names.booklist });
+  const last = await startTestView(lastReadView, { ...shared, name: names.lastread });
+  const shelf = await startTestShelf(names, { topic, 'check-interval': '1s', 'auth-token': TOKEN });
   running.push(shelf, books, list, last);
   await waitFor(
     async () => {
@@ -69,50 +45,6 @@ async function startAll() {
     { timeout: 30_000, what: 'the gateway sees books, list-books and last-read passing' },
   );
   return { books, list, last, shelf, names };
-}
-
-/** What is wrong with an answer, if anything. */
-function verdict(req: FuzzRequest, answer: FuzzAnswer): string | undefined {
-  if (answer.status === 0) return `no answer (${answer.body.slice(0, 200)})`;
-  const contentType = String(answer.headers['content-type'] ?? '');
-  if (answer.status >= 500) {
-    // A HEAD answer has no body to name the code: its headers must say the same.
-    const named =
-      req.method === 'HEAD'
-        ? String(answer.headers['content-type'] ?? '').startsWith('application/problem+json')
-        : answer.body.includes('"code":"not_caught_up"');
-    const waited = req.mayWait === true && answer.status === 503 && named && answer.headers['retry-after'] === '1';
-    if (!waited) return `${answer.status} ${answer.body.slice(0, 300)}`;
-  }
-  if (answer.status < 400) return undefined;
-  if (!contentType.startsWith('application/problem+json'))
-    return `${answer.status} with content-type "${contentType}" ${answer.body.slice(0, 200)}`;
-  if (req.method === 'HEAD') return undefined;
-  let problem: { status?: unknown; code?: unknown; type?: unknown; title?: unknown };
-  try {
-    problem = JSON.parse(answer.body) as typeof problem;
-  } catch {
-    return `${answer.status} body is not JSON: ${answer.body.slice(0, 200)}`;
-  }
-  if (
-    problem.status !== answer.status ||
-    typeof problem.code !== 'string' ||
-    typeof problem.type !== 'string' ||
-    typeof problem.title !== 'string'
-  ) {
-    return `${answer.status} problem does not match: ${answer.body.slice(0, 300)}`;
-  }
-  return undefined;
-}
-
-/** The book a successful command added or removed, as the answer tells it. */
-function effect(req: FuzzRequest, answer: FuzzAnswer): { added?: string; removed?: string } {
-  const path = req.path.split('?')[0]!;
-  // Only adding a book answers 201, whatever spelling of its path the router took.
-  if (answer.status === 201) return { added: (JSON.parse(answer.body) as { id: string }).id };
-  const removed = /^\/(?:bookshelf\/)?books\/([^/]+)\/?$/i.exec(path);
-  if (req.method === 'DELETE' && answer.status === 204 && removed) return { removed: decodeURIComponent(removed[1]!) };
-  return {};
 }
 
 describe('the HTTP API, fuzzed', () => {

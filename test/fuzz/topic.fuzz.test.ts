@@ -9,9 +9,9 @@ import type { Message } from 'kafkajs';
 import { lastReadView } from '../../bookshelf/services/last-read.service.js';
 import { listBooksView } from '../../bookshelf/services/list-books.service.js';
 import { fuzzSeed, seededRandom } from '../support/fuzz-random.js';
-import { topicFuzz, type FuzzLine, type RejectReason } from '../support/fuzz-topic.js';
+import { topicFuzz, type FuzzLine, type RejectReason } from '../support/fuzz/topic-fuzz.js';
 import { createTopic, testKafka, unique } from '../support/infra.js';
-import { startTestView } from '../support/view.js';
+import { startTestView } from '../support/in-process.js';
 import { waitFor } from '../support/wait-for.js';
 
 const LINES = 100_000;

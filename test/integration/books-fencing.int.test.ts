@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createPartitionWriter, FencedError } from '../../bookshelf/adapters/kafka/partition-writer.js';
 import { createKafka } from '../../bookshelf/adapters/kafka/kafka-client.js';
-import { startTestBooks } from '../support/books.js';
+import { startTestBooks } from '../support/in-process.js';
 import { cleanupAfterAll } from '../support/cleanup.js';
 import { KAFKA, createTopic, unique } from '../support/infra.js';
 import { deleteTopic, idOnPartition, readTopic } from '../support/owners.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { startTestBooks } from '../support/books.js';
-import { extraBroker } from '../support/extra-broker.js';
+import { startTestBooks } from '../support/in-process.js';
+import { extraBroker } from '../support/kafka-brokers.js';
 import { createTopic, testKafka, unique } from '../support/infra.js';
 import { waitFor } from '../support/wait-for.js';
 import { cleanupAfterAll } from '../support/cleanup.js';

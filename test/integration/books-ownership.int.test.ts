@@ -1,12 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { partitionOf } from '../../bookshelf/app/book-partition.js';
 import { listBooksView } from '../../bookshelf/services/list-books.service.js';
-import { startTestBooks } from '../support/books.js';
+import { startTestBooks, startTestShelf, startTestView } from '../support/in-process.js';
 import { cleanupAfterAll } from '../support/cleanup.js';
 import { createTopic, unique } from '../support/infra.js';
 import { deleteTopic, idOnPartition, ownersInConsul, readTopic, waitForCoverage } from '../support/owners.js';
-import { startTestShelf } from '../support/shelf.js';
-import { startTestView } from '../support/view.js';
 import { waitFor } from '../support/wait-for.js';
 
 const cleanup = cleanupAfterAll();

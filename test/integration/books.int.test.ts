@@ -1,9 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { lastReadView } from '../../bookshelf/services/last-read.service.js';
 import { listBooksView } from '../../bookshelf/services/list-books.service.js';
-import { startTestBooks } from '../support/books.js';
+import { startTestBooks, startTestView } from '../support/in-process.js';
 import { createTopic, unique } from '../support/infra.js';
-import { startTestView } from '../support/view.js';
 import { waitFor } from '../support/wait-for.js';
 
 const running: { stop(): Promise<void> }[] = [];

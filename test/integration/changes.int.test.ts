@@ -3,7 +3,7 @@ import { lastReadView } from '../../bookshelf/services/last-read.service.js';
 import { listBooksView } from '../../bookshelf/services/list-books.service.js';
 import { createTopic, pushWithKcat, unique } from '../support/infra.js';
 import { openStream, type OpenStream } from '../support/sse.js';
-import { startTestView, tempStateDir } from '../support/view.js';
+import { startTestView, tempStateDir } from '../support/in-process.js';
 import { waitFor } from '../support/wait-for.js';
 
 const running: { stop(): Promise<void> }[] = [];

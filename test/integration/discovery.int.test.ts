@@ -5,7 +5,7 @@ import { lookupSrv } from '../../bookshelf/adapters/consul/dns-lookup.js';
 import { lastReadView } from '../../bookshelf/services/last-read.service.js';
 import { CONSUL, CONSUL_DNS_PORT, createTopic, unique } from '../support/infra.js';
 import { silentLogger } from '../support/silent-logger.js';
-import { startTestView } from '../support/view.js';
+import { startTestView } from '../support/in-process.js';
 import { waitFor } from '../support/wait-for.js';
 
 const consul = createConsulClient({ host: CONSUL.split(':')[0]!, port: Number(CONSUL.split(':')[1]), secure: false });

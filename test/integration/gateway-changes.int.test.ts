@@ -2,9 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { lastReadView } from '../../bookshelf/services/last-read.service.js';
 import { listBooksView } from '../../bookshelf/services/list-books.service.js';
 import { createTopic, pushWithKcat, unique } from '../support/infra.js';
-import { startTestShelf } from '../support/shelf.js';
+import { startTestShelf, startTestView } from '../support/in-process.js';
 import { openStream, type OpenStream } from '../support/sse.js';
-import { startTestView } from '../support/view.js';
 import { waitFor } from '../support/wait-for.js';
 
 const running: { stop(): Promise<void> }[] = [];

@@ -3,8 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { lastReadView } from '../../bookshelf/services/last-read.service.js';
 import { cleanupAfterAll } from '../support/cleanup.js';
 import { createTopic, unique } from '../support/infra.js';
-import { startTestShelf } from '../support/shelf.js';
-import { startTestView } from '../support/view.js';
+import { startTestShelf, startTestView } from '../support/in-process.js';
 import { waitFor } from '../support/wait-for.js';
 
 const cleanup = cleanupAfterAll();

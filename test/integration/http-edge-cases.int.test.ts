@@ -3,7 +3,7 @@ import { Agent, request } from 'node:http';
 import { connect } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestBooks } from '../support/books.js';
+import { startTestBooks } from '../support/in-process.js';
 import { createTopic, unique } from '../support/infra.js';
 import { waitFor } from '../support/wait-for.js';
 

@@ -1,6 +1,6 @@
 /** An Idempotency-Key reused with another request is 422, on the instance that took it and on any that reads the log later. */
 import { describe, expect, it } from 'vitest';
-import { startTestBooks } from '../support/books.js';
+import { startTestBooks } from '../support/in-process.js';
 import { cleanupAfterAll } from '../support/cleanup.js';
 import { createTopic, unique } from '../support/infra.js';
 import { waitFor } from '../support/wait-for.js';

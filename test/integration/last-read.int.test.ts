@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { lastReadView } from '../../bookshelf/services/last-read.service.js';
 import { createTopic, produce, pushWithKcat, unique } from '../support/infra.js';
-import { startTestView } from '../support/view.js';
+import { startTestView } from '../support/in-process.js';
 import { waitFor } from '../support/wait-for.js';
 
 const running: { stop(): Promise<void> }[] = [];

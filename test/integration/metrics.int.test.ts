@@ -12,7 +12,7 @@ import { resolveConfig } from '../../bookshelf/adapters/cli/config.js';
 import { cleanupAfterAll } from '../support/cleanup.js';
 import { CONSUL, KAFKA, createTopic, unique } from '../support/infra.js';
 import { freePort } from '../support/processes.js';
-import { startTestShelf } from '../support/shelf.js';
+import { startTestShelf } from '../support/in-process.js';
 import { silentLogger } from '../support/silent-logger.js';
 import { waitFor } from '../support/wait-for.js';
 

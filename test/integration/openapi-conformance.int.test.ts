@@ -16,7 +16,7 @@ import { startView } from '../../bookshelf/services/view-service.js';
 import { resolveConfig } from '../../bookshelf/adapters/cli/config.js';
 import { cleanupAfterAll } from '../support/cleanup.js';
 import { CONSUL, KAFKA, createTopic, unique } from '../support/infra.js';
-import { startTestShelf } from '../support/shelf.js';
+import { startTestShelf } from '../support/in-process.js';
 import { silentLogger } from '../support/silent-logger.js';
 import { waitFor } from '../support/wait-for.js';
 
@@ -85,7 +85,7 @@ describe('the gateway against its own API description', () => {
       '--no-shrink',
       '--suppress-health-check',
       'too_slow',
-      // e.g. '--report ndjson --report-dir .bench/schemathesis' to see every request it made
+      // e.g. '--report ndjson --report-dir test-results/schemathesis' to see every request it made
       ...(process.env.SCHEMATHESIS_ARGS?.split(' ').filter(Boolean) ?? []),
     ]);
     // What Schemathesis printed says which check failed, on which request, and how to reproduce it.

@@ -1,11 +1,9 @@
 /** Position tokens and conditional reads, as a client sees them on a view and through the gateway. */
 import { describe, expect, it } from 'vitest';
 import { listBooksView } from '../../bookshelf/services/list-books.service.js';
-import { startTestBooks } from '../support/books.js';
+import { startTestBooks, startTestShelf, startTestView } from '../support/in-process.js';
 import { cleanupAfterAll } from '../support/cleanup.js';
 import { createTopic, produce, testKafka, unique } from '../support/infra.js';
-import { startTestShelf } from '../support/shelf.js';
-import { startTestView } from '../support/view.js';
 import { waitFor } from '../support/wait-for.js';
 
 const cleanup = cleanupAfterAll();

@@ -3,32 +3,21 @@
  * (a new projection version does), *warning* in Consul while it catches up, then *passing*; the old one is stopped.
  * Reads through the gateway go on all along, and every one of them answers the whole shelf.
  */
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { listBooksView } from '../../bookshelf/services/list-books.service.js';
 import { cleanupAfterAll } from '../support/cleanup.js';
 import { fuzzSeed, seededRandom } from '../support/fuzz-random.js';
-import { CONSUL, checkStatus, createTopic, testKafka, unique } from '../support/infra.js';
-import { startTestShelf } from '../support/shelf.js';
+import { CONSUL, checkStatus, newTopic, unique } from '../support/infra.js';
+import { startTestShelf, startTestView } from '../support/in-process.js';
 import { caughtUpTo, handPushedLines, produceLines, topicEnds } from '../support/snapshot-log.js';
-import { startTestView } from '../support/view.js';
 import { waitFor } from '../support/wait-for.js';
 
 const cleanup = cleanupAfterAll();
-afterAll(async () => {
-  for (const undo of cleanup.splice(0).reverse()) await undo();
-});
 
 describe('a rolling upgrade of list-books', () => {
   it('never fails a read through the gateway, and the new instance is warning until caught up', async () => {
     const seed = fuzzSeed();
-    const topic = unique('rolling');
-    await createTopic(topic, 3);
-    cleanup.push(async () => {
-      const admin = testKafka().admin();
-      await admin.connect();
-      await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
-      await admin.disconnect();
-    });
+    const topic = await newTopic('rolling');
     await produceLines(topic, handPushedLines(seededRandom(seed), 20_000));
     const ends = await topicEnds(topic);
     const name = unique('booklist');

@@ -5,7 +5,7 @@ import { startBooks, booksDefaults } from '../../bookshelf/services/books.servic
 import { listBooksView } from '../../bookshelf/services/list-books.service.js';
 import { shelfDefaults, startShelf } from '../../bookshelf/services/shelf.service.js';
 import { startView } from '../../bookshelf/services/view-service.js';
-import { send, type Answer } from '../support/books.js';
+import { type Answer, send } from '../support/in-process.js';
 import { capturedLogger } from '../support/captured-logger.js';
 import { CONSUL, KAFKA, createTopic, portAnswers, unique } from '../support/infra.js';
 import { waitFor } from '../support/wait-for.js';

@@ -9,7 +9,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { resolveConfig } from '../../bookshelf/adapters/cli/config.js';
 import { booksDefaults, startBooks } from '../../bookshelf/services/books.service.js';
 import { shelfDefaults, startShelf } from '../../bookshelf/services/shelf.service.js';
-import { send } from '../support/books.js';
+import { send } from '../support/in-process.js';
 import { capturedLogger } from '../support/captured-logger.js';
 import { KAFKA, createTopic, portAnswers, unique } from '../support/infra.js';
 import { waitFor } from '../support/wait-for.js';

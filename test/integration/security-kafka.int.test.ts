@@ -12,7 +12,7 @@ import { resolveConfig } from '../../bookshelf/adapters/cli/config.js';
 import { booksDefaults, startBooks } from '../../bookshelf/services/books.service.js';
 import { listBooksView } from '../../bookshelf/services/list-books.service.js';
 import { startView } from '../../bookshelf/services/view-service.js';
-import { send } from '../support/books.js';
+import { send } from '../support/in-process.js';
 import { capturedLogger } from '../support/captured-logger.js';
 import { createTopic, portAnswers, produce, testKafka, unique } from '../support/infra.js';
 import { freePort } from '../support/processes.js';

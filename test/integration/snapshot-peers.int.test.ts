@@ -6,12 +6,12 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { listBooksView } from '../../bookshelf/services/list-books.service.js';
 import { cleanupAfterAll } from '../support/cleanup.js';
 import { fuzzSeed, seededRandom } from '../support/fuzz-random.js';
-import { CONSUL, checkStatus, createTopic, testKafka, unique } from '../support/infra.js';
-import { startTestBooks } from '../support/books.js';
+import { CONSUL, checkStatus, newTopic, unique } from '../support/infra.js';
+import { startTestBooks, startTestView, tempStateDir } from '../support/in-process.js';
 import {
   canonical,
   caughtUpTo,
@@ -23,25 +23,9 @@ import {
   randomCommands,
   topicEnds,
 } from '../support/snapshot-log.js';
-import { startTestView, tempStateDir } from '../support/view.js';
 import { waitFor } from '../support/wait-for.js';
 
 const cleanup = cleanupAfterAll();
-afterAll(async () => {
-  for (const undo of cleanup.splice(0).reverse()) await undo();
-});
-
-async function newTopic(): Promise<string> {
-  const topic = unique('snap-peer');
-  await createTopic(topic, 3);
-  cleanup.push(async () => {
-    const admin = testKafka().admin();
-    await admin.connect();
-    await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
-    await admin.disconnect();
-  });
-  return topic;
-}
 
 const TOKEN = 'peer-secret';
 
@@ -49,7 +33,7 @@ describe('a new replica', () => {
   it('seeds itself from a passing peer, behind the bearer token, and equals a full replay', async () => {
     const seed = fuzzSeed();
     const random = seededRandom(seed);
-    const topic = await newTopic();
+    const topic = await newTopic('snap-peer');
     const name = unique('booklist');
     const lines = handPushedLines(random, 1200);
     await produceLines(topic, lines.slice(0, 900));
@@ -73,7 +57,7 @@ describe('a new replica', () => {
   it('of books seeds itself from a passing peer too, and equals a full replay', async () => {
     const seed = fuzzSeed();
     const random = seededRandom(seed);
-    const topic = await newTopic();
+    const topic = await newTopic('snap-peer');
     const name = unique('books');
     await produceLines(topic, handPushedLines(random, 600));
     const peer = await startTestBooks({ topic, name, register: true });
@@ -99,7 +83,7 @@ describe('a new replica', () => {
 
   it('replays the log when the peer fails half-way through the transfer, and equals a full replay', async () => {
     const seed = fuzzSeed();
-    const topic = await newTopic();
+    const topic = await newTopic('snap-peer');
     const name = unique('booklist');
     await produceLines(topic, handPushedLines(seededRandom(seed), 900));
     const ends = await topicEnds(topic);

@@ -5,11 +5,11 @@
  */
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { listBooksView } from '../../bookshelf/services/list-books.service.js';
 import { cleanupAfterAll } from '../support/cleanup.js';
 import { fuzzSeed, seededRandom } from '../support/fuzz-random.js';
-import { createTopic, testKafka, unique } from '../support/infra.js';
+import { createTopic, newTopic, testKafka } from '../support/infra.js';
 import {
   canonical,
   caughtUpTo,
@@ -20,13 +20,10 @@ import {
   rewriteSnapshot,
   topicEnds,
 } from '../support/snapshot-log.js';
-import { startTestView, tempStateDir } from '../support/view.js';
+import { startTestView, tempStateDir } from '../support/in-process.js';
 import { waitFor } from '../support/wait-for.js';
 
 const cleanup = cleanupAfterAll();
-afterAll(async () => {
-  for (const undo of cleanup.splice(0).reverse()) await undo();
-});
 
 async function withAdmin<T>(task: (admin: ReturnType<ReturnType<typeof testKafka>['admin']>) => Promise<T>): Promise<T> {
   const admin = testKafka().admin();
@@ -96,9 +93,7 @@ const kinds: [string, string, Spoil][] = [
 describe('a snapshot that is not right', () => {
   it.each(kinds)('%s: set aside, counted, and the log replayed from its start', async (_, reason, spoil) => {
     const seed = fuzzSeed();
-    const topic = unique('snap-bad');
-    await createTopic(topic, 3);
-    cleanup.push(() => deleteTopic(topic));
+    const topic = await newTopic('snap-bad');
     await produceLines(topic, handPushedLines(seededRandom(seed), 600));
     const dir = tempStateDir();
     const first = await startTestView(listBooksView, { topic, 'state-dir': dir });

@@ -2,13 +2,13 @@
  * Snapshots against the real Kafka: a view and `books` restarted from their snapshot equal a full replay of the
  * same log, made of random commands and hand-pushed lines (copies and junk included).
  */
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { lastReadView } from '../../bookshelf/services/last-read.service.js';
 import { listBooksView } from '../../bookshelf/services/list-books.service.js';
-import { startTestBooks } from '../support/books.js';
+import { startTestBooks, startTestView, tempStateDir } from '../support/in-process.js';
 import { cleanupAfterAll } from '../support/cleanup.js';
 import { fuzzSeed, seededRandom } from '../support/fuzz-random.js';
-import { createTopic, testKafka, unique } from '../support/infra.js';
+import { newTopic } from '../support/infra.js';
 import {
   canonical,
   caughtUpTo,
@@ -19,25 +19,9 @@ import {
   randomCommands,
   topicEnds,
 } from '../support/snapshot-log.js';
-import { startTestView, tempStateDir } from '../support/view.js';
 import { waitFor } from '../support/wait-for.js';
 
 const cleanup = cleanupAfterAll();
-afterAll(async () => {
-  for (const undo of cleanup.splice(0).reverse()) await undo();
-});
-
-async function newTopic(prefix: string): Promise<string> {
-  const topic = unique(prefix);
-  await createTopic(topic, 3);
-  cleanup.push(async () => {
-    const admin = testKafka().admin();
-    await admin.connect();
-    await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
-    await admin.disconnect();
-  });
-  return topic;
-}
 
 describe('a restart from a snapshot', () => {
   it('gives list-books, last-read and books the same state as a full replay', async () => {

@@ -4,11 +4,10 @@
  */
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { CONSUL_HTTP_PORT as consulPort, KAFKA_PORT as kafkaPort } from '../../harness/infra-addresses.js';
 import { portAnswers } from './infra.js';
 
 const infra = fileURLToPath(new URL('../../compose/infra.sh', import.meta.url));
-const kafkaPort = Number(process.env.KAFKA_PORT ?? 9092);
-const consulPort = Number(process.env.CONSUL_HTTP_PORT ?? 8500);
 
 export default async function setup(): Promise<() => void> {
   const answering = { kafka: await portAnswers(kafkaPort), consul: await portAnswers(consulPort) };

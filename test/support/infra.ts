@@ -1,23 +1,11 @@
 /** Where the test run finds Kafka and Consul (started by global-setup.ts), and small clients for them. */
-import { randomBytes } from 'node:crypto';
 import { spawn } from 'node:child_process';
-import { createConnection } from 'node:net';
-import { Kafka, logLevel } from 'kafkajs';
 import { afterAll } from 'vitest';
-import { createTopic as createTopicOn } from '../../bookshelf/adapters/kafka/create-topic.js';
+import { CONSUL, KAFKA } from '../../harness/infra-addresses.js';
+import { createTopic as createHarnessTopic, deleteTopics as deleteTopicsOn, kafkaClient, uniqueName } from '../../harness/topics.js';
 
-export const KAFKA = `127.0.0.1:${process.env.KAFKA_PORT ?? 9092}`;
-export const CONSUL = `127.0.0.1:${process.env.CONSUL_HTTP_PORT ?? 8500}`;
-export const CONSUL_DNS_PORT = Number(process.env.CONSUL_DNS_PORT ?? 8600);
-
-export const portAnswers = (port: number, host = '127.0.0.1'): Promise<boolean> =>
-  new Promise((resolve) => {
-    const socket = createConnection({ port, host });
-    socket.setTimeout(1000);
-    socket.once('connect', () => (socket.destroy(), resolve(true)));
-    socket.once('error', () => resolve(false));
-    socket.once('timeout', () => (socket.destroy(), resolve(false)));
-  });
+export { CONSUL, CONSUL_DNS_PORT, KAFKA } from '../../harness/infra-addresses.js';
+export { portAnswers } from '../../harness/ports.js';
 
 /** Names this test file made, any of which may have become a topic (by createTopic, a service, a script). */
 const madeNames = new Set<string>();
@@ -26,46 +14,29 @@ const topicsElsewhere = new Map<string, string>();
 
 /** A name no other test uses: each test gets its own topic and Consul service. Topics of that name go after the file. */
 export const unique = (prefix: string): string => {
-  const name = `${prefix}-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
+  const name = uniqueName(prefix);
   madeNames.add(name);
   return name;
 };
 
-export const testKafka = (broker = KAFKA) => new Kafka({ clientId: 'bookshelf-test', brokers: [broker], logLevel: logLevel.NOTHING });
+export const testKafka = (broker = KAFKA) => kafkaClient('bookshelf-test', broker);
 
 export async function createTopic(topic: string, partitions = 3, broker = KAFKA): Promise<void> {
-  const admin = testKafka(broker).admin();
-  await admin.connect();
-  try {
-    await createTopicOn(admin, { topic, numPartitions: partitions, replicationFactor: 1 });
-  } finally {
-    await admin.disconnect();
-  }
+  await createHarnessTopic(topic, { partitions, broker, clientId: 'bookshelf-test' });
   if (broker === KAFKA) madeNames.add(topic);
   else topicsElsewhere.set(topic, broker);
 }
 
-/** Deletes those of `names` that exist on `broker`; a broker that is gone (a test's own) is left alone. */
-export async function deleteTopics(names: Iterable<string>, broker = KAFKA): Promise<string[]> {
-  const admin = new Kafka({
-    clientId: 'bookshelf-test',
-    brokers: [broker],
-    logLevel: logLevel.NOTHING,
-    connectionTimeout: 2000,
-    retry: { retries: 1 },
-  }).admin();
-  try {
-    await admin.connect();
-    const existing = new Set(await admin.listTopics());
-    const doomed = [...names].filter((name) => existing.has(name));
-    if (doomed.length > 0) await admin.deleteTopics({ topics: doomed, timeout: 10_000 });
-    return doomed;
-  } catch {
-    return [];
-  } finally {
-    await admin.disconnect().catch(() => undefined);
-  }
+/** A topic of the test's own under a unique name, deleted after the file. */
+export async function newTopic(prefix: string, partitions = 3): Promise<string> {
+  const topic = unique(prefix);
+  await createTopic(topic, partitions);
+  return topic;
 }
+
+/** Deletes those of `names` that exist on `broker`; a broker that is gone (a test's own) is left alone. */
+export const deleteTopics = (names: Iterable<string>, broker = KAFKA): Promise<string[]> =>
+  deleteTopicsOn(names, { broker, clientId: 'bookshelf-test' });
 
 // After every test file, also one that failed: the broker is shared with the user's own shelf.
 // (Outside a test run, e.g. in the global set-up, there is no file to clean up after.)

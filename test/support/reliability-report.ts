@@ -1,14 +1,16 @@
 /**
- * The figures each fault test saw on its last run, kept in .bench/reliability.json (and the same as a
- * Markdown table in .bench/reliability.md) so that the README's "Reliability" section can quote them.
+ * The figures each fault test saw on its last run, kept in test-results/reliability.json (and the same as a
+ * Markdown table in test-results/reliability.md) so that the README's "Reliability" section can quote them.
+ * The tests' own output folder, as the screenshots: .bench/ is the bench's.
  */
 import { cpus } from 'node:os';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { repoRoot } from '../../harness/repo-root.js';
 
-const dir = fileURLToPath(new URL('../../.bench/', import.meta.url));
-const jsonFile = `${dir}reliability.json`;
-const markdownFile = `${dir}reliability.md`;
+const dir = join(repoRoot, 'test-results');
+const jsonFile = join(dir, 'reliability.json');
+const markdownFile = join(dir, 'reliability.md');
 
 export type Figures = Record<string, number | string | boolean>;
 

@@ -3,9 +3,9 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import type { Message } from 'kafkajs';
 import type { Random } from './fuzz-random.js';
-import { topicFuzz, type FuzzLine } from './fuzz-topic.js';
+import { topicFuzz, type FuzzLine } from './fuzz/topic-fuzz.js';
 import { testKafka } from './infra.js';
-import type { Answer } from './books.js';
+import type { Answer } from './in-process.js';
 import { waitFor } from './wait-for.js';
 
 type Send = (method: string, path: string, body?: unknown) => Promise<Answer>;

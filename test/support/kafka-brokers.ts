@@ -1,7 +1,7 @@
 /**
- * A three-broker Kafka cluster of a test's own, on loopback and free ports: three compose/kafka-run.sh
- * processes (KRaft, each broker also a controller voter), one data dir each in a temp dir, replication
- * factor 3 and min.insync.replicas 2. Any broker can be killed with -9 and started again.
+ * Kafka brokers of a test's own, each a compose/kafka-run.sh process on loopback and free ports with its data in
+ * a temp dir: a single broker to stop and start at will, or a cluster (KRaft, each broker also a controller voter,
+ * replication factor 3 and min.insync.replicas 2) in which any broker can be killed with -9 and started again.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -23,6 +23,55 @@ export interface ClusterBroker {
   /** kill -9: no clean shutdown, no leadership hand-over. */
   kill(): Promise<void>;
   isRunning(): boolean;
+}
+
+/** compose/kafka-run.sh on `port` with the rest of its flags in `args`. */
+function startBrokerProcess(port: number, args: string[]): ChildProcess {
+  return spawn('bash', [kafkaRun, '--port', String(port), ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, KAFKA_HEAP_OPTS: '-Xmx512m -Xms128m' },
+  });
+}
+
+/** Resolves once the broker answers on `port`; fails with its output if it exits first. */
+async function untilAnswering(name: string, port: number, child: ChildProcess): Promise<void> {
+  let output = '';
+  const keep = (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4000));
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  const exited = new Promise<never>((_, reject) =>
+    child.once('exit', (code) => reject(new Error(`${name} exited with ${code} before answering: ${output}`))),
+  );
+  const answering = waitFor(() => portAnswers(port), { timeout: 90_000, interval: 200, what: `${name} on ${port}` }).catch(
+    (error: Error) => {
+      throw new Error(`${error.message}; its output: ${output}`);
+    },
+  );
+  await Promise.race([answering, exited]);
+}
+
+/** One broker (its own single-node cluster) to stop and start at will. */
+export async function extraBroker() {
+  const port = await freePort();
+  const controllerPort = await freePort();
+  const data = mkdtempSync(join(tmpdir(), 'bookshelf-kafka-'));
+  let child: ChildProcess | undefined;
+  return {
+    address: `127.0.0.1:${port}`,
+    async start(): Promise<void> {
+      child = startBrokerProcess(port, ['--controller-port', String(controllerPort), '--data', data]);
+      await untilAnswering('broker', port, child);
+    },
+    async stop(): Promise<void> {
+      const current = child;
+      child = undefined;
+      await killNow(current);
+    },
+    async remove(): Promise<void> {
+      await this.stop();
+      rmSync(data, { recursive: true, force: true });
+    },
+  };
 }
 
 /** A Kafka cluster id: 16 random bytes, base64url, not starting with "-" (the format tool would read it as a flag). */
@@ -65,38 +114,12 @@ export async function kafkaCluster({ size = 3, minInsync = 2 } = {}) {
       nodeId,
       address: `127.0.0.1:${port}`,
       async start() {
-        const args = [
-          kafkaRun,
-          '--port',
-          String(port),
-          '--controller-port',
-          String(controller),
-          '--data',
-          join(root, `broker-${nodeId}`),
-          '--node-id',
-          String(nodeId),
-        ];
+        const args = ['--controller-port', String(controller), '--data', join(root, `broker-${nodeId}`), '--node-id', String(nodeId)];
         for (const line of config) args.push('--config', line);
         // Every broker must be formatted with the same cluster id; the last --cluster-id given wins.
         args.push('--format-arg', '--cluster-id', '--format-arg', id);
-        const started = spawn('bash', args, {
-          stdio: ['ignore', 'pipe', 'pipe'],
-          env: { ...process.env, KAFKA_HEAP_OPTS: '-Xmx512m -Xms128m' },
-        });
-        child = started;
-        let output = '';
-        const keep = (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4000));
-        started.stdout.on('data', keep);
-        started.stderr.on('data', keep);
-        const exited = new Promise<never>((_, reject) =>
-          started.once('exit', (code) => reject(new Error(`broker ${nodeId} exited with ${code} before answering: ${output}`))),
-        );
-        const answering = waitFor(() => portAnswers(port), { timeout: 90_000, interval: 200, what: `broker ${nodeId} on ${port}` }).catch(
-          (error: Error) => {
-            throw new Error(`${error.message}; its output: ${output}`);
-          },
-        );
-        await Promise.race([answering, exited]);
+        child = startBrokerProcess(port, args);
+        await untilAnswering(`broker ${nodeId}`, port, child);
       },
       async kill() {
         const current = child;
