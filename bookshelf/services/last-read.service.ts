@@ -1,6 +1,7 @@
 /** The last read books, most recent first. */
 import { lastReadBooks, lastReadProjection, type LastReadView } from '../domain/projections/last-read.projection.js';
 import { integer } from '../adapters/cli/options.js';
+import { lastReadRoutes } from '../adapters/http/last-read.routes.js';
 import type { ViewDefinition } from './view-service.js';
 import { snapshotOptions } from '../adapters/cli/snapshot-options.js';
 
@@ -19,11 +20,5 @@ export const lastReadView: ViewDefinition<LastReadView> = {
   },
   projection: lastReadProjection,
   change: (view, _book, config) => ({ lastRead: lastReadBooks(view, config.extra.size as number) }),
-  routes(router, reader, config) {
-    const size = config.extra.size as number;
-    router.get('/', (ctx) => {
-      ctx.type = 'application/json';
-      ctx.body = reader.json('last-read', (view) => lastReadBooks(view, size));
-    });
-  },
+  routes: (deps, config) => lastReadRoutes(deps, config.extra.size as number),
 };

@@ -54,19 +54,10 @@ function readPosition(tokens: string[]): LogPosition {
 export function readYourWrites(source: PositionSource): Middleware {
   let taggedPosition: string | null = null;
   let tag = '';
+  const headerName = POSITION_HEADER.toLowerCase();
   return async (ctx, next) => {
-    const tokens = readTokens(ctx);
-    const wait = readWait(ctx.query.wait);
-    if (tokens.length > 0) {
-      const position = readPosition(tokens);
-      const token = formatPosition(position);
-      const beyond = await source.beyondLog?.(position);
-      if (beyond)
-        throw new ProblemError('position_beyond_log', `position ${token} is beyond the end of the log: ${beyond}`, { field: 'position' });
-      if (!(await source.waitFor(position, wait))) {
-        throw new ProblemError('not_caught_up', `position ${token} not applied after ${wait} ms`, { retryAfter: 1 });
-      }
-    }
+    // Only a header or a query string can ask for a position or a wait: without either, nothing to parse.
+    if (ctx.querystring !== '' || ctx.headers[headerName] !== undefined) await waitForAsked(ctx, source);
     const applied = source.appliedPosition();
     if (applied !== '') ctx.set(POSITION_HEADER, applied);
     await next();
@@ -77,11 +68,27 @@ export function readYourWrites(source: PositionSource): Middleware {
       tag = `"${applied === '' ? 'empty' : applied}"`;
     }
     ctx.set('ETag', tag);
-    if (matches(ctx.get('If-None-Match'), tag)) {
+    const ifNoneMatch = ctx.headers['if-none-match'];
+    if (ifNoneMatch !== undefined && matches(ifNoneMatch, tag)) {
       ctx.status = 304;
       ctx.body = null;
     }
   };
+}
+
+/** Answers only once the position asked for (if any) is applied, or refuses it. */
+async function waitForAsked(ctx: Context, source: PositionSource): Promise<void> {
+  const tokens = readTokens(ctx);
+  const wait = readWait(ctx.query.wait);
+  if (tokens.length === 0) return;
+  const position = readPosition(tokens);
+  const token = formatPosition(position);
+  const beyond = await source.beyondLog?.(position);
+  if (beyond)
+    throw new ProblemError('position_beyond_log', `position ${token} is beyond the end of the log: ${beyond}`, { field: 'position' });
+  if (!(await source.waitFor(position, wait))) {
+    throw new ProblemError('not_caught_up', `position ${token} not applied after ${wait} ms`, { retryAfter: 1 });
+  }
 }
 
 /** If-None-Match compares weakly: `*`, or any listed tag with or without `W/`. */
