@@ -6,7 +6,7 @@ import type { Projection } from '../domain/projection.js';
 import { createChangeFeed } from '../app/change-feed.js';
 import { changesRoutes } from '../adapters/http/changes.routes.js';
 import { createMetrics } from '../adapters/http/metrics.js';
-import { readYourWrites } from '../adapters/http/read-your-writes.middleware.js';
+import { readPositions } from '../adapters/http/read-your-writes.middleware.js';
 import type { ViewReader, ViewRoutes, ViewRoutesDeps } from '../adapters/http/view-routes.js';
 import type { EntryDefaults, ServiceConfig } from '../adapters/cli/config.js';
 import { followLog } from './log-follower.js';
@@ -70,7 +70,7 @@ export async function startView<V>(definition: ViewDefinition<V>, config: Servic
       return json;
     },
   };
-  const routes = definition.routes({ reader, positions: readYourWrites(runner) }, config);
+  const routes = definition.routes({ reader, positions: readPositions(runner) }, config);
 
   const shell = await startServiceShell({
     config,

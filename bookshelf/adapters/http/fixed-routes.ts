@@ -5,27 +5,27 @@
 import type { Context, Middleware } from 'koa';
 import type { RoutedContext } from './metrics.js';
 
-export type RouteHandler = (ctx: Context) => void | Promise<void>;
+export type RouteHandler = (ctx: Context) => void;
 
 export interface FixedRoutesOptions {
-  /** Runs around every handler, e.g. read-your-writes. */
-  around?: Middleware;
+  /** Runs every handler, e.g. with read-your-writes around it. */
+  around?: (ctx: Context, handler: RouteHandler) => void | Promise<void>;
 }
 
 /** As @koa/router answers a GET route: HEAD too. */
 const ALLOW = 'HEAD, GET';
 
 export function fixedRoutes(routes: Record<string, RouteHandler>, { around }: FixedRoutesOptions = {}): Middleware {
-  const table = new Map<string, (ctx: Context) => void | Promise<void>>();
-  for (const [path, handler] of Object.entries(routes)) {
-    table.set(path, around ? (ctx) => around(ctx, async () => handler(ctx)) as Promise<void> : handler);
+  const table = new Map<string, { pattern: string; run: (ctx: Context) => void | Promise<void> }>();
+  for (const [pattern, handler] of Object.entries(routes)) {
+    table.set(pattern, { pattern, run: around ? (ctx) => around(ctx, handler) : handler });
   }
   return (ctx, next) => {
     const route = table.get(ctx.path);
     if (route === undefined) return next();
-    (ctx as RoutedContext).routePattern = ctx.path;
-    const method = ctx.method;
-    if (method === 'GET' || method === 'HEAD') return route(ctx);
+    (ctx as RoutedContext).routePattern = route.pattern;
+    const method = ctx.req.method;
+    if (method === 'GET' || method === 'HEAD') return route.run(ctx);
     // What @koa/router's allowedMethods says of a path it knows, asked with another method.
     ctx.set('Allow', ALLOW);
     if (method === 'OPTIONS') {

@@ -13,7 +13,7 @@ export function lastReadRoutes({ reader, positions }: ViewRoutesDeps<LastReadVie
           ctx.body = reader.json('last-read', build);
         },
       },
-      { around: positions },
+      { around: positions.serve },
     ),
   };
 }

@@ -14,7 +14,7 @@ function statusFilter(raw: unknown): BookStatus | undefined {
 
 export function listBooksRoutes({ reader, positions }: ViewRoutesDeps<ListBooksView>): ViewRoutes {
   const router = new Router();
-  router.use(positions);
+  router.use(positions.middleware);
   router.get('/:id', (ctx) => {
     const book = getBook(reader.view(), ctx.params.id!);
     if (!book) throw new ProblemError('unknown_book', `no book ${JSON.stringify(ctx.params.id!.slice(0, 50))}`);
@@ -30,7 +30,7 @@ export function listBooksRoutes({ reader, positions }: ViewRoutesDeps<ListBooksV
           ctx.body = reader.json(`list:${status ?? ''}`, (view) => listBooks(view, status ? { status } : {}));
         },
       },
-      { around: positions },
+      { around: positions.serve },
     ),
     router,
   };

@@ -1,4 +1,5 @@
 /** Prometheus metrics of one process, on a registry of its own (several services can share a test process). */
+import { performance } from 'node:perf_hooks';
 import { Counter, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Context, Middleware } from 'koa';
 import type { EventCounters } from '../../app/ports.js';

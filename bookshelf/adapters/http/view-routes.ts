@@ -1,6 +1,7 @@
 /** What a view's read routes are given, and what they hand back to be served. */
 import type Router from '@koa/router';
 import type { Middleware } from 'koa';
+import type { ReadPositions } from './read-your-writes.middleware.js';
 
 /** Read access to a view's state, with JSON answers cached until the next applied event. */
 export interface ViewReader<V> {
@@ -12,7 +13,7 @@ export interface ViewReader<V> {
 export interface ViewRoutesDeps<V> {
   reader: ViewReader<V>;
   /** Read your writes, the position header and the ETag: around every read route. */
-  positions: Middleware;
+  positions: ReadPositions;
 }
 
 export interface ViewRoutes {
