@@ -1,6 +1,6 @@
 /**
  * P2 serving: requests/s and p99 latency of `GET /` on `last-read` (caught up on the replay topic)
- * against a bare node:http server answering the same bytes, same load (wrk), same run.
+ * against a one-middleware Koa app answering the same bytes, same load (wrk), same run; bare node:http for reference.
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -60,32 +60,34 @@ export async function servingFigures(ctx: BenchContext, topic: string): Promise<
       }
       const what = `GET / on last-read, ${body.length} bytes, wrk ${LOAD.connections} connections × ${LOAD.seconds} s`;
       return [
+        // Koa is a given: the goal is what the view's own middleware costs on top of it, measured in the same run.
         figure({
           id: 'P2',
           what,
           unit: 'req/s',
           values: rps.service,
-          baselineName: 'bare node:http',
-          baselines: rps.bare,
-          goal: '≥ 0.8 × bare',
-          meets: (_, ratio) => ratio >= 0.8,
+          baselineName: 'one-middleware Koa',
+          baselines: rps.koa,
+          goal: '≥ 0.9 × Koa',
+          meets: (_, ratio) => ratio >= 0.9,
         }),
         figure({
           id: 'P2',
           what: 'p99 latency of the same',
           unit: 'ms',
           values: p99.service,
-          baselineName: 'bare node:http',
-          baselines: p99.bare,
-          goal: '(reported)',
+          baselineName: 'one-middleware Koa',
+          baselines: p99.koa,
+          goal: '≤ 1.5 × Koa',
+          meets: (_, ratio) => ratio <= 1.5,
         }),
         figure({
           id: 'P2 ref',
-          what: "a one-middleware Koa app answering the same bytes (the framework's ceiling)",
+          what: 'bare node:http answering the same bytes (no framework)',
           unit: 'req/s',
-          values: rps.koa,
-          baselineName: 'bare node:http',
-          baselines: rps.bare,
+          values: rps.bare,
+          baselineName: 'one-middleware Koa',
+          baselines: rps.koa,
           goal: '(reference)',
         }),
       ];

@@ -2,6 +2,7 @@
 import { lastReadBooks, lastReadChanged, lastReadProjection, type LastReadView } from '../domain/projections/last-read.projection.js';
 import { integer, option, optionValues } from '../adapters/cli/options.js';
 import type { ServiceConfig } from '../adapters/cli/config.js';
+import { lastReadRoutes } from '../adapters/http/last-read.routes.js';
 import type { ViewDefinition } from './view-service.js';
 import { snapshotOptions } from '../adapters/cli/snapshot-options.js';
 
@@ -28,11 +29,5 @@ export const lastReadView: ViewDefinition<LastReadView> = {
   projection: lastReadProjection,
   changed: lastReadChanged,
   change: (view, _book, config) => ({ lastRead: lastReadBooks(view, sizeOf(config)) }),
-  routes(router, reader, config) {
-    const size = sizeOf(config);
-    router.get('/', (ctx) => {
-      ctx.type = 'application/json';
-      ctx.body = reader.json('last-read', (view) => lastReadBooks(view, size));
-    });
-  },
+  routes: (deps, config) => lastReadRoutes(deps, sizeOf(config)),
 };

@@ -3,6 +3,7 @@
  * and an orderly stop (deregister, finish requests in flight, then the service's own parts).
  */
 import type Router from '@koa/router';
+import type { Middleware } from 'koa';
 import type { Logger } from '../app/ports.js';
 import type { HealthStatus } from '../app/health.js';
 import { createAgentApi } from '../adapters/consul/agent-api.js';
@@ -38,6 +39,8 @@ export interface ShellOptions {
   metrics: Metrics;
   probes: ServiceProbes;
   routers: Router[];
+  /** Routes dispatched by path before the routers (a view's reads). */
+  front?: Middleware;
   /** Stops what the service started besides HTTP and Consul, after both. */
   stopParts?: () => Promise<void>;
   /**
@@ -59,6 +62,7 @@ export async function startServiceShell({
   metrics,
   probes,
   routers,
+  front,
   stopParts,
   drain,
   meta,
@@ -67,7 +71,14 @@ export async function startServiceShell({
 }: ShellOptions): Promise<RunningService> {
   const { token, reads } = config.auth;
   const guard = token === undefined ? undefined : bearerAuth({ token, reads });
-  const app = createHttpApp({ logger: logger.child({ module: 'http' }), metrics, probes, routers, ...(guard && { guard }) });
+  const app = createHttpApp({
+    logger: logger.child({ module: 'http' }),
+    metrics,
+    probes,
+    routers,
+    ...(guard && { guard }),
+    ...(front && { front }),
+  });
   const handle = app.callback();
   // Koa's handler settles its own errors: the promise it returns is not ours to wait for.
   const server = await listen((req, res) => void handle(req, res), { addr: config.addr, port: config.port });

@@ -2,29 +2,23 @@
  * The shared runner of every view: folds the topic into its projection, serves its routes,
  * registers in Consul and answers /health by how far it has read.
  */
-import Router from '@koa/router';
 import type { RecordedEvent } from '../domain/events.js';
 import type { Projection } from '../domain/projection.js';
 import { createChangeFeed } from '../app/change-feed.js';
 import { changesRoutes } from '../adapters/http/changes.routes.js';
 import { createMetrics } from '../adapters/http/metrics.js';
-import { readYourWrites } from '../adapters/http/read-your-writes.middleware.js';
+import { readPositions } from '../adapters/http/read-your-writes.middleware.js';
+import type { ViewReader, ViewRoutes, ViewRoutesDeps } from '../adapters/http/view-routes.js';
 import type { EntryDefaults, ServiceConfig } from '../adapters/cli/config.js';
 import { followLog } from './log-follower.js';
 import { startServiceShell, type RunningService, type ServiceDeps } from './service-shell.js';
 import { snapshotRouter } from './snapshot-route.js';
 
-/** Read access to a view's state, with JSON answers cached until the next applied event. */
-export interface ViewReader<V> {
-  view(): V;
-  /** The JSON text of `build()`, built again only after the view changed. */
-  json(key: string, build: (view: V) => unknown): string;
-}
-
 export interface ViewDefinition<V> {
   defaults: EntryDefaults;
   projection: Projection<V>;
-  routes(router: Router, reader: ViewReader<V>, config: ServiceConfig): void;
+  /** Its read routes, from a factory in adapters/http. */
+  routes(deps: ViewRoutesDeps<V>, config: ServiceConfig): ViewRoutes;
   /** What GET /changes says, besides the event, about the book a change touched: the view's answer for it now. */
   change?(view: V, book: string | null, config: ServiceConfig): object;
   /** Whether an applied event changed what the view shows; GET /changes sends only those. Without it, every one did. */
@@ -80,17 +74,16 @@ export async function startView<V>(definition: ViewDefinition<V>, config: Servic
       return json;
     },
   };
-  const router = new Router();
-  router.use(readYourWrites(runner));
-  definition.routes(router, reader, config);
+  const routes = definition.routes({ reader, positions: readPositions(runner) }, config);
 
   const shell = await startServiceShell({
     config,
     logger,
     metrics,
     probes: { health: () => runner.health(), rejected: () => runner.rejected() },
+    front: routes.fixed,
     // The changes before the view's own routes, which may take /changes for a book id.
-    routers: [changes.router, snapshotRouter(config, log.snapshotSource), router],
+    routers: [changes.router, snapshotRouter(config, log.snapshotSource), ...(routes.router ? [routes.router] : [])],
     stopParts: () => log.stop(),
     drain: () => runner.close(),
     endStreams: () => changes.close(),

@@ -46,42 +46,83 @@ function readPosition(tokens: string[]): LogPosition {
   return position;
 }
 
+export interface ReadPositions {
+  /** For routers: waits for the position asked for, then stamps the answer of the routes after it. */
+  middleware: Middleware;
+  /** For one route: the same around `answer`, with no promise when no position is asked for (the usual read). */
+  serve: (ctx: Context, answer: (ctx: Context) => void) => void | Promise<void>;
+}
+
 /**
  * Read your writes: given a position (header or `?position=`), answer only once it is applied,
  * waiting up to `?wait=` ms. Every answer says which position it reflects, and carries a strong ETag made from it:
  * `If-None-Match` with that tag gets 304.
  */
-export function readYourWrites(source: PositionSource): Middleware {
+export function readPositions(source: PositionSource): ReadPositions {
   let taggedPosition: string | null = null;
   let tag = '';
-  return async (ctx, next) => {
-    const tokens = readTokens(ctx);
-    const wait = readWait(ctx.query.wait);
-    if (tokens.length > 0) {
-      const position = readPosition(tokens);
-      const token = formatPosition(position);
-      const beyond = await source.beyondLog?.(position);
-      if (beyond)
-        throw new ProblemError('position_beyond_log', `position ${token} is beyond the end of the log: ${beyond}`, { field: 'position' });
-      if (!(await source.waitFor(position, wait))) {
-        throw new ProblemError('not_caught_up', `position ${token} not applied after ${wait} ms`, { retryAfter: 1 });
-      }
-    }
+  const headerName = POSITION_HEADER.toLowerCase();
+  // Only a header or a query string can ask for a position or a wait: without either, nothing to parse.
+  // (Read from Node's request itself: each of Koa's getters is a few calls deep, on every read.)
+  const asks = (ctx: Context): boolean => ctx.req.url?.includes('?') === true || ctx.req.headers[headerName] !== undefined;
+
+  const stamp = (ctx: Context): string => {
     const applied = source.appliedPosition();
-    if (applied !== '') ctx.set(POSITION_HEADER, applied);
-    await next();
-    if (ctx.status !== 200 || (ctx.method !== 'GET' && ctx.method !== 'HEAD')) return;
+    // Straight on the response: Koa's ctx.set costs as much again as the header itself.
+    if (applied !== '') ctx.res.setHeader(POSITION_HEADER, applied);
+    return applied;
+  };
+  const tagAnswer = (ctx: Context, applied: string): void => {
+    const method = ctx.req.method;
+    if (ctx.res.statusCode !== 200 || (method !== 'GET' && method !== 'HEAD')) return;
     // The body is the view at that position: one tag per position, made once per change of it.
     if (applied !== taggedPosition) {
       taggedPosition = applied;
       tag = `"${applied === '' ? 'empty' : applied}"`;
     }
-    ctx.set('ETag', tag);
-    if (matches(ctx.get('If-None-Match'), tag)) {
+    ctx.res.setHeader('ETag', tag);
+    const ifNoneMatch = ctx.req.headers['if-none-match'];
+    if (ifNoneMatch !== undefined && matches(ifNoneMatch, tag)) {
       ctx.status = 304;
       ctx.body = null;
     }
   };
+  const serveNow = (ctx: Context, answer: (ctx: Context) => void): void => {
+    const applied = stamp(ctx);
+    answer(ctx);
+    tagAnswer(ctx, applied);
+  };
+
+  return {
+    async middleware(ctx, next) {
+      if (asks(ctx)) await waitForAsked(ctx, source);
+      const applied = stamp(ctx);
+      await next();
+      tagAnswer(ctx, applied);
+    },
+    serve(ctx, answer) {
+      if (asks(ctx)) return waitForAsked(ctx, source).then(() => serveNow(ctx, answer));
+      serveNow(ctx, answer);
+    },
+  };
+}
+
+/** The same as a Koa middleware. */
+export const readYourWrites = (source: PositionSource): Middleware => readPositions(source).middleware;
+
+/** Answers only once the position asked for (if any) is applied, or refuses it. */
+async function waitForAsked(ctx: Context, source: PositionSource): Promise<void> {
+  const tokens = readTokens(ctx);
+  const wait = readWait(ctx.query.wait);
+  if (tokens.length === 0) return;
+  const position = readPosition(tokens);
+  const token = formatPosition(position);
+  const beyond = await source.beyondLog?.(position);
+  if (beyond)
+    throw new ProblemError('position_beyond_log', `position ${token} is beyond the end of the log: ${beyond}`, { field: 'position' });
+  if (!(await source.waitFor(position, wait))) {
+    throw new ProblemError('not_caught_up', `position ${token} not applied after ${wait} ms`, { retryAfter: 1 });
+  }
 }
 
 /** If-None-Match compares weakly: `*`, or any listed tag with or without `W/`. */
