@@ -1,6 +1,6 @@
 /**
  * The P2 baseline: a bare node:http server answering every request with the same bytes as the view.
- *   node dist-bench/baselines/bare-http.js <body-file> <content-type>   (prints its port)
+ *   node dist-bench/bench/baselines/bare-http.js <body-file> <content-type>   (prints its port)
  */
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';

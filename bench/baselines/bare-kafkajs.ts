@@ -1,7 +1,7 @@
 /**
  * A reference for P1: kafkajs alone reading the whole topic with the views' fetch settings, each value
  * turned into text and nothing else; exits once it has read up to the end offsets seen at start.
- *   node dist-bench/baselines/bare-kafkajs.js <broker> <topic>
+ *   node dist-bench/bench/baselines/bare-kafkajs.js <broker> <topic>
  */
 import { Kafka, logLevel } from 'kafkajs';
 

@@ -1,7 +1,7 @@
 /**
  * The P4 baseline: the least a process can do to be passing in Consul — listen, then register
  * with a check that starts passing. Deregisters on SIGTERM.
- *   node dist-bench/baselines/bare-register.js <consul host:port> <service name>
+ *   node dist-bench/bench/baselines/bare-register.js <consul host:port> <service name>
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';

@@ -1,7 +1,7 @@
 /**
  * The P5 baseline: the same books held in the plainest way — each event parsed, its payload kept
  * in a Map by id — measured after a full collection. Prints bytes of RSS growth per book.
- *   node --expose-gc dist-bench/baselines/bare-rows.js <count>
+ *   node --expose-gc dist-bench/bench/baselines/bare-rows.js <count>
  */
 import { shelfLine } from '../support/book-events.js';
 

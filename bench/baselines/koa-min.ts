@@ -1,7 +1,7 @@
 /**
  * A reference for P2: the smallest Koa app answering the same bytes, to tell the framework's share
  * from Bookshelf's own.
- *   node dist-bench/baselines/koa-min.js <body-file> <content-type>   (prints its port)
+ *   node dist-bench/bench/baselines/koa-min.js <body-file> <content-type>   (prints its port)
  */
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
