@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { RecordedEvent } from '../../bookshelf/domain/events.js';
 import { getBook, listBooks, listBooksProjection, type ListBooksView } from '../../bookshelf/domain/projections/list-books.projection.js';
 import { SegmentMap } from '../../bookshelf/domain/projections/segment-map.js';
+import { bookState, bookStatesProjection } from '../../bookshelf/domain/projections/book-states.projection.js';
 import { bookAdded, bookRated, bookRead, bookRemoved, bookStarted } from '../support/events.js';
 
 const fold = (events: RecordedEvent[], view = listBooksProjection.initialState()): ListBooksView =>
@@ -84,5 +85,18 @@ describe('a map with packed entries', () => {
     map.clear();
     expect(map.size).toBe(0);
     expect(map.get('c')).toBeUndefined();
+  });
+});
+
+describe('book states restored from a snapshot', () => {
+  it('equal the replay of the whole log when more events follow', () => {
+    const replay = (events: RecordedEvent[], view = bookStatesProjection.initialState()) =>
+      events.reduce((state, event) => bookStatesProjection.evolve(state, event), view);
+    const decoder = bookStatesProjection.snapshot!.decoder();
+    for (const chunk of bookStatesProjection.snapshot!.encode(replay(shelf))) decoder.add(JSON.parse(JSON.stringify(chunk)));
+    const later = [bookStarted('b5'), bookRemoved('b7'), bookRated('b8', 3), bookAdded('new-1', { title: 'New' })];
+    const continued = replay(later, decoder.view());
+    expect(continued).toEqual(replay([...shelf, ...later]));
+    expect(bookState(continued, 'b7')).toMatchObject({ removed: true });
   });
 });
