@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { RecordedEvent } from '../../bookshelf/domain/events.js';
 import { getBook, listBooks, listBooksProjection, type ListBooksView } from '../../bookshelf/domain/projections/list-books.projection.js';
 import { SegmentMap } from '../../bookshelf/domain/projections/segment-map.js';
+import { lastReadBooks, lastReadProjection } from '../../bookshelf/domain/projections/last-read.projection.js';
 import { bookState, bookStatesProjection } from '../../bookshelf/domain/projections/book-states.projection.js';
 import { bookAdded, bookRated, bookRead, bookRemoved, bookStarted } from '../support/events.js';
 
@@ -98,5 +99,24 @@ describe('book states restored from a snapshot', () => {
     const continued = replay(later, decoder.view());
     expect(continued).toEqual(replay([...shelf, ...later]));
     expect(bookState(continued, 'b7')).toMatchObject({ removed: true });
+  });
+});
+
+describe('last-read restored from a snapshot', () => {
+  it('equals the replay of the whole log when more events follow, and shows the same books', () => {
+    const replay = (events: RecordedEvent[], view = lastReadProjection.initialState()) =>
+      events.reduce((state, event) => lastReadProjection.evolve(state, event), view);
+    const decoder = lastReadProjection.snapshot!.decoder();
+    for (const chunk of lastReadProjection.snapshot!.encode(replay(shelf))) decoder.add(JSON.parse(JSON.stringify(chunk)));
+    const later = [
+      bookRead('b5'),
+      bookRemoved('b8'),
+      bookAdded('new-1', { title: 'New', author: [{ name: 'Author 3' }] }),
+      bookRead('new-1'),
+    ];
+    const continued = replay(later, decoder.view());
+    const replayed = replay([...shelf, ...later]);
+    expect(lastReadBooks(continued, 50)).toEqual(lastReadBooks(replayed, 50));
+    expect(continued).toEqual(replayed);
   });
 });
