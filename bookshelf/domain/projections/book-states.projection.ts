@@ -4,6 +4,7 @@ import { evolve as evolveBook, initialState, type BookState } from '../book/book
 import type { BookDetails, BookEventType, RecordedEvent } from '../events.js';
 import type { Projection } from '../projection.js';
 import { bookStatesDecoder, encodeBookStates } from './book-states.snapshot.js';
+import { SegmentMap } from './segment-map.js';
 
 /** A command whose events are in the log, by its idempotency key: enough to answer it again. */
 export interface RecordedCommand {
@@ -19,7 +20,8 @@ export interface RecordedCommand {
 }
 
 export interface BookStates {
-  books: Map<string, BookState>;
+  /** Restored from a snapshot, each book's state is built when first asked for. */
+  books: SegmentMap<BookState>;
   /** What the log holds under each idempotency key; what a key that comes again gets is app/idempotency-keys.ts's. */
   commands: Map<string, RecordedCommand>;
 }
@@ -34,11 +36,11 @@ const commandOf: Record<BookEventType, BookCommandType> = {
 };
 
 export const bookStatesProjection: Projection<BookStates> = {
-  initialState: () => ({ books: new Map(), commands: new Map() }),
+  initialState: () => ({ books: new SegmentMap(), commands: new Map() }),
   // Bump `version` with any change to evolve: snapshots of another version are not used.
   snapshot: {
     name: 'book-states',
-    version: 2,
+    version: 3,
     encode: encodeBookStates,
     decoder: () => bookStatesDecoder(() => bookStatesProjection.initialState()),
   },

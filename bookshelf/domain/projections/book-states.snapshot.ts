@@ -1,7 +1,9 @@
 /** The aggregate's book states and recorded commands in snapshot chunks and back. */
 import type { BookState } from '../book/book.decider.js';
 import type { BookStates, RecordedCommand } from './book-states.projection.js';
-import { chunkOf, inChunks, num, numOrNull, SnapshotShapeError, str, stringColumn, stringsBack, tuple } from './snapshot-chunks.js';
+import { chunkOf, inChunks, SnapshotShapeError, str, tuple } from './snapshot-chunks.js';
+import { numbersBack, packNumbers, packStrings, StringsReader } from './packed-columns.js';
+import { ChunkedEntries } from './packed-entries.js';
 
 const object = <T>(value: unknown): T => {
   if (typeof value !== 'object' || value === null || Array.isArray(value))
@@ -12,18 +14,23 @@ const object = <T>(value: unknown): T => {
 const STATUSES = new Set(['absent', 'unread', 'reading', 'read']);
 
 export function* encodeBookStates(view: BookStates): Generator<unknown> {
-  // Column by column, ids joined end to end and statuses by table: a few long values parse faster than an object per book.
+  // Column by column, packed: read back, a book's state is built only when the book is asked for.
   for (const { items } of inChunks(view.books, 'books', (entry) => entry)) {
     const known = (state: BookState) => (state.status === 'absent' ? null : state);
+    const removed = (state: BookState) => {
+      const flag = known(state)?.removed;
+      return flag === undefined ? null : flag ? 1 : 0;
+    };
     yield {
       kind: 'books',
       items: [
-        stringColumn(items.map(([id]) => id)),
-        stringColumn(items.map(([, state]) => state.status)),
-        items.map(([, state]) => known(state)?.removed ?? null),
-        items.map(([, state]) => state.version),
-        items.map(([, state]) => known(state)?.readCount ?? null),
-        items.map(([, state]) => known(state)?.rating ?? null),
+        items.length,
+        packStrings(items.map(([id]) => id)),
+        packStrings(items.map(([, state]) => state.status)),
+        packNumbers(items.map(([, state]) => removed(state))),
+        packNumbers(items.map(([, state]) => state.version)),
+        packNumbers(items.map(([, state]) => known(state)?.readCount ?? null)),
+        packNumbers(items.map(([, state]) => known(state)?.rating ?? null)),
       ],
     };
   }
@@ -32,33 +39,43 @@ export function* encodeBookStates(view: BookStates): Generator<unknown> {
 
 export function bookStatesDecoder(initial: () => BookStates) {
   const view = initial();
+  const books = new ChunkedEntries<BookState>();
+
+  function addBooks(items: unknown[]): void {
+    const [size, idColumn, statusColumn, removedColumn, versionColumn, readCountColumn, ratingColumn] = tuple(items, 7);
+    if (!Number.isSafeInteger(size) || (size as number) < 0) throw new SnapshotShapeError('a books chunk has no count');
+    const length = size as number;
+    const ids = new StringsReader(idColumn, length);
+    const statuses = new StringsReader(statusColumn, length);
+    const [removed, versions, readCounts, ratings] = [removedColumn, versionColumn, readCountColumn, ratingColumn].map((column) =>
+      numbersBack(column, length),
+    );
+    for (let i = 0; i < length; i++) {
+      const status = statuses.at(i);
+      if (status === null || !STATUSES.has(status)) throw new SnapshotShapeError('a book has an unknown status');
+      if (Number.isNaN(versions![i]) || (status !== 'absent' && Number.isNaN(readCounts![i])))
+        throw new SnapshotShapeError('a book has no version or read count');
+    }
+    books.add(ids, (i): BookState => {
+      const status = statuses.at(i) as BookState['status'];
+      if (status === 'absent') return { status: 'absent', version: 0 };
+      const rating = ratings![i]!;
+      return {
+        status,
+        removed: removed![i] === 1,
+        version: versions![i]!,
+        readCount: readCounts![i]!,
+        rating: Number.isNaN(rating) ? null : rating,
+      };
+    });
+  }
+
   return {
     add(chunk: unknown): void {
       const { kind, items } = chunkOf(chunk);
       switch (kind) {
-        case 'books': {
-          const [idColumn, statusColumn, removed, versions, readCounts, ratings] = tuple(items, 6) as unknown[][];
-          const length = Array.isArray(versions) ? versions.length : -1;
-          for (const column of [removed, versions, readCounts, ratings])
-            if (!Array.isArray(column) || column.length !== length) throw new SnapshotShapeError('a books chunk has a ragged column');
-          const [ids, statuses] = [stringsBack(idColumn, length), stringsBack(statusColumn, length)];
-          for (let i = 0; i < length; i++) {
-            const status = statuses[i];
-            if (typeof status !== 'string' || !STATUSES.has(status)) throw new SnapshotShapeError('a book has an unknown status');
-            const state: BookState =
-              status === 'absent'
-                ? { status: 'absent', version: 0 }
-                : {
-                    status: status as Exclude<BookState['status'], 'absent'>,
-                    removed: removed![i] === true,
-                    version: num(versions![i]),
-                    readCount: num(readCounts![i]),
-                    rating: numOrNull(ratings![i]),
-                  };
-            view.books.set(str(ids[i]), state);
-          }
-          return;
-        }
+        case 'books':
+          return addBooks(items);
         case 'commands':
           for (const item of items) {
             const [key, command] = tuple(item, 2);
@@ -69,6 +86,9 @@ export function bookStatesDecoder(initial: () => BookStates) {
           throw new SnapshotShapeError(`unknown chunk kind ${kind}`);
       }
     },
-    view: (): BookStates => view,
+    view(): BookStates {
+      if (books.size > 0) view.books.restorePacked(books);
+      return view;
+    },
   };
 }

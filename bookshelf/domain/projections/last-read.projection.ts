@@ -5,6 +5,7 @@ import { isoMillis } from '../iso-time.js';
 import type { Projection } from '../projection.js';
 import { sharedAuthors, type AuthorLists } from './author-lists.js';
 import { encodeLastRead, lastReadDecoder } from './last-read.snapshot.js';
+import { SegmentMap } from './segment-map.js';
 
 interface Read {
   /** null for a `book-read` line that named no book: it stands as its own entry. */
@@ -25,8 +26,8 @@ interface ShownDetails {
 }
 
 export interface LastReadView {
-  /** Details of each book, from `book-added`: what an entry shows of it. */
-  books: Map<string, ShownDetails>;
+  /** Details of each book, from `book-added`: what an entry shows of it; restored from a snapshot, built when first shown. */
+  books: SegmentMap<ShownDetails>;
   authors: AuthorLists;
   /** Latest read per book (or per event for anonymous reads). */
   reads: Map<string, Read>;
@@ -44,11 +45,11 @@ export interface LastReadEntry {
 }
 
 export const lastReadProjection: Projection<LastReadView> = {
-  initialState: () => ({ books: new Map(), reads: new Map(), removed: new Set(), seq: 0, authors: new Map() }),
+  initialState: () => ({ books: new SegmentMap(), reads: new Map(), removed: new Set(), seq: 0, authors: new Map() }),
   // Bump `version` with any change to evolve: snapshots of another version are not used.
   snapshot: {
     name: 'last-read',
-    version: 2,
+    version: 3,
     encode: encodeLastRead,
     decoder: () => lastReadDecoder(() => lastReadProjection.initialState()),
   },

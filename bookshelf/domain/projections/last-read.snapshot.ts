@@ -4,7 +4,6 @@ import type { LastReadView } from './last-read.projection.js';
 import {
   authorTable,
   addAuthorLists,
-  authorsBack,
   chunkOf,
   inChunks,
   num,
@@ -14,6 +13,12 @@ import {
   stringsBack,
   tuple,
 } from './snapshot-chunks.js';
+import { intsBack, packInts, packStrings, StringsReader } from './packed-columns.js';
+import { ChunkedEntries } from './packed-entries.js';
+
+const NO_AUTHOR = -1;
+/** The book's author list is not in the table (it was replaced there since): it is written with the book. */
+const OWN_AUTHOR = -2;
 
 type Read = LastReadView['reads'] extends Map<string, infer R> ? R : never;
 
@@ -43,17 +48,20 @@ export function* encodeLastRead(view: LastReadView): Generator<unknown> {
   yield { kind: 'seq', items: [view.seq] };
   yield* inChunks(authors.entries, 'authors', (entry) => entry);
   // Column by column, strings joined or by table: a few long values parse faster than a value per field.
+  // Book details packed column by column: read back, a book's are built only when a read of it is shown.
   for (const { items } of inChunks(view.books, 'books', (entry) => entry)) {
-    const strings = (field: 'title' | 'type' | 'year') => stringColumn(items.map(([, b]) => b[field] ?? null));
+    const strings = (field: 'title' | 'type' | 'year') => packStrings(items.map(([, b]) => b[field] ?? null));
+    const own: [number, Author[]][] = [];
+    const refs = items.map(([, b], i) => {
+      const ref = authors.ref(b.author);
+      if (ref === null) return NO_AUTHOR;
+      if (typeof ref === 'number') return ref;
+      own.push([i, ref]);
+      return OWN_AUTHOR;
+    });
     yield {
       kind: 'books',
-      items: [
-        stringColumn(items.map(([id]) => id)),
-        strings('title'),
-        items.map(([, b]) => authors.ref(b.author)),
-        strings('type'),
-        strings('year'),
-      ],
+      items: [items.length, packStrings(items.map(([id]) => id)), strings('title'), packInts(refs), own, strings('type'), strings('year')],
     };
   }
   for (const { items } of inChunks(view.reads, 'reads', (entry) => entry)) {
@@ -75,7 +83,7 @@ export function* encodeLastRead(view: LastReadView): Generator<unknown> {
 export function lastReadDecoder(initial: () => LastReadView) {
   const view = initial();
   const lists: Author[][] = [];
-  const author = authorsBack(lists);
+  const books = new ChunkedEntries<LastReadView['books'] extends Map<string, infer B> ? B : never>();
   return {
     add(chunk: unknown): void {
       const { kind, items } = chunkOf(chunk);
@@ -87,18 +95,33 @@ export function lastReadDecoder(initial: () => LastReadView) {
           addAuthorLists(items, view.authors, lists);
           return;
         case 'books': {
-          const [idColumn, titleColumn, authorRefs, typeColumn, yearColumn] = tuple(items, 5);
-          const refs = list(authorRefs);
-          const length = refs.length;
-          const [ids, titles, types, years] = [idColumn, titleColumn, typeColumn, yearColumn].map((column) => stringsBack(column, length));
-          for (let i = 0; i < length; i++) {
-            view.books.set(present(ids![i]), {
-              title: titles![i] ?? undefined,
-              author: author(refs[i]) ?? undefined,
-              type: types![i] ?? undefined,
-              year: years![i] ?? undefined,
-            });
+          const [size, idColumn, titleColumn, refColumn, ownColumn, typeColumn, yearColumn] = tuple(items, 7);
+          if (!Number.isSafeInteger(size) || (size as number) < 0) throw new SnapshotShapeError('a books chunk has no count');
+          const length = size as number;
+          const [ids, titles, types, years] = [idColumn, titleColumn, typeColumn, yearColumn].map(
+            (column) => new StringsReader(column, length),
+          );
+          const refs = intsBack(refColumn, length);
+          const own = new Map<number, Author[]>();
+          for (const item of list(ownColumn)) {
+            const [at, authors] = tuple(item, 2);
+            if (!Array.isArray(authors)) throw new SnapshotShapeError('an author list is not a list');
+            own.set(num(at), authors as Author[]);
           }
+          for (let i = 0; i < length; i++) {
+            const ref = refs[i]!;
+            if (ref === OWN_AUTHOR ? !own.has(i) : ref < NO_AUTHOR || ref >= lists.length)
+              throw new SnapshotShapeError('a snapshot names an unknown author list');
+          }
+          books.add(ids!, (i) => {
+            const ref = refs[i]!;
+            return {
+              title: titles!.at(i) ?? undefined,
+              author: ref === NO_AUTHOR ? undefined : ref === OWN_AUTHOR ? own.get(i) : lists[ref],
+              type: types!.at(i) ?? undefined,
+              year: years!.at(i) ?? undefined,
+            };
+          });
           return;
         }
         case 'reads': {
@@ -126,6 +149,9 @@ export function lastReadDecoder(initial: () => LastReadView) {
           throw new SnapshotShapeError(`unknown chunk kind ${kind}`);
       }
     },
-    view: (): LastReadView => view,
+    view(): LastReadView {
+      if (books.size > 0) view.books.restorePacked(books);
+      return view;
+    },
   };
 }

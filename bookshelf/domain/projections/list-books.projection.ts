@@ -3,8 +3,9 @@ import type { Author, BookDetails, RecordedEvent } from '../events.js';
 import { assertNever } from '../events.js';
 import type { BookStatus } from '../book/book.decider.js';
 import type { Projection } from '../projection.js';
-import { sharedAuthors, type AuthorLists } from './author-lists.js';
+import { sharedAuthors } from './author-lists.js';
 import { encodeListBooks, listBooksDecoder } from './list-books.snapshot.js';
+import { SegmentMap } from './segment-map.js';
 
 export type { BookStatus };
 
@@ -25,12 +26,12 @@ export interface BookRow {
 }
 
 export interface ListBooksView {
-  /** In the order the view first heard of each book. */
-  books: Map<string, BookRow>;
+  /** In the order the view first heard of each book; restored from a snapshot, each row is built when first asked for. */
+  books: SegmentMap<BookRow>;
   /** Ids of removed books, so a later line about them does not bring them back. */
   removed: Set<string>;
   /** One array per distinct author list, shared by every row that has it: a shelf holds many books per author. */
-  authors: AuthorLists;
+  authors: SegmentMap<Author[]>;
 }
 
 export interface ListBooksQuery {
@@ -38,11 +39,11 @@ export interface ListBooksQuery {
 }
 
 export const listBooksProjection: Projection<ListBooksView> = {
-  initialState: () => ({ books: new Map(), removed: new Set(), authors: new Map() }),
+  initialState: () => ({ books: new SegmentMap(), removed: new Set(), authors: new SegmentMap() }),
   // Bump `version` with any change to evolve: snapshots of another version are not used.
   snapshot: {
     name: 'list-books',
-    version: 2,
+    version: 3,
     encode: encodeListBooks,
     decoder: () => listBooksDecoder(() => listBooksProjection.initialState()),
   },

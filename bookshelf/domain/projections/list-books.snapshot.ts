@@ -1,42 +1,59 @@
-/** The list-books view in snapshot chunks and back: rows column by column, author lists by index, removed ids. */
+/**
+ * The list-books view in snapshot chunks and back: author lists, rows column by column, removed ids. Read back, the
+ * columns stay packed and a row (or author list) is built the first time it is asked for: a restart checks every
+ * value but makes no object per book.
+ */
 import type { Author } from '../events.js';
 import type { BookStatus } from '../book/book.decider.js';
 import type { BookRow, ListBooksView } from './list-books.projection.js';
-import {
-  authorTable,
-  addAuthorLists,
-  authorsBack,
-  chunkOf,
-  inChunks,
-  num,
-  numOrNull,
-  SnapshotShapeError,
-  str,
-  stringColumn,
-  stringsBack,
-  tuple,
-} from './snapshot-chunks.js';
+import { authorTable, chunkOf, inChunks, num, SnapshotShapeError, str, tuple } from './snapshot-chunks.js';
+import { intsBack, numbersBack, packInts, packNumbers, packStrings, StringsReader } from './packed-columns.js';
+import { ChunkedEntries } from './packed-entries.js';
+
+const NO_AUTHOR = -1;
+/** The row's author list is not in the table (it was replaced there since): it is written with the row. */
+const OWN_AUTHOR = -2;
+
+/** The list an author-table key stands for when each author is only a name, as `sharedAuthors` makes keys. */
+const listOfKey = (key: string): Author[] => key.split('\u0000').map((name) => ({ name }));
+
+function authorList(value: unknown): Author[] {
+  if (!Array.isArray(value) || value.some((author) => typeof (author as Author | null)?.name !== 'string'))
+    throw new SnapshotShapeError('an author list is not a list of authors');
+  return value as Author[];
+}
 
 export function* encodeListBooks(view: ListBooksView): Generator<unknown> {
   const authors = authorTable(view.authors);
-  yield* inChunks(authors.entries, 'authors', (entry) => entry);
-  // Column by column, strings joined or by table: a few long values parse faster, and leave less garbage, than a value per field.
-  for (const rows of inChunks(view.books.values(), 'rows', (row) => row)) {
-    const column = <K extends keyof BookRow>(key: K) => rows.items.map((row) => row[key]);
+  for (const { items } of inChunks(authors.entries, 'authors', (entry) => entry)) {
+    const lists = items.map(([key, list]) => (JSON.stringify(list) === JSON.stringify(listOfKey(key)) ? null : JSON.stringify(list)));
+    yield { kind: 'authors', items: [items.length, packStrings(items.map(([key]) => key)), packStrings(lists)] };
+  }
+  for (const { items: rows } of inChunks(view.books.values(), 'rows', (row) => row)) {
     const strings = (key: 'id' | 'title' | 'type' | 'year' | 'isbn' | 'status' | 'addedAt' | 'startedAt' | 'readAt') =>
-      stringColumn(column(key));
+      packStrings(rows.map((row) => row[key]));
+    const own: [number, Author[]][] = [];
+    const refs = rows.map((row, i) => {
+      const ref = authors.ref(row.author);
+      if (ref === null) return NO_AUTHOR;
+      if (typeof ref === 'number') return ref;
+      own.push([i, ref]);
+      return OWN_AUTHOR;
+    });
     yield {
       kind: 'rows',
       items: [
+        rows.length,
         strings('id'),
         strings('title'),
-        rows.items.map((row) => authors.ref(row.author)),
+        packInts(refs),
+        own,
         strings('type'),
         strings('year'),
         strings('isbn'),
         strings('status'),
-        column('rating'),
-        column('readCount'),
+        packNumbers(rows.map((row) => row.rating)),
+        packNumbers(rows.map((row) => row.readCount)),
         strings('addedAt'),
         strings('startedAt'),
         strings('readAt'),
@@ -46,71 +63,99 @@ export function* encodeListBooks(view: ListBooksView): Generator<unknown> {
   yield* inChunks(view.removed, 'removed', (id) => id);
 }
 
+const count = (value: unknown): number => {
+  if (!Number.isSafeInteger(value) || (value as number) < 0) throw new SnapshotShapeError('a chunk has no count');
+  return value as number;
+};
+
 export function listBooksDecoder(initial: () => ListBooksView) {
   const view = initial();
-  const lists: Author[][] = [];
-  const author = authorsBack(lists);
+  const authorEntries = new ChunkedEntries<Author[]>();
+  const rowEntries = new ChunkedEntries<BookRow>();
+  /** Author lists by their index in the table, each built once and shared by every row that names it. */
+  const lists: (Author[] | undefined)[] = [];
+  const explicitLists = new Map<number, Author[]>();
+  const listAt = (index: number): Author[] => (lists[index] ??= explicitLists.get(index) ?? listOfKey(authorEntries.keyAt(index)));
+
+  function addAuthors(items: unknown[]): void {
+    const [size, keyColumn, listColumn] = tuple(items, 3);
+    const length = count(size);
+    const keys = new StringsReader(keyColumn, length);
+    const explicit = new StringsReader(listColumn, length);
+    const first = authorEntries.size;
+    for (let i = 0; i < length; i++) {
+      const text = explicit.at(i);
+      if (text === null) continue;
+      try {
+        explicitLists.set(first + i, authorList(JSON.parse(text)));
+      } catch (error) {
+        throw new SnapshotShapeError(`an author list is not JSON: ${(error as Error).message}`);
+      }
+    }
+    authorEntries.add(keys, (local) => listAt(first + local));
+  }
+
+  function addRows(items: unknown[]): void {
+    const [size, ids, titles, refColumn, ownColumn, types, years, isbns, statusColumn, ratingColumn, readColumn, ...times] = tuple(
+      items,
+      14,
+    );
+    const length = count(size);
+    const column = (value: unknown) => new StringsReader(value, length);
+    const [id, title, type, year, isbn, status, addedAt, startedAt, readAt] = [
+      ids,
+      titles,
+      types,
+      years,
+      isbns,
+      statusColumn,
+      ...times,
+    ].map(column);
+    const refs = intsBack(refColumn, length);
+    const ratings = numbersBack(ratingColumn, length);
+    const readCounts = numbersBack(readColumn, length);
+    if (!Array.isArray(ownColumn)) throw new SnapshotShapeError('a rows chunk has no list of own authors');
+    const own = new Map<number, Author[]>();
+    for (const item of ownColumn as unknown[]) {
+      const [at, list] = tuple(item, 2);
+      own.set(num(at), authorList(list));
+    }
+    for (let i = 0; i < length; i++) {
+      const ref = refs[i]!;
+      if (ref === OWN_AUTHOR ? !own.has(i) : ref < NO_AUTHOR || ref >= authorEntries.size)
+        throw new SnapshotShapeError('a snapshot names an unknown author list');
+      const value = status!.at(i);
+      if (value !== 'unread' && value !== 'reading' && value !== 'read') throw new SnapshotShapeError('a row has an unknown status');
+      if (Number.isNaN(readCounts[i])) throw new SnapshotShapeError('a row has no read count');
+    }
+    rowEntries.add(id!, (i) => {
+      const ref = refs[i]!;
+      const rating = ratings[i]!;
+      return {
+        id: id!.at(i)!,
+        title: title!.at(i),
+        author: ref === NO_AUTHOR ? null : ref === OWN_AUTHOR ? own.get(i)! : listAt(ref),
+        type: type!.at(i),
+        year: year!.at(i),
+        isbn: isbn!.at(i),
+        status: status!.at(i) as BookStatus,
+        rating: Number.isNaN(rating) ? null : rating,
+        readCount: readCounts[i]!,
+        addedAt: addedAt!.at(i),
+        startedAt: startedAt!.at(i),
+        readAt: readAt!.at(i),
+      };
+    });
+  }
+
   return {
     add(chunk: unknown): void {
       const { kind, items } = chunkOf(chunk);
       switch (kind) {
         case 'authors':
-          addAuthorLists(items, view.authors, lists);
-          return;
-        case 'rows': {
-          const [
-            idColumn,
-            titleColumn,
-            authorRefs,
-            typeColumn,
-            yearColumn,
-            isbnColumn,
-            statusColumn,
-            ratings,
-            readCounts,
-            addedColumn,
-            startedColumn,
-            readColumn,
-          ] = tuple(items, 12);
-          if (!Array.isArray(authorRefs) || !Array.isArray(ratings) || !Array.isArray(readCounts))
-            throw new SnapshotShapeError('a rows chunk has a column that is not a list');
-          const length = authorRefs.length;
-          if (ratings.length !== length || readCounts.length !== length) throw new SnapshotShapeError('a rows chunk has a ragged column');
-          const [ids, titles, types, years, isbns, statuses, addedAts, startedAts, readAts] = [
-            idColumn,
-            titleColumn,
-            typeColumn,
-            yearColumn,
-            isbnColumn,
-            statusColumn,
-            addedColumn,
-            startedColumn,
-            readColumn,
-          ].map((column) => stringsBack(column, length));
-          for (let i = 0; i < length; i++) {
-            const id = ids![i];
-            const status = statuses![i] as BookStatus;
-            if (typeof id !== 'string') throw new SnapshotShapeError('a row has no id');
-            if (status !== 'unread' && status !== 'reading' && status !== 'read')
-              throw new SnapshotShapeError('a row has an unknown status');
-            const row: BookRow = {
-              id,
-              title: titles![i]!,
-              author: author(authorRefs[i]),
-              type: types![i]!,
-              year: years![i]!,
-              isbn: isbns![i]!,
-              status,
-              rating: numOrNull(ratings[i]),
-              readCount: num(readCounts[i]),
-              addedAt: addedAts![i]!,
-              startedAt: startedAts![i]!,
-              readAt: readAts![i]!,
-            };
-            view.books.set(id, row);
-          }
-          return;
-        }
+          return addAuthors(items);
+        case 'rows':
+          return addRows(items);
         case 'removed':
           for (const id of items) view.removed.add(str(id));
           return;
@@ -118,6 +163,10 @@ export function listBooksDecoder(initial: () => ListBooksView) {
           throw new SnapshotShapeError(`unknown chunk kind ${kind}`);
       }
     },
-    view: (): ListBooksView => view,
+    view(): ListBooksView {
+      if (authorEntries.size > 0) view.authors.restorePacked(authorEntries);
+      if (rowEntries.size > 0) view.books.restorePacked(rowEntries);
+      return view;
+    },
   };
 }

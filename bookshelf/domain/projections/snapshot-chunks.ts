@@ -71,19 +71,6 @@ export function addAuthorLists(items: readonly unknown[], into: Map<string, Auth
   }
 }
 
-export function authorsBack(lists: Author[][]) {
-  return (ref: unknown): Author[] | null => {
-    if (ref === null) return null;
-    if (typeof ref === 'number') {
-      const list = lists[ref];
-      if (list === undefined) throw new SnapshotShapeError('a snapshot names an unknown author list');
-      return list;
-    }
-    if (!Array.isArray(ref)) throw new SnapshotShapeError('a snapshot author is not a list');
-    return ref as Author[];
-  };
-}
-
 /** A column with few distinct values (a status, a year) is written as a table of them and an index per item. */
 const TABLE_WHEN = 4;
 

@@ -1,0 +1,166 @@
+/**
+ * Columns of a snapshot chunk packed so that reading them back makes almost no objects: strings joined end to end
+ * (or a table of the few values a column takes) with their lengths or indexes as base64 Int32 arrays, numbers as
+ * base64 Float64 arrays (NaN for null). Read back, a value is cut out only when it is asked for.
+ */
+import { SnapshotShapeError, str } from './snapshot-chunks.js';
+
+export type PackedStrings = ['joined', string, string] | ['table', (string | null)[], string];
+
+/** A column with few distinct values (a status, a year) is kept as a table of them and an index per item. */
+const TABLE_WHEN = 4;
+
+const base64 = (array: Uint8Array | Int32Array | Float64Array): string =>
+  Buffer.from(array.buffer, array.byteOffset, array.byteLength).toString('base64');
+
+function bytesBack(value: unknown): Buffer {
+  return Buffer.from(str(value), 'base64');
+}
+
+/** Outside what one byte holds: the Int32 form. */
+const BYTE_NULL = 255;
+const INT_NULL = -(2 ** 31);
+
+/**
+ * Integers from -1 up as one byte each (value + 1) when they all fit, else four; read back, the byte length tells
+ * which, so that the indexes and lengths of a column of short strings take a quarter of the room.
+ */
+export function packInts(values: readonly number[]): string {
+  if (values.every((value) => value >= -1 && value < BYTE_NULL - 1)) return base64(Uint8Array.from(values, (value) => value + 1));
+  return base64(Int32Array.from(values));
+}
+
+export function intsBack(value: unknown, length: number): Int32Array {
+  const bytes = bytesBack(value);
+  const ints = new Int32Array(length);
+  if (bytes.length === length) {
+    for (let i = 0; i < length; i++) ints[i] = bytes[i]! - 1;
+    return ints;
+  }
+  if (bytes.length !== length * 4) throw new SnapshotShapeError('a packed column has the wrong length');
+  new Uint8Array(ints.buffer).set(bytes);
+  return ints;
+}
+
+const fitsInt32 = (value: number | null) => value === null || (Number.isInteger(value) && value > INT_NULL && value < 2 ** 31);
+
+/** Numbers (null as NaN once read back) as bytes, Int32 or Float64, whichever holds them all: the byte length tells which. */
+export function packNumbers(values: readonly (number | null)[]): string {
+  if (values.every((value) => value === null || (Number.isInteger(value) && value >= 0 && value < BYTE_NULL)))
+    return base64(Uint8Array.from(values, (value) => value ?? BYTE_NULL));
+  if (values.every(fitsInt32)) return base64(Int32Array.from(values, (value) => value ?? INT_NULL));
+  return base64(Float64Array.from(values, (value) => value ?? NaN));
+}
+
+/** The numbers `packNumbers` wrote, NaN for null; nothing may be infinite. */
+export function numbersBack(value: unknown, length: number): Float64Array {
+  const bytes = bytesBack(value);
+  const numbers = new Float64Array(length);
+  if (bytes.length === length) {
+    for (let i = 0; i < length; i++) numbers[i] = bytes[i] === BYTE_NULL ? NaN : bytes[i]!;
+    return numbers;
+  }
+  if (bytes.length === length * 4) {
+    const ints = new Int32Array(length);
+    new Uint8Array(ints.buffer).set(bytes);
+    for (let i = 0; i < length; i++) numbers[i] = ints[i] === INT_NULL ? NaN : ints[i]!;
+    return numbers;
+  }
+  if (bytes.length !== length * 8) throw new SnapshotShapeError('a packed column has the wrong length');
+  new Uint8Array(numbers.buffer).set(bytes);
+  for (let i = 0; i < length; i++)
+    if (numbers[i] === Infinity || numbers[i] === -Infinity) throw new SnapshotShapeError('an infinite number');
+  return numbers;
+}
+
+export function packStrings(values: readonly (string | null)[]): PackedStrings {
+  const index = new Map<string | null, number>();
+  for (const value of values) {
+    if (!index.has(value)) index.set(value, index.size);
+    if (index.size * TABLE_WHEN > values.length) break;
+  }
+  if (index.size * TABLE_WHEN <= values.length) return ['table', [...index.keys()], packInts(values.map((value) => index.get(value)!))];
+  const joined = values.filter((value) => value !== null).join('');
+  return ['joined', joined, packInts(values.map((value) => (value === null ? -1 : value.length)))];
+}
+
+/** FNV-1a over the characters, then mixed so that keys differing in their last characters (book-0001a, book-0001b) differ in the low bits too. */
+export function hashString(text: string, from: number, to: number): number {
+  let hash = -2128831035;
+  for (let at = from; at < to; at++) hash = Math.imul(hash ^ text.charCodeAt(at), 16777619);
+  hash = Math.imul(hash ^ (hash >>> 16), -2048144789);
+  hash = Math.imul(hash ^ (hash >>> 13), -1028477387);
+  return hash ^ (hash >>> 16);
+}
+
+export const hashOf = (text: string): number => hashString(text, 0, text.length);
+
+/** A packed string column read back, checked whole at once; values are cut out on demand. */
+export class StringsReader {
+  readonly length: number;
+  readonly #joined: string;
+  readonly #table: (string | null)[] | undefined;
+  /** Joined: where each value starts, -1 for null; table: each item's index. */
+  readonly #refs: Int32Array;
+  readonly #ends: Int32Array;
+
+  constructor(column: unknown, length: number) {
+    if (!Array.isArray(column) || column.length !== 3) throw new SnapshotShapeError('a string column is not [form, values, refs]');
+    const [form, values, refs] = column as unknown[];
+    this.length = length;
+    this.#refs = intsBack(refs, length);
+    this.#ends = new Int32Array(0);
+    if (form === 'table') {
+      if (!Array.isArray(values) || values.some((value) => value !== null && typeof value !== 'string'))
+        throw new SnapshotShapeError('a string column has no table of strings');
+      this.#joined = '';
+      this.#table = values as (string | null)[];
+      for (let i = 0; i < length; i++)
+        if (!(this.#refs[i]! >= 0 && this.#refs[i]! < values.length))
+          throw new SnapshotShapeError('a string column names an unknown value');
+      return;
+    }
+    if (form !== 'joined') throw new SnapshotShapeError('a string column of no known form');
+    this.#joined = str(values);
+    this.#table = undefined;
+    // The lengths become start offsets in place, and their ends are kept beside them.
+    this.#ends = new Int32Array(length);
+    let at = 0;
+    for (let i = 0; i < length; i++) {
+      const size = this.#refs[i]!;
+      if (size === -1) {
+        this.#ends[i] = -1;
+        continue;
+      }
+      if (size < 0 || at + size > this.#joined.length) throw new SnapshotShapeError('a string column has a bad length');
+      this.#refs[i] = at;
+      at += size;
+      this.#ends[i] = at;
+    }
+    if (at !== this.#joined.length) throw new SnapshotShapeError('a string column has characters left over');
+  }
+
+  at(i: number): string | null {
+    if (this.#table !== undefined) return this.#table[this.#refs[i]!]!;
+    const end = this.#ends[i]!;
+    return end === -1 ? null : this.#joined.slice(this.#refs[i], end);
+  }
+
+  isNull(i: number): boolean {
+    return this.#table !== undefined ? this.#table[this.#refs[i]!] === null : this.#ends[i] === -1;
+  }
+
+  /** The hash of value i as `hashString` gives it; null hashes as the empty string. */
+  hash(i: number): number {
+    if (this.#table !== undefined) return hashOf(this.#table[this.#refs[i]!] ?? '');
+    const end = this.#ends[i]!;
+    return end === -1 ? hashOf('') : hashString(this.#joined, this.#refs[i]!, end);
+  }
+
+  equals(i: number, text: string): boolean {
+    if (this.#table !== undefined) return this.#table[this.#refs[i]!] === text;
+    const end = this.#ends[i]!;
+    const start = this.#refs[i]!;
+    return end !== -1 && end - start === text.length && this.#joined.startsWith(text, start);
+  }
+}
