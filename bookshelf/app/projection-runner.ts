@@ -150,6 +150,23 @@ export function createProjectionRunner<V>(options: ProjectionRunnerOptions<V>) {
     }
   }
 
+  /** True as soon as `position` is applied, false after `timeoutMs`. */
+  function reachedWithin(position: LogPosition, timeoutMs: number): Promise<boolean> {
+    if (hasReached(next, position)) return Promise.resolve(true);
+    if (closed) return Promise.resolve(false);
+    return new Promise((resolve) => {
+      const waiter: Waiter = {
+        position,
+        resolve,
+        timer: setTimeout(() => {
+          waiters.delete(waiter);
+          resolve(false);
+        }, timeoutMs),
+      };
+      waiters.add(waiter);
+    });
+  }
+
   return {
     topic,
     view: (): V => view,
@@ -308,18 +325,8 @@ export function createProjectionRunner<V>(options: ProjectionRunnerOptions<V>) {
     /** Resolves true once `position` is applied, false after `timeoutMs`. */
     waitFor(position: LogPosition, timeoutMs: number): Promise<boolean> {
       if (hasReached(next, position)) return Promise.resolve(true);
-      if (timeoutMs <= 0 || closed) return Promise.resolve(false);
-      return new Promise((resolve) => {
-        const waiter: Waiter = {
-          position,
-          resolve,
-          timer: setTimeout(() => {
-            waiters.delete(waiter);
-            resolve(false);
-          }, timeoutMs),
-        };
-        waiters.add(waiter);
-      });
+      if (timeoutMs <= 0) return Promise.resolve(false);
+      return reachedWithin(position, timeoutMs);
     },
 
     /**
@@ -332,7 +339,8 @@ export function createProjectionRunner<V>(options: ProjectionRunnerOptions<V>) {
       // Kafka reports the end that read_committed readers see: it passes a committed transaction only once the
       // commit markers are written, a few milliseconds after the writer was told. Ask a few times before refusing.
       for (const pause of BEYOND_RECHECK_MS) {
-        if (pause > 0) await new Promise((resolve) => setTimeout(resolve, pause));
+        // Applied during the pause (the consumer often gets there before Kafka's answer): it was never beyond.
+        if (pause > 0 && (await reachedWithin(position, pause))) return null;
         try {
           for (const end of await fetchEnds()) if ((high.get(end.partition) ?? -1) < end.high) high.set(end.partition, end.high);
         } catch {
