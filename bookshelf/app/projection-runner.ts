@@ -13,8 +13,11 @@ import { createRejectedEvents, type RejectedEvent } from './rejected-events.js';
 import { createRestoreCheck, createSnapshotHold } from './restore-check.js';
 import type { LastRecord, RestoredState, SnapshotSource } from './snapshot-state.js';
 
-/** Pauses before each look at the log's end when a position seems beyond it (ms, a tenth of a second in all). */
-const BEYOND_RECHECK_MS = [0, 10, 30, 60];
+/**
+ * Pauses before each look at the log's end when a position seems beyond it (ms, a tenth of a second in all). The
+ * first comes before Kafka is asked at all: a position just written is usually applied by then.
+ */
+const BEYOND_RECHECK_MS = [10, 10, 20, 60];
 export type HealthStatus = 'pass' | 'warn' | 'fail';
 
 export interface PartitionProgress {
@@ -340,7 +343,7 @@ export function createProjectionRunner<V>(options: ProjectionRunnerOptions<V>) {
       // commit markers are written, a few milliseconds after the writer was told. Ask a few times before refusing.
       for (const pause of BEYOND_RECHECK_MS) {
         // Applied during the pause (the consumer often gets there before Kafka's answer): it was never beyond.
-        if (pause > 0 && (await reachedWithin(position, pause))) return null;
+        if (await reachedWithin(position, pause)) return null;
         try {
           for (const end of await fetchEnds()) if ((high.get(end.partition) ?? -1) < end.high) high.set(end.partition, end.high);
         } catch {
