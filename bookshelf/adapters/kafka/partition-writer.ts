@@ -68,6 +68,12 @@ const FENCING_TYPES = new Set([
 ]);
 const FENCING_CODES = new Set([47, 90, 53, 49]);
 
+/**
+ * Kafka writes a commit's markers for a millisecond or so after it answered; a transaction begun meanwhile is refused
+ * (CONCURRENT_TRANSACTIONS) and retried after a metadata refresh. Waiting that long costs less, and more commands join.
+ */
+const SETTLE_MS = 1;
+
 export function isFencing(error: unknown): boolean {
   for (
     let e = error as { type?: unknown; code?: unknown; cause?: unknown } | undefined, depth = 0;
@@ -106,6 +112,7 @@ export function createPartitionWriter({
   let sending: Promise<void> | null = null;
   let failed = false;
   let closed = false;
+  let committedAt = -Infinity;
 
   function refuse(batch: Pending[], error: Error): void {
     for (const pending of batch) pending.reject(error);
@@ -165,6 +172,10 @@ export function createPartitionWriter({
 
   async function drain(): Promise<void> {
     while (queue.length > 0 && !failed) {
+      const settle = committedAt + SETTLE_MS - performance.now();
+      if (settle > 0) await new Promise((resolve) => setTimeout(resolve, settle));
+      // Closed or fenced during the pause: what waited was refused.
+      if (queue.length === 0) break;
       const batch: Pending[] = [];
       let size = 0;
       while (queue.length > 0 && size < maxBatch) {
@@ -173,6 +184,7 @@ export function createPartitionWriter({
         size += next.messages.length;
       }
       await commitBatch(batch);
+      committedAt = performance.now();
     }
     sending = null;
   }
