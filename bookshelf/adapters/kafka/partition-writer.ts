@@ -104,7 +104,7 @@ export function createPartitionWriter({
     transactionTimeout: transactionTimeoutMs,
     allowAutoTopicCreation: false,
     // The next transaction's first request meets CONCURRENT_TRANSACTIONS while the last one's markers are being
-    // written, a few milliseconds: retry it soon and often (2, 3, 4.5 … ms). Bounded (about 1.4 s in all), so that
+    // written, a few milliseconds: retry it soon and often (2, 3, 4.5 … ms). Bounded (about 1.5 s in all), so that
     // an unreachable broker becomes a 503.
     retry: { retries: 16, initialRetryTime: 2, multiplier: 1.5, maxRetryTime: 250 },
   });
