@@ -6,8 +6,11 @@ import type { LogPosition } from './log-position.js';
 import type { LogProgress } from './log-progress.js';
 import type { PartitionEnds } from './ports.js';
 
-/** Pauses before each look at the log's end when a position seems beyond it (ms, a tenth of a second in all). */
-const BEYOND_RECHECK_MS = [0, 10, 30, 60];
+/**
+ * Pauses before each look at the log's end when a position seems beyond it (ms, a tenth of a second in all). The
+ * first comes before Kafka is asked at all: a position just written is usually applied by then.
+ */
+const BEYOND_RECHECK_MS = [10, 10, 20, 60];
 
 interface Waiter {
   position: LogPosition;
@@ -25,22 +28,29 @@ export function createPositionWaiters({ progress, fetchEnds }: PositionWaitersOp
   const waiters = new Set<Waiter>();
   let closed = false;
 
+  /** True as soon as `position` is applied, false after `timeoutMs`. */
+  function reachedWithin(position: LogPosition, timeoutMs: number): Promise<boolean> {
+    if (progress.reached(position)) return Promise.resolve(true);
+    if (closed) return Promise.resolve(false);
+    return new Promise((resolve) => {
+      const waiter: Waiter = {
+        position,
+        resolve,
+        timer: setTimeout(() => {
+          waiters.delete(waiter);
+          resolve(false);
+        }, timeoutMs),
+      };
+      waiters.add(waiter);
+    });
+  }
+
   return {
     /** Resolves true once `position` is applied, false after `timeoutMs`. */
     waitFor: (position: LogPosition, timeoutMs: number): Promise<boolean> => {
       if (progress.reached(position)) return Promise.resolve(true);
-      if (timeoutMs <= 0 || closed) return Promise.resolve(false);
-      return new Promise((resolve) => {
-        const waiter: Waiter = {
-          position,
-          resolve,
-          timer: setTimeout(() => {
-            waiters.delete(waiter);
-            resolve(false);
-          }, timeoutMs),
-        };
-        waiters.add(waiter);
-      });
+      if (timeoutMs <= 0) return Promise.resolve(false);
+      return reachedWithin(position, timeoutMs);
     },
 
     /** The position moved: answers the waits it reached. */
@@ -64,7 +74,8 @@ export function createPositionWaiters({ progress, fetchEnds }: PositionWaitersOp
       // Kafka reports the end that read_committed readers see: it passes a committed transaction only once the
       // commit markers are written, a few milliseconds after the writer was told. Ask a few times before refusing.
       for (const pause of BEYOND_RECHECK_MS) {
-        if (pause > 0) await new Promise((resolve) => setTimeout(resolve, pause));
+        // Applied during the pause (the consumer often gets there before Kafka's answer): it was never beyond.
+        if (await reachedWithin(position, pause)) return null;
         try {
           progress.raiseEnds(await fetchEnds());
         } catch {

@@ -62,6 +62,18 @@ describe('projection runner', () => {
       expect(ends).toEqual([]);
     });
 
+    it('is not an offset the consumer applies within the pauses, and says so at once, without asking Kafka', async () => {
+      let asked = 0;
+      const runner = started([{ partition: 0, low: 0, high: 1 }], () => (asked++, Promise.resolve([{ partition: 0, low: 0, high: 1 }])));
+      runner.applyBatch(0, [record(0, read('a'), 0)], '1');
+      const answer = runner.beyondLog(parsePosition('0:1'));
+      await new Promise((resolve) => setTimeout(resolve, 2));
+      runner.applyBatch(0, [record(0, read('b'), 1)], '2');
+      expect(await answer).toBeNull();
+      // Applied within the first pause: Kafka was not asked at all, where it was asked four times before.
+      expect(asked).toBe(0);
+    });
+
     it('is not an offset Kafka acknowledged since it last reported the end', async () => {
       const runner = started([{ partition: 0, low: 0, high: 0 }], () => Promise.resolve([{ partition: 0, low: 0, high: 6 }]));
       expect(await runner.beyondLog(parsePosition('0:5'))).toBeNull();
