@@ -16,7 +16,7 @@ import { createGroupMembership } from '../adapters/kafka/group-membership.js';
 import { createPartitionWriter } from '../adapters/kafka/partition-writer.js';
 import { booksRoutes } from '../adapters/http/books.routes.js';
 import { createMetrics } from '../adapters/http/metrics.js';
-import { commandMetrics } from '../adapters/http/role-metrics.js';
+import { commandMetrics } from '../adapters/metrics/role-metrics.js';
 import { ownerRouting } from '../adapters/http/owner-routing.js';
 import { createProxy } from '../adapters/http/proxy.js';
 import type { EntryDefaults, ServiceConfig } from '../adapters/cli/config.js';

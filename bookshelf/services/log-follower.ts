@@ -11,7 +11,7 @@ import { createConsumer } from '../adapters/kafka/consumer.js';
 import { createKafka } from '../adapters/kafka/kafka-client.js';
 import { createLogEnds } from '../adapters/kafka/log-ends.js';
 import type { Metrics } from '../adapters/http/metrics.js';
-import { logMetrics } from '../adapters/http/role-metrics.js';
+import { logMetrics } from '../adapters/metrics/role-metrics.js';
 import { createEventCounters } from '../adapters/metrics/event-counters.js';
 import type { ServiceConfig } from '../adapters/cli/config.js';
 import type { Snapshots } from '../app/snapshots.js';

@@ -14,7 +14,7 @@ import { gatewayRoutes, type GatewayTargets } from '../adapters/http/gateway.rou
 import { gatewayChangesRoutes } from '../adapters/http/gateway-changes.routes.js';
 import { webRoutes } from '../adapters/http/web.routes.js';
 import { createMetrics } from '../adapters/http/metrics.js';
-import { gatewayMetrics } from '../adapters/http/role-metrics.js';
+import { gatewayMetrics } from '../adapters/metrics/role-metrics.js';
 import { openApiDocument } from '../adapters/http/openapi.js';
 import { createProxy } from '../adapters/http/proxy.js';
 import { option, optionValues, text } from '../adapters/cli/options.js';

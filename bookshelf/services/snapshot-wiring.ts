@@ -11,7 +11,7 @@ import { passingPeers } from '../adapters/consul/peer-lookup.js';
 import { createSnapshotStore } from '../adapters/fs/snapshot-store.js';
 import type { Metrics } from '../adapters/http/metrics.js';
 import { fetchSnapshot } from '../adapters/http/snapshot-client.js';
-import { createSnapshotMetrics } from '../adapters/http/snapshot-metrics.js';
+import { createSnapshotMetrics } from '../adapters/metrics/snapshot-metrics.js';
 import type { ServiceConfig } from '../adapters/cli/config.js';
 import { snapshotConfig } from '../adapters/cli/snapshot-options.js';
 
