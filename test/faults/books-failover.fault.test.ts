@@ -4,6 +4,7 @@
  * stopped (SIGSTOP) until its partitions have a new owner and resumed as a zombie, or the service is scaled
  * 1 → 3 → 1. Afterwards every acknowledged command is in the log exactly once and every book's versions are 1..n.
  */
+import { request } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { CONSUL, createTopic, unique } from '../support/infra.js';
 import { cleanupAfterAll } from '../support/cleanup.js';
@@ -19,6 +20,34 @@ const SESSION_TIMEOUT_S = 10;
 const ok = (sent: Sent) => sent.status >= 200 && sent.status < 300;
 
 const cleanup = cleanupAfterAll();
+
+/**
+ * A PUT on a connection of its own. A pooled idle connection to a process that is then stopped is closed by its
+ * overdue keep-alive timer the moment it resumes, before it reads a request that came meanwhile: no answer at all.
+ */
+function putOnNewConnection(
+  url: string,
+  headers: Record<string, string>,
+  body: string,
+): Promise<{ status: number; header: (name: string) => string | null; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: 'PUT', headers, agent: false, timeout: 30_000 }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('error', reject);
+      res.on('end', () => {
+        const header = (name: string) => {
+          const value = res.headers[name];
+          return typeof value === 'string' ? value : null;
+        };
+        resolve({ status: res.statusCode ?? 0, header, body: Buffer.concat(chunks).toString() });
+      });
+    });
+    req.on('timeout', () => req.destroy(new Error('no answer within 30 s')));
+    req.on('error', reject);
+    req.end(body);
+  });
+}
 
 async function booksCluster(count: number) {
   const topic = unique('failover');
@@ -128,17 +157,16 @@ describe('books when an owner fails', () => {
     const direct = (n: number, book: string): Promise<Sent> => {
       const key = `zombie-${n}-${book}`;
       const sentAt = Date.now();
-      return fetch(`http://127.0.0.1:${zombie.port}/books/${book}/rating`, {
-        method: 'PUT',
-        headers: { 'Content-Type': 'application/json', 'Idempotency-Key': key },
-        body: JSON.stringify({ rating: 1 + (n % 5) }),
-        signal: AbortSignal.timeout(30_000),
-      })
-        .then(async (response) => ({
+      return putOnNewConnection(
+        `http://127.0.0.1:${zombie.port}/books/${book}/rating`,
+        { 'Content-Type': 'application/json', 'Idempotency-Key': key },
+        JSON.stringify({ rating: 1 + (n % 5) }),
+      )
+        .then((response) => ({
           status: response.status,
-          position: response.headers.get('x-bookshelf-position'),
-          served: response.headers.get('x-served-by'),
-          body: await response.text(),
+          position: response.header('x-bookshelf-position'),
+          served: response.header('x-served-by'),
+          body: response.body,
         }))
         .catch(() => ({ status: 0, position: null, served: null, body: '' }))
         .then((answer) => ({ key, kind: 'rate' as const, book, partition: 0, sentAt, answeredAt: Date.now(), attempts: 1, ...answer }));
