@@ -82,7 +82,7 @@ export function readPositions(source: PositionSource): ReadPositions {
     }
     ctx.res.setHeader('ETag', tag);
     const ifNoneMatch = ctx.req.headers['if-none-match'];
-    if (ifNoneMatch !== undefined && matches(ifNoneMatch, tag)) {
+    if (ifNoneMatch !== undefined && noneMatchHas(ifNoneMatch, tag)) {
       ctx.status = 304;
       ctx.body = null;
     }
@@ -125,9 +125,12 @@ async function waitForAsked(ctx: Context, source: PositionSource): Promise<void>
   }
 }
 
+/** An entity tag, weak or strong, as RFC 9110 writes it: its quotes may hold commas (a position of several partitions). */
+const ENTITY_TAG = /(?:W\/)?"([^"]*)"/g;
+
 /** If-None-Match compares weakly: `*`, or any listed tag with or without `W/`. */
-function matches(header: string, tag: string): boolean {
-  if (header === '') return false;
+export function noneMatchHas(header: string, tag: string): boolean {
   if (header.trim() === '*') return true;
-  return header.split(',').some((candidate) => candidate.trim().replace(/^W\//, '') === tag);
+  for (const [, opaque] of header.matchAll(ENTITY_TAG)) if (`"${opaque}"` === tag) return true;
+  return false;
 }
