@@ -38,6 +38,14 @@ export async function servingFigures(ctx: BenchContext, topic: string): Promise<
     await view.waitForLog('caught up with the log', 600_000);
     const response = await fetch(`${view.url}/`);
     const body = Buffer.from(await response.arrayBuffer());
+    // Conditional GET: a client that polls with the ETag it has gets 304 and no body while nothing changed.
+    const etag = response.headers.get('etag');
+    if (etag === null) throw new Error('P2: GET / on last-read has no ETag');
+    const revalidated = await fetch(`${view.url}/`, { headers: { 'If-None-Match': etag } });
+    if (revalidated.status !== 304)
+      throw new Error(
+        `P2: If-None-Match of the current ETag answered ${revalidated.status}, not 304 (ETag ${etag}, then ${revalidated.headers.get('etag')})`,
+      );
     const contentType = response.headers.get('content-type') ?? 'application/json';
     const bare = await startBaseline('bare-http.js', body, contentType);
     const koa = await startBaseline('koa-min.js', body, contentType);
@@ -47,6 +55,7 @@ export async function servingFigures(ctx: BenchContext, topic: string): Promise<
       for (const url of Object.values(targets)) await wrk(url, { ...LOAD, seconds: 1 });
       const rps = { service: [] as number[], bare: [] as number[], koa: [] as number[] };
       const p99 = { service: [] as number[], bare: [] as number[], koa: [] as number[] };
+      const notModified: number[] = [];
       for (let run = 0; run < ctx.runs; run++) {
         for (const [name, url] of Object.entries(targets) as [keyof typeof targets, string][]) {
           const result = await wrk(url, LOAD);
@@ -54,8 +63,11 @@ export async function servingFigures(ctx: BenchContext, topic: string): Promise<
           rps[name].push(result.rps);
           p99[name].push(result.p99Ms);
         }
+        const conditional = await wrk(targets.service, { ...LOAD, headers: { 'If-None-Match': etag } });
+        if (conditional.failed > 0) throw new Error(`P2: the conditional GET failed ${conditional.failed} requests`);
+        notModified.push(conditional.rps);
         ctx.log(
-          `P2 run ${run + 1}: last-read ${Math.round(rps.service[run]!)} req/s (p99 ${p99.service[run]} ms), bare ${Math.round(rps.bare[run]!)} req/s (p99 ${p99.bare[run]} ms), minimal Koa ${Math.round(rps.koa[run]!)} req/s`,
+          `P2 run ${run + 1}: last-read ${Math.round(rps.service[run]!)} req/s (p99 ${p99.service[run]} ms), bare ${Math.round(rps.bare[run]!)} req/s (p99 ${p99.bare[run]} ms), minimal Koa ${Math.round(rps.koa[run]!)} req/s; 304 for If-None-Match ${Math.round(notModified[run]!)} req/s`,
         );
       }
       const what = `GET / on last-read, ${body.length} bytes, wrk ${LOAD.connections} connections × ${LOAD.seconds} s`;
@@ -80,6 +92,15 @@ export async function servingFigures(ctx: BenchContext, topic: string): Promise<
           baselines: p99.koa,
           goal: '≤ 1.5 × Koa',
           meets: (_, ratio) => ratio <= 1.5,
+        }),
+        figure({
+          id: 'P2 304',
+          what: 'the same GET with If-None-Match of the current ETag → 304 Not Modified, no body',
+          unit: 'req/s',
+          values: notModified,
+          baselineName: 'the full answer (P2)',
+          baselines: rps.service,
+          goal: '(reported)',
         }),
         figure({
           id: 'P2 ref',

@@ -17,8 +17,12 @@ const toMs = (text: string): number => {
   return Number(match[1]) * (match[2] === 'us' ? 0.001 : match[2] === 's' ? 1000 : 1);
 };
 
-export async function wrk(url: string, { connections, seconds }: { connections: number; seconds: number }): Promise<WrkResult> {
-  const { stdout } = await promisify(execFile)('wrk', ['-t1', `-c${connections}`, `-d${seconds}s`, '--latency', url]);
+export async function wrk(
+  url: string,
+  { connections, seconds, headers = {} }: { connections: number; seconds: number; headers?: Record<string, string> },
+): Promise<WrkResult> {
+  const headerArgs = Object.entries(headers).flatMap(([name, value]) => ['-H', `${name}: ${value}`]);
+  const { stdout } = await promisify(execFile)('wrk', ['-t1', `-c${connections}`, `-d${seconds}s`, '--latency', ...headerArgs, url]);
   const rps = /Requests\/sec:\s+([\d.]+)/.exec(stdout);
   const p50 = /^\s+50%\s+(\S+)/m.exec(stdout);
   const p99 = /^\s+99%\s+(\S+)/m.exec(stdout);
