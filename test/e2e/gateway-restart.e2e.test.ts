@@ -1,8 +1,8 @@
 /** A view killed with kill -9 and started again is served by the gateway as soon as Consul shows it passing. */
 import { describe, expect, it } from 'vitest';
-import { CONSUL, KAFKA, consulGet, createTopic, unique } from '../support/infra.js';
+import { CONSUL, consulGet, createTopic, unique } from '../support/infra.js';
 import { cleanupAfterAll } from '../support/cleanup.js';
-import { freePort, killNow, runEntry } from '../support/processes.js';
+import { freePort, killNow, runEntry, serviceArgs } from '../support/processes.js';
 import { startTestShelf } from '../support/in-process.js';
 import { waitFor } from '../support/wait-for.js';
 
@@ -23,20 +23,7 @@ describe('the gateway, when a view is killed and started again', () => {
       await createTopic(topic, 1);
       const port = await freePort();
       const start = async () => {
-        const view = runEntry('last-read', [
-          '--topic',
-          topic,
-          '--name',
-          name,
-          '--port',
-          String(port),
-          '--consul',
-          CONSUL,
-          '--broker',
-          KAFKA,
-          '--check-interval',
-          '1s',
-        ]);
+        const view = runEntry('last-read', serviceArgs({ topic, name, port, checkInterval: '1s' }));
         cleanup.push(() => killNow(view.child));
         const listening = await view.waitForLog('listening');
         return { view, id: listening.id as string };

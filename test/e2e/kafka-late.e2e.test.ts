@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { CONSUL, catalogService, checkStatus, createTopic, pushWithKcat, unique } from '../support/infra.js';
+import { catalogService, checkStatus, createTopic, pushWithKcat, unique } from '../support/infra.js';
 import { extraBroker } from '../support/kafka-brokers.js';
-import { freePort, runEntry } from '../support/processes.js';
+import { freePort, runEntry, serviceArgs } from '../support/processes.js';
 import { waitFor } from '../support/wait-for.js';
 import { cleanupAfterAll } from '../support/cleanup.js';
 
@@ -14,20 +14,7 @@ describe('last-read when Kafka is not there yet', () => {
     const topic = unique('late');
     const name = unique('lastreadbooks');
     const port = await freePort();
-    const view = runEntry('last-read', [
-      '--topic',
-      topic,
-      '--broker',
-      broker.address,
-      '--port',
-      String(port),
-      '--name',
-      name,
-      '--consul',
-      CONSUL,
-      '--check-interval',
-      '1s',
-    ]);
+    const view = runEntry('last-read', serviceArgs({ topic, broker: broker.address, port, name, checkInterval: '1s' }));
     cleanup.push(() => void view.child.kill('SIGKILL'));
     await view.waitForLog('listening');
 

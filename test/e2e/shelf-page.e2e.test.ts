@@ -3,8 +3,8 @@ import type { Browser, Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, openPage } from '../support/browser.js';
 import { cleanupAfterAll } from '../support/cleanup.js';
-import { CONSUL, KAFKA, checkStatus, createTopic, pushWithKcat, unique } from '../support/infra.js';
-import { freePort, killNow, runEntry, type RunningProcess } from '../support/processes.js';
+import { checkStatus, createTopic, pushWithKcat, unique } from '../support/infra.js';
+import { freePort, killNow, runEntry, serviceArgs, type RunningProcess } from '../support/processes.js';
 import { openStream } from '../support/sse.js';
 import { startTestShelf } from '../support/in-process.js';
 import { waitFor } from '../support/wait-for.js';
@@ -18,19 +18,7 @@ const lists: RunningProcess[] = [];
 
 async function entry(name: string, args: string[]): Promise<RunningProcess> {
   const port = await freePort();
-  const process = runEntry(name, [
-    ...args,
-    '--topic',
-    topic,
-    '--port',
-    String(port),
-    '--consul',
-    CONSUL,
-    '--broker',
-    KAFKA,
-    '--check-interval',
-    '1s',
-  ]);
+  const process = runEntry(name, [...args, ...serviceArgs({ topic, port, checkInterval: '1s' })]);
   cleanup.push(() => killNow(process.child));
   await process.waitForLog('listening');
   return process;
