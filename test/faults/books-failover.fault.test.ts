@@ -8,7 +8,7 @@ import { request } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { CONSUL, createTopic, unique } from '../support/infra.js';
 import { cleanupAfterAll } from '../support/cleanup.js';
-import { checkLog, sendUntilAnswered, startLoad, type Sent } from '../support/book-load.js';
+import { checkLog, sendUntilAnswered, startLoad, type LogCheck, type Sent } from '../support/book-load.js';
 import { deleteTopic, idOnPartition, ownersInConsul, waitForCoverage } from '../support/owners.js';
 import { freePort, killNow, runEntry, serviceArgs, type RunningProcess } from '../support/processes.js';
 import { recordReliability, seconds } from '../support/reliability-report.js';
@@ -18,6 +18,16 @@ import { waitFor } from '../support/wait-for.js';
 const PARTITIONS = 6;
 const SESSION_TIMEOUT_S = 10;
 const ok = (sent: Sent) => sent.status >= 200 && sent.status < 300;
+
+/** What the reliability report says of the commands sent and the log they left. */
+const logFigures = (results: Sent[], check: LogCheck) => ({
+  commands: results.length,
+  acknowledged: results.filter(ok).length,
+  events: check.events,
+  lost: check.lost.length,
+  twice: check.twice.length,
+  gaps: check.gaps.length,
+});
 
 const cleanup = cleanupAfterAll();
 
@@ -128,12 +138,7 @@ describe('books when an owner fails', () => {
       fault: `3 books on a ${PARTITIONS}-partition topic behind shelf, 4 clients with Idempotency-Keys repeating 503s; the owner of 2 partitions is killed with -9 (session timeout ${SESSION_TIMEOUT_S} s)`,
       guarantee: `every 2xx command in the log once, at its position; versions 1..n per book; its books take commands again within ${SESSION_TIMEOUT_S + 2} s`,
       figures: {
-        commands: results.length,
-        acknowledged: results.filter(ok).length,
-        events: check.events,
-        lost: check.lost.length,
-        twice: check.twice.length,
-        gaps: check.gaps.length,
+        ...logFigures(results, check),
         'first 2xx after kill, s': seconds(recovery),
       },
     });
@@ -258,12 +263,7 @@ describe('books when an owner fails', () => {
       fault: `books scaled 1 → 3 → 1 (SIGTERM) on a ${PARTITIONS}-partition topic behind shelf, 4 clients sending commands throughout`,
       guarantee: 'every 2xx command in the log once; versions 1..n per book; a stopped owner’s partitions answer again within 3 s',
       figures: {
-        commands: results.length,
-        acknowledged: results.filter(ok).length,
-        events: check.events,
-        lost: check.lost.length,
-        twice: check.twice.length,
-        gaps: check.gaps.length,
+        ...logFigures(results, check),
         'slowest move after SIGTERM, s': seconds(Math.max(...moves)),
       },
     });
