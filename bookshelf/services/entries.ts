@@ -6,9 +6,11 @@ import { listBooksView } from './list-books.service.js';
 import { booksDefaults, startBooks } from './books.service.js';
 import { shelfDefaults, startShelf } from './shelf.service.js';
 
-const views: Record<string, ViewDefinition<never>> = {
-  'last-read': lastReadView as ViewDefinition<never>,
-  'list-books': listBooksView as ViewDefinition<never>,
+const runView = <V>(view: ViewDefinition<V>): Promise<void> => runMain(view.defaults, (config, deps) => startView(view, config, deps));
+
+const views: Record<string, () => Promise<void>> = {
+  'last-read': () => runView(lastReadView),
+  'list-books': () => runView(listBooksView),
 };
 
 export async function runEntry(entry: string): Promise<void> {
@@ -21,5 +23,5 @@ export async function runEntry(entry: string): Promise<void> {
   if (entry === 'shelf') return runMain(shelfDefaults, startShelf);
   const view = views[entry];
   if (!view) throw new Error(`unknown entry ${entry}`);
-  await runMain(view.defaults, (config, deps) => startView(view, config, deps));
+  await view();
 }

@@ -28,6 +28,9 @@ export const lastReadView: ViewDefinition<LastReadView> = {
   },
   projection: lastReadProjection,
   changed: lastReadChanged,
-  change: (view, _book, config) => ({ lastRead: lastReadBooks(view, sizeOf(config)) }),
+  change: (config) => {
+    const size = sizeOf(config);
+    return (view) => ({ lastRead: lastReadBooks(view, size) });
+  },
   routes: (deps, config) => lastReadRoutes(deps, sizeOf(config)),
 };

@@ -15,6 +15,6 @@ export const listBooksView: ViewDefinition<ListBooksView> = {
     options: snapshotOptions,
   },
   projection: listBooksProjection,
-  change: (view, book) => ({ row: book === null ? null : (getBook(view, book) ?? null) }),
+  change: () => (view, book) => ({ row: book === null ? null : (getBook(view, book) ?? null) }),
   routes: (deps) => listBooksRoutes(deps),
 };

@@ -19,8 +19,11 @@ export interface ViewDefinition<V> {
   projection: Projection<V>;
   /** Its read routes, from a factory in adapters/http. */
   routes(deps: ViewRoutesDeps<V>, config: ServiceConfig): ViewRoutes;
-  /** What GET /changes says, besides the event, about the book a change touched: the view's answer for it now. */
-  change?(view: V, book: string | null, config: ServiceConfig): object;
+  /**
+   * What GET /changes says, besides the event, about the book a change touched: the view's answer for it now. Made
+   * once from the configuration, since it runs for every change.
+   */
+  change?(config: ServiceConfig): (view: V, book: string | null) => object;
   /** Whether an applied event changed what the view shows; GET /changes sends only those. Without it, every one did. */
   changed?(view: V, event: RecordedEvent): boolean;
 }
@@ -47,6 +50,7 @@ export async function startView<V>(definition: ViewDefinition<V>, config: Servic
     },
   });
   const { runner } = log;
+  const describe = definition.change?.(config);
   const changes = changesRoutes({
     feed,
     view: definition.defaults.name,
@@ -55,7 +59,7 @@ export async function startView<V>(definition: ViewDefinition<V>, config: Servic
       const { lag, caughtUp } = runner.health();
       return { lag, caughtUp };
     },
-    describe: (change) => definition.change?.(runner.view(), change.book, config) ?? {},
+    describe: (change) => describe?.(runner.view(), change.book) ?? {},
     startedFrom: () => {
       const { restored } = runner.health();
       return restored?.from === 'snapshot' ? restored.position : undefined;
