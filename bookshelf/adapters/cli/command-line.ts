@@ -35,7 +35,7 @@ export async function parseCommandLine(
   argv: string[],
   env: Record<string, string | undefined>,
 ): Promise<CommandLine> {
-  const specs = [...sharedOptions(entry), ...(entry.options ?? [])];
+  const specs: OptionSpec[] = [...sharedOptions(entry), ...(entry.options ?? [])];
   let parser = yargs(argv)
     .scriptName(entry.entry)
     .usage(`$0 [options]\n\n${entry.describe}`)

@@ -1,15 +1,21 @@
 /** The effective configuration of a service, from command line, environment, config file and defaults. */
 import { accessSync, constants as fsConstants } from 'node:fs';
 import { hostname as osHostname, networkInterfaces } from 'node:os';
+import { logLevels, saslMechanisms, type ConsulAddress, type KafkaSecurity, type LogLevel } from '../../app/connections.js';
 import {
-  logLevels,
-  saslMechanisms,
-  type ConsulAddress,
-  type KafkaSecurity,
-  type LogLevel,
-  type SaslMechanism,
-} from '../../app/connections.js';
-import { ConfigError, duration, flag, hostPort, integer, list, oneOf, seconds, text, type OptionSpec } from './options.js';
+  ConfigError,
+  duration,
+  flag,
+  hostPort,
+  integer,
+  list,
+  oneOf,
+  option,
+  seconds,
+  text,
+  type OptionSpec,
+  type OptionValues,
+} from './options.js';
 
 export type Role = 'view' | 'aggregate' | 'gateway';
 
@@ -55,117 +61,125 @@ export interface ServiceConfig {
   extra: Record<string, unknown>;
 }
 
-export const sharedOptions = (entry: EntryDefaults): OptionSpec[] => [
-  {
+/** The options every entry has; each keeps its flag and value type, so `resolveConfig` reads them typed. */
+export const sharedOptions = (entry: EntryDefaults) => [
+  option({
     flag: 'topic',
     type: 'string',
     env: 'BOOKSHELF_TOPIC',
     default: 'bookshelf',
     describe: 'the event topic',
     parse: text(/^[A-Za-z0-9._-]{1,249}$/, 'a Kafka topic name'),
-  },
-  {
+  }),
+  option({
     flag: 'broker',
     type: 'array',
     env: 'KAFKA_BROKERS',
     default: ['localhost:9092'],
     describe: 'Kafka bootstrap address, repeatable or comma-separated',
     parse: list(hostPort),
-  },
-  { flag: 'kafka-tls', type: 'boolean', env: 'KAFKA_TLS', default: false, describe: 'connect to Kafka over TLS', parse: flag },
-  {
+  }),
+  option({ flag: 'kafka-tls', type: 'boolean', env: 'KAFKA_TLS', default: false, describe: 'connect to Kafka over TLS', parse: flag }),
+  option({
     flag: 'kafka-ca',
     type: 'string',
     env: 'KAFKA_CA',
     describe: "PEM file of the CA that signed the brokers' certificates (implies --kafka-tls)",
     defaultDescription: "Node's CAs",
     parse: readableFile,
-  },
-  {
+  }),
+  option({
     flag: 'kafka-sasl-mechanism',
     type: 'string',
     env: 'KAFKA_SASL_MECHANISM',
     describe: 'Kafka SASL mechanism',
     defaultDescription: 'plain when a username is given',
     parse: oneOf(saslMechanisms),
-  },
-  { flag: 'kafka-username', type: 'string', env: 'KAFKA_SASL_USERNAME', describe: 'Kafka SASL username', parse: text() },
-  {
+  }),
+  option({ flag: 'kafka-username', type: 'string', env: 'KAFKA_SASL_USERNAME', describe: 'Kafka SASL username', parse: text() }),
+  option({
     flag: 'kafka-password',
     type: 'string',
     env: 'KAFKA_SASL_PASSWORD',
     describe: 'Kafka SASL password (prefer the environment: the command line is visible to others)',
     parse: secretText,
     secret: true,
-  },
-  { flag: 'addr', type: 'string', env: 'BOOKSHELF_ADDR', default: '127.0.0.1', describe: 'address the HTTP server binds', parse: text() },
-  {
+  }),
+  option({
+    flag: 'addr',
+    type: 'string',
+    env: 'BOOKSHELF_ADDR',
+    default: '127.0.0.1',
+    describe: 'address the HTTP server binds',
+    parse: text(),
+  }),
+  option({
     flag: 'port',
     type: 'number',
     env: 'BOOKSHELF_PORT',
     default: entry.port,
     describe: 'HTTP port (0 = any free port)',
     parse: integer(0, 65535),
-  },
-  {
+  }),
+  option({
     flag: 'name',
     type: 'string',
     env: 'BOOKSHELF_NAME',
     default: entry.name,
     describe: 'Consul service name',
     parse: text(/^[A-Za-z0-9-]{1,63}$/, 'letters, digits and dashes'),
-  },
-  {
+  }),
+  option({
     flag: 'id',
     type: 'string',
     env: 'BOOKSHELF_ID',
     describe: 'Consul service id',
     defaultDescription: '<name>-<hostname>-<port>',
     parse: text(),
-  },
-  {
+  }),
+  option({
     flag: 'tags',
     type: 'array',
     env: 'BOOKSHELF_TAGS',
     default: entry.tags,
     describe: 'Consul tags',
     parse: list(text(), { allowEmpty: true }),
-  },
-  {
+  }),
+  option({
     flag: 'advertise',
     type: 'string',
     describe: 'address registered in Consul',
     defaultDescription: '--addr, or the first non-internal IPv4 when --addr is 0.0.0.0',
     parse: text(),
-  },
-  {
+  }),
+  option({
     flag: 'consul',
     type: 'string',
     env: 'CONSUL_HTTP_ADDR',
     default: '127.0.0.1:8500',
     describe: 'Consul agent HTTP address',
     parse: text(/^(https?:\/\/)?[^/\s:]+:\d{1,5}\/?$/, '[http(s)://]host:port'),
-  },
-  { flag: 'consul-token', type: 'string', env: 'CONSUL_HTTP_TOKEN', describe: 'Consul ACL token', parse: text(), secret: true },
-  { flag: 'register', type: 'boolean', default: true, describe: 'register in Consul (--no-register runs without it)', parse: flag },
-  {
+  }),
+  option({ flag: 'consul-token', type: 'string', env: 'CONSUL_HTTP_TOKEN', describe: 'Consul ACL token', parse: text(), secret: true }),
+  option({ flag: 'register', type: 'boolean', default: true, describe: 'register in Consul (--no-register runs without it)', parse: flag }),
+  option({
     flag: 'group',
     type: 'string',
     describe: 'Kafka consumer group',
     defaultDescription: 'one of its own, so it reads every partition',
     parse: text(),
-  },
-  { flag: 'delay', type: 'number', default: 0, describe: 'seconds to wait before starting', parse: seconds },
-  { flag: 'log-level', type: 'string', env: 'LOG_LEVEL', default: 'info', describe: 'pino log level', parse: oneOf(logLevels) },
-  { flag: 'check-interval', type: 'string', default: '5s', describe: 'Consul health check interval', parse: duration },
-  {
+  }),
+  option({ flag: 'delay', type: 'number', default: 0, describe: 'seconds to wait before starting', parse: seconds }),
+  option({ flag: 'log-level', type: 'string', env: 'LOG_LEVEL', default: 'info', describe: 'pino log level', parse: oneOf(logLevels) }),
+  option({ flag: 'check-interval', type: 'string', default: '5s', describe: 'Consul health check interval', parse: duration }),
+  option({
     flag: 'deregister-after',
     type: 'string',
     default: '1m',
     describe: 'Consul deregisters a service critical for this long',
     parse: duration,
-  },
-  {
+  }),
+  option({
     flag: 'auth-token',
     type: 'string',
     env: 'BOOKSHELF_AUTH_TOKEN',
@@ -173,15 +187,18 @@ export const sharedOptions = (entry: EntryDefaults): OptionSpec[] => [
     defaultDescription: 'none: open',
     parse: bearerToken,
     secret: true,
-  },
-  {
+  }),
+  option({
     flag: 'auth-reads',
     type: 'boolean',
     default: false,
     describe: 'require the token for reads too (/health and /metrics stay open)',
     parse: flag,
-  },
+  }),
 ];
+
+/** The shared options' values, typed by their specs. */
+type SharedValues = OptionValues<ReturnType<typeof sharedOptions>>;
 
 /** A secret is taken as given: spaces may be part of it. */
 function secretText(raw: unknown): string {
@@ -206,13 +223,10 @@ function readableFile(raw: unknown): string {
 }
 
 /** TLS when asked for or when a CA is given; SASL when any of its three options is given, then with all of them. */
-function kafkaSecurity(v: Record<string, unknown>): KafkaSecurity {
-  const caFile = v['kafka-ca'] as string | undefined;
-  const mechanism = v['kafka-sasl-mechanism'] as SaslMechanism | undefined;
-  const username = v['kafka-username'] as string | undefined;
-  const password = v['kafka-password'] as string | undefined;
+function kafkaSecurity(v: SharedValues): KafkaSecurity {
+  const { 'kafka-ca': caFile, 'kafka-sasl-mechanism': mechanism, 'kafka-username': username, 'kafka-password': password } = v;
   const security: KafkaSecurity = {};
-  if (v['kafka-tls'] === true || caFile !== undefined) security.tls = caFile === undefined ? {} : { caFile };
+  if (v['kafka-tls'] || caFile !== undefined) security.tls = caFile === undefined ? {} : { caFile };
   if (mechanism !== undefined || username !== undefined || password !== undefined) {
     if (username === undefined) throw new ConfigError('kafka-username', 'is required for Kafka SASL');
     if (password === undefined) throw new ConfigError('kafka-password', 'is required for Kafka SASL');
@@ -235,7 +249,7 @@ export interface ConfigSources {
 const camel = (name: string): string => name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
 
 /** Layers the sources for every option; throws ConfigError naming the flag of the first bad value. */
-export function resolveOptions(specs: OptionSpec[], { cli, env, file = {} }: ConfigSources): Record<string, unknown> {
+export function resolveOptions<S extends readonly OptionSpec[]>(specs: S, { cli, env, file = {} }: ConfigSources): OptionValues<S> {
   const known = new Set(specs.flatMap((spec) => [spec.flag, camel(spec.flag)]));
   for (const key of Object.keys(file)) {
     if (!known.has(key)) throw new ConfigError('config', `file has an unknown key "${key}"`);
@@ -255,7 +269,8 @@ export function resolveOptions(specs: OptionSpec[], { cli, env, file = {} }: Con
       throw new ConfigError(spec.flag, (error as Error).message, { cause: error });
     }
   }
-  return values;
+  // Each value is what its spec's parse returned, or its default: what OptionValues says.
+  return values as OptionValues<S>;
 }
 
 export function parseConsulAddress(address: string, token?: string): ConsulAddress {
@@ -274,34 +289,32 @@ function firstExternalIPv4(): string | undefined {
 
 /** The typed configuration of one entry. */
 export function resolveConfig(entry: EntryDefaults, sources: ConfigSources): ServiceConfig {
-  const specs = [...sharedOptions(entry), ...(entry.options ?? [])];
-  const v = resolveOptions(specs, sources);
-  const addr = v.addr as string;
+  const v = resolveOptions([...sharedOptions(entry), ...(entry.options ?? [])], sources);
+  const addr = v.addr;
   const wildcard = addr === '0.0.0.0' || addr === '::';
-  const advertise =
-    (v.advertise as string | undefined) ?? (wildcard ? ((sources.externalAddress ?? firstExternalIPv4)() ?? '127.0.0.1') : addr);
+  const advertise = v.advertise ?? (wildcard ? ((sources.externalAddress ?? firstExternalIPv4)() ?? '127.0.0.1') : addr);
   const extra: Record<string, unknown> = {};
   for (const spec of entry.options ?? []) extra[spec.flag] = v[spec.flag];
   return {
     entry: entry.entry,
     role: entry.role,
-    topic: v.topic as string,
-    brokers: v.broker as string[],
+    topic: v.topic,
+    brokers: v.broker,
     kafkaSecurity: kafkaSecurity(v),
     addr,
-    port: v.port as number,
-    name: v.name as string,
-    ...(v.id !== undefined && { id: v.id as string }),
-    tags: v.tags as string[],
+    port: v.port,
+    name: v.name,
+    ...(v.id !== undefined && { id: v.id }),
+    tags: v.tags,
     advertise,
-    consul: parseConsulAddress(v.consul as string, v['consul-token'] as string | undefined),
-    register: v.register as boolean,
-    ...(v.group !== undefined && { group: v.group as string }),
-    delay: v.delay as number,
-    logLevel: v['log-level'] as LogLevel,
-    checkInterval: v['check-interval'] as string,
-    deregisterAfter: v['deregister-after'] as string,
-    auth: { ...(v['auth-token'] !== undefined && { token: v['auth-token'] as string }), reads: v['auth-reads'] as boolean },
+    consul: parseConsulAddress(v.consul, v['consul-token']),
+    register: v.register,
+    ...(v.group !== undefined && { group: v.group }),
+    delay: v.delay,
+    logLevel: v['log-level'],
+    checkInterval: v['check-interval'],
+    deregisterAfter: v['deregister-after'],
+    auth: { ...(v['auth-token'] !== undefined && { token: v['auth-token'] }), reads: v['auth-reads'] },
     extra,
   };
 }
