@@ -84,8 +84,11 @@ export function gatewayChangesRoutes({ instances, views, headers, heartbeatMs = 
     clients.add(stream);
     const send = (event: string | undefined, data: string) => stream.sendText(frame(idOf(tokens), event, data));
 
-    /** Serves the client from the hub when it can; false when its position is older than the hub keeps. */
-    const fromHub = (view: string, hub: ViewHub): boolean => {
+    /**
+     * Serves the client from the hub when it can; false when its position is older than the hub keeps. `joining`: the
+     * client comes from a stream of its own and has had the view's status already.
+     */
+    const fromHub = (view: string, hub: ViewHub, joining = false): boolean => {
       if (!hub.live()) return false;
       const start = tokens[view];
       const since = start === undefined ? null : toPosition(start);
@@ -112,13 +115,23 @@ export function gatewayChangesRoutes({ instances, views, headers, heartbeatMs = 
       detach.push(subscription.unsubscribe);
       if (since === null) tokens[view] = hub.token() ?? '';
       const status = hub.lastStatus();
-      if (status !== undefined) send('status', status);
+      if (status !== undefined && !joining) send('status', status);
       for (const change of subscription.backlog) listener.change(change);
       return true;
     };
 
-    /** A stream of the client's own from the view, which keeps more than the hub. */
+    /**
+     * A stream of the client's own from the view, which keeps more than the hub (or the hub is not following yet),
+     * until, at one of its events, the hub can serve the client: then the client joins the hub and its stream ends.
+     */
     const fromView = (view: string, service: string) => {
+      const hub = hubs.get(view)!;
+      let moved = false;
+      const joinHub = (): void => {
+        if (!hub.live() || !fromHub(view, hub, true)) return;
+        moved = true;
+        follower.close();
+      };
       const follower = followView({
         service,
         instances,
@@ -126,8 +139,11 @@ export function gatewayChangesRoutes({ instances, views, headers, heartbeatMs = 
         ...(authorization !== '' && { headers: { authorization } }),
         idleTimeoutMs,
         onEvent: (event) => {
+          // Events of the same chunk may still come after the move: the hub has them.
+          if (moved) return;
           if (event.id !== undefined) tokens[view] = event.id;
           send(event.event, event.data);
+          if (!stream.closed) joinHub();
         },
         onLost: (reason, wasConnected) => {
           if (wasConnected) send('status', JSON.stringify({ view, connected: false, reason }));
