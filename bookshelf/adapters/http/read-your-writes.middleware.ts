@@ -10,8 +10,11 @@ export interface PositionSource {
   waitFor(position: LogPosition, timeoutMs: number): Promise<boolean>;
   /** The token of what has been applied so far ('' before anything was). */
   appliedPosition(): string;
-  /** Why the position lies beyond the end of the log as Kafka reports it, or null when it may yet be reached. */
-  beyondLog?(position: LogPosition): Promise<string | null>;
+  /**
+   * Why the position lies beyond the end of the log as Kafka reports it, or null when it may yet be reached; Kafka is
+   * asked again for up to `waitMs`.
+   */
+  beyondLog?(position: LogPosition, waitMs: number): Promise<string | null>;
 }
 
 function readWait(raw: unknown): number {
@@ -117,10 +120,11 @@ async function waitForAsked(ctx: Context, source: PositionSource): Promise<void>
   if (tokens.length === 0) return;
   const position = readPosition(tokens);
   const token = formatPosition(position);
-  const beyond = await source.beyondLog?.(position);
+  const started = Date.now();
+  const beyond = await source.beyondLog?.(position, wait);
   if (beyond)
     throw new ProblemError('position_beyond_log', `position ${token} is beyond the end of the log: ${beyond}`, { field: 'position' });
-  if (!(await source.waitFor(position, wait))) {
+  if (!(await source.waitFor(position, Math.max(0, wait - (Date.now() - started))))) {
     throw new ProblemError('not_caught_up', `position ${token} not applied after ${wait} ms`, { retryAfter: 1 });
   }
 }
