@@ -150,6 +150,8 @@ const ENTITY_TAG = /(?:W\/)?"([^"]*)"/g;
 
 /** If-None-Match compares weakly: `*`, or any listed tag with or without `W/`. */
 export function noneMatchHas(header: string, tag: string): boolean {
+  // What a polling client sends: the one tag it was given, as it was given.
+  if (header === tag) return true;
   if (header.trim() === '*') return true;
   for (const [, opaque] of header.matchAll(ENTITY_TAG)) if (`"${opaque}"` === tag) return true;
   return false;
