@@ -5,10 +5,11 @@
 import type { Context, Middleware } from 'koa';
 import type { RoutedContext } from './metrics.js';
 
-export type RouteHandler = (ctx: Context) => void;
+/** Answers a read with the JSON text of its body. */
+export type RouteHandler = (ctx: Context) => string;
 
 export interface FixedRoutesOptions {
-  /** Runs every handler, e.g. with read-your-writes around it. */
+  /** Runs every handler and writes its answer, e.g. with read-your-writes around it. */
   around?: (ctx: Context, handler: RouteHandler) => void | Promise<void>;
 }
 
@@ -18,7 +19,11 @@ const ALLOW = 'HEAD, GET';
 export function fixedRoutes(routes: Record<string, RouteHandler>, { around }: FixedRoutesOptions = {}): Middleware {
   const table = new Map<string, { pattern: string; run: (ctx: Context) => void | Promise<void> }>();
   for (const [pattern, handler] of Object.entries(routes)) {
-    table.set(pattern, { pattern, run: around ? (ctx) => around(ctx, handler) : handler });
+    const answer = (ctx: Context): void => {
+      ctx.type = 'application/json';
+      ctx.body = handler(ctx);
+    };
+    table.set(pattern, { pattern, run: around ? (ctx) => around(ctx, handler) : answer });
   }
   return (ctx, next) => {
     const route = table.get(ctx.path);

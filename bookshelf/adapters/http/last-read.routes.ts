@@ -8,10 +8,7 @@ export function lastReadRoutes({ reader, positions }: ViewRoutesDeps<LastReadVie
   return {
     fixed: fixedRoutes(
       {
-        '/': (ctx) => {
-          ctx.type = 'application/json';
-          ctx.body = reader.json('last-read', build);
-        },
+        '/': () => reader.json('last-read', build),
       },
       { around: positions.serve },
     ),

@@ -26,8 +26,7 @@ export function listBooksRoutes({ reader, positions }: ViewRoutesDeps<ListBooksV
         '/': (ctx) => {
           // Only a query string can hold a filter: without one, no parsing.
           const status = ctx.querystring === '' ? undefined : statusFilter(ctx.query.status);
-          ctx.type = 'application/json';
-          ctx.body = reader.json(`list:${status ?? ''}`, (view) => listBooks(view, status ? { status } : {}));
+          return reader.json(`list:${status ?? ''}`, (view) => listBooks(view, status ? { status } : {}));
         },
       },
       { around: positions.serve },

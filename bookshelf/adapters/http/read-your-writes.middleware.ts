@@ -1,5 +1,6 @@
 import type { Context, Middleware } from 'koa';
 import { formatPosition, parsePosition, type LogPosition } from '../../app/log-position.js';
+import { createJsonAnswer } from './json-answer.js';
 import { ProblemError } from './problem.js';
 
 export const POSITION_HEADER = 'X-Bookshelf-Position';
@@ -52,8 +53,11 @@ function readPosition(tokens: string[]): LogPosition {
 export interface ReadPositions {
   /** For routers: waits for the position asked for, then stamps the answer of the routes after it. */
   middleware: Middleware;
-  /** For one route: the same around `answer`, with no promise when no position is asked for (the usual read). */
-  serve: (ctx: Context, answer: (ctx: Context) => void) => void | Promise<void>;
+  /**
+   * For one route: the same around `answer` (the JSON text of the answer), written straight on the response, with no
+   * promise when no position is asked for (the usual read).
+   */
+  serve: (ctx: Context, answer: (ctx: Context) => string) => void | Promise<void>;
 }
 
 /**
@@ -75,25 +79,41 @@ export function readPositions(source: PositionSource): ReadPositions {
     if (applied !== '') ctx.res.setHeader(POSITION_HEADER, applied);
     return applied;
   };
-  const tagAnswer = (ctx: Context, applied: string): void => {
-    const method = ctx.req.method;
-    if (ctx.res.statusCode !== 200 || (method !== 'GET' && method !== 'HEAD')) return;
-    // The body is the view at that position: one tag per position, made once per change of it.
+  // The body is the view at that position: one tag per position, made once per change of it.
+  const tagOf = (applied: string): string => {
     if (applied !== taggedPosition) {
       taggedPosition = applied;
       tag = `"${applied === '' ? 'empty' : applied}"`;
     }
-    ctx.res.setHeader('ETag', tag);
+    return tag;
+  };
+  const notModified = (ctx: Context, tag: string): boolean => {
     const ifNoneMatch = ctx.req.headers['if-none-match'];
-    if (ifNoneMatch !== undefined && noneMatchHas(ifNoneMatch, tag)) {
+    return ifNoneMatch !== undefined && noneMatchHas(ifNoneMatch, tag);
+  };
+  const tagAnswer = (ctx: Context, applied: string): void => {
+    const method = ctx.req.method;
+    if (ctx.res.statusCode !== 200 || (method !== 'GET' && method !== 'HEAD')) return;
+    const tag = tagOf(applied);
+    ctx.res.setHeader('ETag', tag);
+    if (notModified(ctx, tag)) {
       ctx.status = 304;
       ctx.body = null;
     }
   };
-  const serveNow = (ctx: Context, answer: (ctx: Context) => void): void => {
-    const applied = stamp(ctx);
-    answer(ctx);
-    tagAnswer(ctx, applied);
+  const writeJson = createJsonAnswer(POSITION_HEADER);
+  const serveNow = (ctx: Context, answer: (ctx: Context) => string): void => {
+    const applied = source.appliedPosition();
+    let json: string;
+    try {
+      json = answer(ctx);
+    } catch (error) {
+      // A refused read (a bad filter) says where the view stood too.
+      stamp(ctx);
+      throw error;
+    }
+    const tag = tagOf(applied);
+    writeJson(ctx, json, applied, tag, notModified(ctx, tag));
   };
 
   return {
@@ -134,6 +154,8 @@ const ENTITY_TAG = /(?:W\/)?"([^"]*)"/g;
 
 /** If-None-Match compares weakly: `*`, or any listed tag with or without `W/`. */
 export function noneMatchHas(header: string, tag: string): boolean {
+  // What a polling client sends: the one tag it was given, as it was given.
+  if (header === tag) return true;
   if (header.trim() === '*') return true;
   for (const [, opaque] of header.matchAll(ENTITY_TAG)) if (`"${opaque}"` === tag) return true;
   return false;
