@@ -130,10 +130,14 @@ describe('a conditional read', () => {
       const answer = await fetch(`${shelf.url}/bookshelf/books/gw-1`);
       return answer.status === 200 && answer;
     });
-    const etag = read.headers.get('etag')!;
-    expect(etag).toMatch(/^"[0-9:,]+"$/);
-    const again = await fetch(`${shelf.url}/bookshelf/books/gw-1`, { headers: { 'If-None-Match': etag } });
-    expect(again.status).toBe(304);
+    expect(read.headers.get('etag')).toMatch(/^"[0-9:,]+"$/);
+    // The view may still pass the transaction's commit marker after the event: its position, and so the tag, moves
+    // once more with nothing else changed. Its tag is sent back until one holds.
+    const again = await waitFor(async () => {
+      const etag = (await fetch(`${shelf.url}/bookshelf/books/gw-1`)).headers.get('etag')!;
+      const answer = await fetch(`${shelf.url}/bookshelf/books/gw-1`, { headers: { 'If-None-Match': etag } });
+      return answer.status === 304 && answer;
+    });
     expect(await again.text()).toBe('');
     // Removed through the gateway, and at once gone from its reads.
     expect((await shelf.send('DELETE', '/bookshelf/books/gw-1')).status).toBe(204);
