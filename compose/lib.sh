@@ -36,7 +36,11 @@ need_java() {
   else
     echo "$hint" >&2; exit 1
   fi
-  local v
+  # `java -version` starts a JVM (a third of a second, twice a start): a binary found right once is not asked again.
+  local v real checked="$BOOKSHELF_CACHE/java-checked"
+  real="$(readlink -f "$JAVA")"
+  real="$real $(stat -c '%s-%Y' "$real" 2>/dev/null || echo none) $JAVA_MIN"
+  [ "$(cat "$checked" 2>/dev/null)" != "$real" ] || return 0
   v="$("$JAVA" -version 2>&1 | sed -n 's/.*version "\([^"]*\)".*/\1/p' | head -n1)"
   v="${v%%[-+]*}"
   case "$v" in 1.*) v="${v#1.}" ;; esac   # 1.8.0 -> 8.0
@@ -44,6 +48,7 @@ need_java() {
     echo "bookshelf: Java $JAVA_MIN+ is needed to run Kafka (found ${v:-unknown} at $JAVA): apt-get install openjdk-$JAVA_MIN-jre-headless" >&2
     exit 1
   fi
+  mkdir -p "$BOOKSHELF_CACHE" && printf '%s\n' "$real" >"$checked" 2>/dev/null || true
 }
 
 need_mvn() {

@@ -38,6 +38,12 @@ export class SnapshotRejected extends Error {
   }
 }
 
+/** What a read hands over, in the file's order: the header first, then each chunk of the projection. */
+export interface SnapshotHandlers {
+  header(header: SnapshotHeader): void;
+  chunk(chunk: unknown): void;
+}
+
 export interface SnapshotStore {
   readonly dir: string;
   /** Snapshot file names, newest first. */
@@ -46,11 +52,14 @@ export interface SnapshotStore {
   /** Writes a new snapshot (header, then each line of `lines`) and keeps only the newest few; resolves with its name. */
   write(header: SnapshotHeader, lines: AsyncIterable<string>): Promise<string>;
   /** Reads a snapshot, handing over its header then each chunk; throws SnapshotRejected when it is not whole and right. */
-  read(name: string, handlers: { header(header: SnapshotHeader): void; chunk(chunk: unknown): void }): Promise<void>;
+  read(name: string, handlers: SnapshotHandlers): Promise<void>;
   /** Renames a bad snapshot to `<name>.rejected`. */
   setAside(name: string): Promise<void>;
-  /** Stores a snapshot received from a peer, unchecked; resolves with its name. */
-  receive(body: Readable): Promise<string>;
+  /**
+   * Reads a snapshot from a peer as it arrives, as `read` does, and keeps it under a new name once whole and right;
+   * resolves with that name. A transfer cut short throws SnapshotRejected('transfer'), and nothing is kept.
+   */
+  receive(body: Readable, handlers: SnapshotHandlers): Promise<string>;
   /** Deletes what a write cut short left behind. */
   removeTemporary(): Promise<void>;
 }

@@ -15,6 +15,7 @@ import {
   SNAPSHOT_FORMAT_VERSION,
   SnapshotRejected,
   type RejectReason,
+  type SnapshotHandlers,
   type SnapshotHeader,
   type SnapshotStore,
 } from './snapshot-store.port.js';
@@ -76,18 +77,26 @@ export function createSnapshots<V>(options: SnapshotsOptions<V>) {
     if (name !== undefined) void store.setAside(name);
   }
 
-  /** Loads one snapshot into the runner; false (and the file set aside) when it is not right. */
-  async function load(name: string, origin: 'local' | 'peer', peer?: string): Promise<boolean> {
+  /**
+   * Loads one snapshot into the runner, from `read` (a local file, or a peer's as it arrives); false when it is not
+   * right, and a local file set aside. `read` resolves with the file's name once it is whole and checked.
+   */
+  async function load(
+    origin: 'local' | 'peer',
+    read: (handlers: SnapshotHandlers) => Promise<string>,
+    { file, peer }: { file?: string; peer?: string },
+  ): Promise<boolean> {
     runner.beginRestore();
-    // Kafka is asked while the file is read.
+    // Kafka is asked while the snapshot is read.
     const asked = topicEnds();
     asked.catch(() => undefined);
     const started = Date.now();
     const decoder = codec.decoder();
     let ids = createEventIdSet();
     let header: SnapshotHeader | undefined;
+    let name = file;
     try {
-      await store.read(name, {
+      name = await read({
         header(candidate) {
           header = checkHeader(candidate, { codec, topic });
           if (typeof header.ids === 'number' && header.ids > 0 && header.ids < 2 ** 28)
@@ -148,15 +157,13 @@ export function createSnapshots<V>(options: SnapshotsOptions<V>) {
       return [];
     });
     for (const peer of peers) {
-      runner.beginRestore();
-      let name: string;
-      try {
-        name = await store.receive(await options.peers!.fetch(peer));
-      } catch (error) {
-        reject(undefined, 'transfer', (error as Error).message, { origin: 'peer', peer });
-        continue;
-      }
-      if (await load(name, 'peer', peer)) return true;
+      const receive = async (handlers: SnapshotHandlers): Promise<string> => {
+        const body = await options.peers!.fetch(peer).catch((error: Error) => {
+          throw new SnapshotRejected('transfer', error.message, { cause: error });
+        });
+        return store.receive(body, handlers);
+      };
+      if (await load('peer', receive, { peer })) return true;
     }
     if (peers.length === 0) logger.info({}, 'no peer to take a snapshot from');
     return false;
@@ -234,7 +241,7 @@ export function createSnapshots<V>(options: SnapshotsOptions<V>) {
       await store.removeTemporary();
       const names = await store.list();
       if (names.length === 0 && options.peers && (await fromPeer())) return;
-      for (const name of names) if (await load(name, 'local')) return;
+      for (const name of names) if (await load('local', (handlers) => store.read(name, handlers).then(() => name), { file: name })) return;
       runner.setSource({ from: 'log' });
     },
 

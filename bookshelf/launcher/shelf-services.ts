@@ -94,6 +94,7 @@ export async function waitUntilReady(run: ShelfRun, consul: string, shelfPort: n
           : 'the gateway does not see the services in Consul',
       );
     }
-    await delay(300);
+    // Often: each look at Consul is a few milliseconds, and a start is waited for in tenths of a second.
+    await delay(100);
   }
 }

@@ -72,7 +72,7 @@ async function main(run: ShelfRun, argv: string[], env: NodeJS.ProcessEnv): Prom
   const { kafka, consul } = await infra;
   run.consul = consul;
   if (run.stopping) return;
-  await createTopic(run, options.topic, kafka);
+  await createTopic(options.topic, kafka);
   if (run.stopping) return;
 
   const shared = ['--topic', options.topic, '--broker', kafka, '--consul', consul];

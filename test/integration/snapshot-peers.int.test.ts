@@ -130,4 +130,70 @@ describe('a new replica', () => {
     expect(canonical(replica.view()), `seed ${seed}`).toEqual(canonical(full.view()));
     expect((await health(replica.url)).events.applied).toBe((await health(full.url)).events.applied);
   });
+
+  it('replays the log when a whole snapshot from the peer is scrambled, and keeps nothing of it', async () => {
+    const seed = fuzzSeed();
+    const topic = await newTopic('snap-peer');
+    const name = unique('booklist');
+    await produceLines(topic, handPushedLines(seededRandom(seed), 900));
+    const ends = await topicEnds(topic);
+    const dir = tempStateDir();
+    const source = await startTestView(listBooksView, { topic, 'state-dir': dir });
+    await caughtUpTo(source.url, ends);
+    await source.stop();
+    const snapshot = readFileSync(
+      join(
+        dir,
+        readdirSync(dir).find((file) => file.endsWith('.snap'))!,
+      ),
+    );
+    // One letter changed inside a column of the rows' strings joined end to end: still JSON, of the same length, only the checksum tells.
+    const joined = '"joined","';
+    const letter = (from: number): number => {
+      for (let at = from; snapshot[at] !== 0x22; at++) if (/[a-y]/.test(String.fromCharCode(snapshot[at]!))) return at;
+      return -1;
+    };
+    let at = -1;
+    for (
+      let from = snapshot.indexOf(joined, snapshot.indexOf('"kind":"rows"'));
+      at === -1 && from !== -1;
+      from = snapshot.indexOf(joined, from + 1)
+    )
+      at = letter(from + joined.length);
+    expect(at).toBeGreaterThan(0);
+    snapshot[at]! += 1;
+    const scrambling = createServer((request, response) => {
+      if (request.url === '/health') return response.end('{"status":"pass"}');
+      response.writeHead(200, { 'Content-Type': 'application/x-ndjson', 'Content-Length': String(snapshot.length) });
+      response.end(snapshot);
+    });
+    await new Promise<void>((resolve) => scrambling.listen(0, '127.0.0.1', resolve));
+    const id = `${name}-scrambling`;
+    await fetch(`http://${CONSUL}/v1/agent/service/register`, {
+      method: 'PUT',
+      body: JSON.stringify({
+        Name: name,
+        ID: id,
+        Address: '127.0.0.1',
+        Port: (scrambling.address() as { port: number }).port,
+        Check: { TTL: '60s', Status: 'passing' },
+      }),
+    });
+    cleanup.push(async () => {
+      await fetch(`http://${CONSUL}/v1/agent/service/deregister/${id}`, { method: 'PUT' });
+      scrambling.close();
+    });
+    await waitFor(async () => (await checkStatus(name)).includes('passing'), { what: 'the scrambling peer passing in Consul' });
+
+    const replicaDir = tempStateDir();
+    const replica = await startTestView(listBooksView, { topic, name, register: true, 'state-dir': replicaDir });
+    const full = await startTestView(listBooksView, { topic, snapshots: false });
+    cleanup.push(() => Promise.all([replica.stop(), full.stop()]));
+    const [report] = await Promise.all([caughtUpTo(replica.url, ends), caughtUpTo(full.url, ends)]);
+
+    expect(report.restored, `seed ${seed}`).toMatchObject({ from: 'log' });
+    expect(await metricValue(replica.url, 'bookshelf_snapshots_rejected_total', 'reason="corrupt"')).toBe(1);
+    expect(canonical(replica.view()), `seed ${seed}`).toEqual(canonical(full.view()));
+    expect(readdirSync(replicaDir).filter((file) => file.endsWith('.snap') || file.endsWith('.tmp'))).toEqual([]);
+  });
 });

@@ -8,13 +8,13 @@ import { createReadStream } from 'node:fs';
 import { mkdir, open, readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { SnapshotRejected, type SnapshotHeader, type SnapshotStore } from '../../app/snapshot-store.port.js';
+import { SnapshotRejected, type SnapshotStore } from '../../app/snapshot-store.port.js';
+import { createSnapshotLineReader } from './snapshot-lines.js';
 
 const PREFIX = 'snapshot-';
 const SUFFIX = '.snap';
 /** Bytes read at once: few round trips to the thread pool for a big snapshot. */
 const READ_CHUNK = 8 << 20;
-const NEWLINE = Buffer.from('\n');
 /** Bytes gathered before a write. */
 const WRITE_BATCH = 1 << 20;
 
@@ -106,55 +106,54 @@ export function createSnapshotStore({ dir, keep = 3 }: SnapshotStoreOptions): Sn
     },
 
     async read(name, handlers) {
-      const hash = createHash('sha256');
-      let previous: Buffer | undefined;
-      let count = 0;
-      const take = (line: Buffer) => {
-        if (previous !== undefined) {
-          const parsed = parse(previous.toString('utf8'));
-          if (count === 0) handlers.header(checkHeader(parsed));
-          else handlers.chunk(parsed);
-          hash.update(previous).update(NEWLINE);
-          count++;
-        }
-        previous = line;
-      };
+      const lines = createSnapshotLineReader(handlers);
       try {
-        // Lines cut out of the file's bytes: the checksum is over the bytes as written, and no line is decoded twice.
-        let rest: Buffer | undefined;
-        for await (const piece of createReadStream(join(dir, name), { highWaterMark: READ_CHUNK })) {
-          let bytes = piece as Buffer;
-          let from = 0;
-          for (let at = bytes.indexOf(10); at !== -1; at = bytes.indexOf(10, from)) {
-            const line = bytes.subarray(from, at);
-            take(rest === undefined ? line : Buffer.concat([rest, line]));
-            rest = undefined;
-            from = at + 1;
-          }
-          if (from < bytes.length) {
-            bytes = bytes.subarray(from);
-            rest = rest === undefined ? Buffer.from(bytes) : Buffer.concat([rest, bytes]);
-          }
-        }
-        if (rest !== undefined) take(rest);
+        for await (const piece of createReadStream(join(dir, name), { highWaterMark: READ_CHUNK })) lines.push(piece as Buffer);
       } catch (error) {
         if (error instanceof SnapshotRejected) throw error;
         throw new SnapshotRejected('corrupt', (error as Error).message, { cause: error });
       }
-      if (count === 0) throw new SnapshotRejected('corrupt', 'the file is empty or cut short');
-      const trailer = parse(previous?.toString('utf8') ?? '') as { end?: unknown; lines?: unknown; sha256?: unknown };
-      if (trailer.end !== true || trailer.lines !== count) throw new SnapshotRejected('corrupt', 'the file is cut short');
-      if (trailer.sha256 !== hash.digest('hex')) throw new SnapshotRejected('corrupt', 'the checksum does not match');
+      lines.end();
     },
 
     async setAside(name) {
       await rename(join(dir, name), join(dir, `${name}.rejected`)).catch(() => undefined);
     },
 
-    async receive(body: Readable) {
+    async receive(body: Readable, handlers) {
+      const lines = createSnapshotLineReader(handlers);
+      // Decoded as it arrives and written alongside, one batch at a time while the next is decoded: no second pass.
       return writeFile(newName('peer'), async (write) => {
-        for await (const piece of body) await write(piece as string | Uint8Array);
+        let batch: Buffer[] = [];
+        let size = 0;
+        let written: Promise<void> = Promise.resolve();
+        const flush = async () => {
+          await written;
+          const bytes = Buffer.concat(batch, size);
+          batch = [];
+          size = 0;
+          written = write(bytes);
+          written.catch(() => undefined);
+        };
+        try {
+          for await (const piece of body) {
+            const bytes = Buffer.isBuffer(piece) ? piece : Buffer.from(piece as Uint8Array);
+            lines.push(bytes);
+            batch.push(bytes);
+            size += bytes.length;
+            if (size >= WRITE_BATCH) await flush();
+          }
+          lines.end();
+        } catch (error) {
+          // The file is closed and deleted only once no write is under way.
+          await written.catch(() => undefined);
+          if (error instanceof SnapshotRejected) throw error;
+          throw new SnapshotRejected('transfer', (error as Error).message, { cause: error });
+        }
+        await flush();
+        await written;
       }).catch((error: Error) => {
+        if (error instanceof SnapshotRejected) throw error;
         throw new SnapshotRejected('transfer', error.message, { cause: error });
       });
     },
@@ -164,19 +163,4 @@ export function createSnapshotStore({ dir, keep = 3 }: SnapshotStoreOptions): Sn
       for (const name of names) if (name.endsWith('.tmp')) await rm(join(dir, name), { force: true });
     },
   };
-}
-
-function parse(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    throw new SnapshotRejected('corrupt', 'a line is not JSON');
-  }
-}
-
-function checkHeader(value: unknown): SnapshotHeader {
-  const header = value as Partial<SnapshotHeader>;
-  if (typeof header !== 'object' || header === null || header.format !== 'bookshelf-snapshot')
-    throw new SnapshotRejected('corrupt', 'no snapshot header');
-  return header as SnapshotHeader;
 }

@@ -1,6 +1,9 @@
-/** Fetches a peer's snapshot as a stream; a peer that stalls for too long is given up. */
-import { Readable } from 'node:stream';
-import type { ReadableStream as WebReadableStream } from 'node:stream/web';
+/**
+ * Fetches a peer's snapshot as a stream; a peer that stalls for too long is given up. node:http rather than fetch:
+ * its answer is a stream of Buffers as they come off the socket, without a web stream to turn back into one.
+ */
+import { get } from 'node:http';
+import type { Readable } from 'node:stream';
 
 export interface SnapshotClientOptions {
   /** The bearer token, when the services have one. */
@@ -9,36 +12,26 @@ export interface SnapshotClientOptions {
   idleMs?: number;
 }
 
-export async function fetchSnapshot(url: string, { token, idleMs = 10_000 }: SnapshotClientOptions = {}): Promise<Readable> {
-  const abort = new AbortController();
-  let idle = setTimeout(() => abort.abort(new Error(`no answer from ${url} for ${idleMs} ms`)), idleMs);
-  const response = await fetch(`${url}/snapshot`, {
-    headers: token === undefined ? {} : { Authorization: `Bearer ${token}` },
-    signal: abort.signal,
-  }).catch((error: Error) => {
-    clearTimeout(idle);
-    throw error;
-  });
-  if (!response.ok || response.body === null) {
-    clearTimeout(idle);
-    await response.body?.cancel();
-    throw new Error(`${url}/snapshot answered ${response.status}`);
-  }
-  const reader = (response.body as WebReadableStream<Uint8Array>).getReader();
-  // Each piece restarts the idle timer; an error of the connection ends the stream with that error.
-  async function* pieces(): AsyncGenerator<Uint8Array> {
-    try {
-      for (;;) {
-        const { done, value } = await reader.read();
-        clearTimeout(idle);
-        if (done) return;
-        idle = setTimeout(() => abort.abort(new Error(`the transfer from ${url} stalled for ${idleMs} ms`)), idleMs);
-        yield value;
+export function fetchSnapshot(url: string, { token, idleMs = 10_000 }: SnapshotClientOptions = {}): Promise<Readable> {
+  return new Promise((resolve, reject) => {
+    let answer: Readable | undefined;
+    const request = get(`${url}/snapshot`, { headers: token === undefined ? {} : { Authorization: `Bearer ${token}` } }, (response) => {
+      const status = response.statusCode ?? 0;
+      if (status < 200 || status > 299) {
+        response.resume();
+        request.destroy();
+        reject(new Error(`${url}/snapshot answered ${status}`));
+        return;
       }
-    } finally {
-      clearTimeout(idle);
-      await reader.cancel().catch(() => undefined);
-    }
-  }
-  return Readable.from(pieces(), { objectMode: false });
+      answer = response;
+      resolve(response);
+    });
+    // The socket's idle timer covers the wait for an answer and every pause in it; a connection that drops ends the stream with an error.
+    request.setTimeout(idleMs, () => {
+      const stalled = new Error(`no byte from ${url} for ${idleMs} ms`);
+      answer?.destroy(stalled);
+      request.destroy(stalled);
+    });
+    request.once('error', reject);
+  });
 }
