@@ -2,7 +2,8 @@
  * Writes the events of one partition in Kafka transactions, as its only writer: a transactional producer
  * whose id names topic and partition. Opening it bumps the producer epoch, which fences any earlier writer
  * with that id (its open transaction is aborted, its next send or commit fails). Appends that arrive while a
- * transaction is under way go together in the next one (group commit): one transaction, many commands.
+ * transaction's events are being sent join it with a second send; those that arrive later go together in the next
+ * one (group commit): one transaction, many commands.
  *
  * A command is answered 2xx only once its transaction committed. A failed send is aborted (never committed:
  * the 503 is true). A commit whose answer was lost may have happened: its callers get an OutcomeUnknownError
@@ -129,15 +130,41 @@ export function createPartitionWriter({
     onFailure(kind, error);
   }
 
+  /** Up to `room` messages from the head of the queue (at least one command). */
+  function take(room: number): Pending[] {
+    const batch: Pending[] = [];
+    let size = 0;
+    while (queue.length > 0 && (batch.length === 0 || size + queue[0]!.messages.length <= room)) {
+      const next = queue.shift()!;
+      batch.push(next);
+      size += next.messages.length;
+    }
+    return batch;
+  }
+
+  /** Sends the batch's messages in the open transaction; their offsets, per command. */
+  async function sendPart(transaction: Transaction, part: Pending[]): Promise<Appended[][]> {
+    const messages = part.flatMap((pending) => pending.messages.map((message) => ({ ...message, partition })));
+    const [result] = await transaction.send({ topic, acks: -1, timeout: ackTimeoutMs, messages });
+    if (!result) throw new Error('Kafka answered the send without an offset');
+    let offset = Number(result.baseOffset);
+    return part.map((pending) => pending.messages.map(() => ({ partition, offset: offset++ })));
+  }
+
   async function commitBatch(batch: Pending[]): Promise<void> {
-    const messages = batch.flatMap((pending) => pending.messages.map((message) => ({ ...message, partition })));
     let transaction: Transaction | undefined;
-    let base: number;
+    const appended: Appended[][] = [];
     try {
       transaction = await producer.transaction();
-      const [result] = await transaction.send({ topic, acks: -1, timeout: ackTimeoutMs, messages });
-      if (!result) throw new Error('Kafka answered the send without an offset');
-      base = Number(result.baseOffset);
+      appended.push(...(await sendPart(transaction, batch)));
+      // Commands that came while it was sent join this transaction with one more send: they spare waiting for its
+      // commit, its markers and the next transaction's AddPartitionsToTxn. One at most, so the first ones wait one send more.
+      const size = batch.reduce((sum, pending) => sum + pending.messages.length, 0);
+      if (queue.length > 0 && !failed && size < maxBatch) {
+        const late = take(maxBatch - size);
+        batch.push(...late);
+        appended.push(...(await sendPart(transaction, late)));
+      }
     } catch (error) {
       const fenced = isFencing(error);
       // Never committed, so never visible to a read_committed reader: the refusal is true.
@@ -150,8 +177,6 @@ export function createPartitionWriter({
       );
       return fail(fenced ? 'fenced' : 'broken', error as Error);
     }
-    let offset = base;
-    const appended = batch.map((pending) => pending.messages.map(() => ({ partition, offset: offset++ })));
     try {
       await transaction.commit();
     } catch (error) {
@@ -176,14 +201,7 @@ export function createPartitionWriter({
       if (settle > 0) await new Promise((resolve) => setTimeout(resolve, settle));
       // Closed or fenced during the pause: what waited was refused.
       if (queue.length === 0) break;
-      const batch: Pending[] = [];
-      let size = 0;
-      while (queue.length > 0 && size < maxBatch) {
-        const next = queue.shift()!;
-        batch.push(next);
-        size += next.messages.length;
-      }
-      await commitBatch(batch);
+      await commitBatch(take(maxBatch));
       committedAt = performance.now();
     }
     sending = null;
