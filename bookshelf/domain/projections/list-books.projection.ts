@@ -5,6 +5,7 @@ import type { BookStatus } from '../book/book.decider.js';
 import type { Projection } from '../projection.js';
 import { sharedAuthors } from './author-lists.js';
 import { encodeListBooks, listBooksDecoder } from './list-books.snapshot.js';
+import { packRows } from './list-books.packed-rows.js';
 import { SegmentMap } from './segment-map.js';
 
 export type { BookStatus };
@@ -34,6 +35,9 @@ export interface ListBooksView {
   authors: SegmentMap<Author[]>;
 }
 
+/** Rows held as objects before they are packed behind the others: few enough to die young, enough to pack cheaply. */
+export const PACK_EVERY = 4096;
+
 export interface ListBooksQuery {
   status?: BookStatus;
 }
@@ -49,46 +53,52 @@ export const listBooksProjection: Projection<ListBooksView> = {
   },
 
   evolve(view, event: RecordedEvent) {
-    const id = event.data.id;
-    // A read naming no book is a seed line for last-read; there is no row to put it on.
-    if (id === undefined || view.removed.has(id)) return view;
-    const at = event.metadata.created;
-    switch (event.type) {
-      case 'book-added': {
-        const row = rowOf(view, id);
-        // An id is added once: a second book-added (hand-pushed) changes nothing.
-        if (row.addedAt !== null) return view;
-        row.addedAt = at;
-        fillDetails(view, row, event.data, true);
-        return view;
-      }
-      case 'book-started': {
-        const row = rowOf(view, id);
-        row.status = 'reading';
-        row.startedAt = at;
-        return view;
-      }
-      case 'book-read': {
-        const row = rowOf(view, id);
-        row.status = 'read';
-        row.readCount++;
-        row.readAt = at;
-        // A hand-pushed read may carry the details of a book never added; book-added ones win.
-        fillDetails(view, row, event.data, false);
-        return view;
-      }
-      case 'book-rated':
-        rowOf(view, id).rating = event.data.rating;
-        return view;
-      case 'book-removed':
-        view.books.delete(id);
-        view.removed.add(id);
-        return view;
-      default:
-        return assertNever(event);
-    }
+    applyEvent(view, event);
+    if (view.books.unpackedSize >= PACK_EVERY) view.books.packUnpacked(packRows);
+    return view;
   },
 };
+
+function applyEvent(view: ListBooksView, event: RecordedEvent): ListBooksView {
+  const id = event.data.id;
+  // A read naming no book is a seed line for last-read; there is no row to put it on.
+  if (id === undefined || view.removed.has(id)) return view;
+  const at = event.metadata.created;
+  switch (event.type) {
+    case 'book-added': {
+      const row = rowOf(view, id);
+      // An id is added once: a second book-added (hand-pushed) changes nothing.
+      if (row.addedAt !== null) return view;
+      row.addedAt = at;
+      fillDetails(view, row, event.data, true);
+      return view;
+    }
+    case 'book-started': {
+      const row = rowOf(view, id);
+      row.status = 'reading';
+      row.startedAt = at;
+      return view;
+    }
+    case 'book-read': {
+      const row = rowOf(view, id);
+      row.status = 'read';
+      row.readCount++;
+      row.readAt = at;
+      // A hand-pushed read may carry the details of a book never added; book-added ones win.
+      fillDetails(view, row, event.data, false);
+      return view;
+    }
+    case 'book-rated':
+      rowOf(view, id).rating = event.data.rating;
+      return view;
+    case 'book-removed':
+      view.books.delete(id);
+      view.removed.add(id);
+      return view;
+    default:
+      return assertNever(event);
+  }
+}
 
 /** The book's row; a line about a book never added (pushed by hand) still puts it on the shelf. */
 function rowOf(view: ListBooksView, id: string): BookRow {
