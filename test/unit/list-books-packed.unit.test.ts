@@ -77,6 +77,17 @@ describe('list-books packing the rows it has replayed', () => {
     );
   });
 
+  it('builds the packed rows of a whole list for that list only, and lists a row built before as the same object', () => {
+    const view = fold(shelf);
+    const first = listBooks(view);
+    expect(listBooks(view)[1]).not.toBe(first[1]);
+    expect(listBooks(view)[1]).toEqual(first[1]);
+    const built = getBook(view, 'b2')!;
+    expect(getBook(view, 'b2')).toBe(built);
+    expect(listBooks(view)[2]).toBe(built);
+    expect(listBooks(view, { status: 'read' })[0]).toEqual(expectedRow(0));
+  });
+
   describe('when more events name packed books', () => {
     const later: RecordedEvent[] = [
       bookStarted('b5', { at: 1e5 }),
@@ -121,6 +132,9 @@ describe('list-books packing the rows it has replayed', () => {
     const continued = fold(more, restored(fold(shelf)));
     expect(continued).toEqual(fold([...shelf, ...more]));
     expect(continued.books.unpackedSize).toBeLessThan(PACK_EVERY);
+    // A snapshot of it holds the rows packed since the restore too.
+    expect(restored(continued)).toEqual(continued);
+    expect(restored(continued).books.size).toBe(count + more.length);
   });
 });
 
@@ -151,5 +165,6 @@ describe('a map packing its entries', () => {
     map.set('x', { key: 'x' });
     expect(map.get('x')).toEqual({ key: 'x' });
     expect(map.size).toBe(4);
+    expect([...map.peekValues()].map((value) => value.key)).toEqual(['B', 'c', 'd', 'x']);
   });
 });

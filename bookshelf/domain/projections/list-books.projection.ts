@@ -132,12 +132,15 @@ function fillDetails(view: ListBooksView, row: BookRow, details: BookDetails, ov
   if (details.isbn !== undefined && (overwrite || row.isbn === null)) row.isbn = details.isbn;
 }
 
-/** The books on the shelf, in the order the view first heard of each; the rows are the view's own, not copies. */
+/**
+ * The books on the shelf, in the order the view first heard of each; the rows are the view's own, not copies, but
+ * those still packed are built for this list only, so that reading the whole shelf does not unpack it.
+ */
 export function listBooks(view: ListBooksView, query: ListBooksQuery = {}): readonly Readonly<BookRow>[] {
   const { status } = query;
-  if (status === undefined) return Array.from(view.books.values());
+  if (status === undefined) return Array.from(view.books.peekValues());
   const rows: BookRow[] = [];
-  for (const row of view.books.values()) if (row.status === status) rows.push(row);
+  for (const row of view.books.peekValues()) if (row.status === status) rows.push(row);
   return rows;
 }
 

@@ -141,6 +141,21 @@ export class SegmentMap<V> extends Map<string, V> {
     for (const [key, value] of this.entries()) callback.call(thisArg, value, key, this);
   }
 
+  /**
+   * The values in their order, as `values()` gives them, but a packed one not built yet is built for the caller and
+   * not kept (so its `valueAt` may be called again): a read of every value leaves no object behind.
+   */
+  *peekValues(): Generator<V, undefined> {
+    const packed = this.#packed;
+    if (packed !== undefined)
+      for (let index = 0; index < packed.size; index++) {
+        const state = this.#state[index];
+        if (state !== GONE) yield state === BUILT ? this.#built.get(index)! : packed.valueAt(index);
+      }
+    yield* super.values();
+    return undefined;
+  }
+
   /** The packed entries in their order (each built as it is passed), then those added since. */
   *#all<T>(pick: (key: string, value: V) => T): MapIterator<T> {
     const packed = this.#packed!;
