@@ -5,6 +5,7 @@ import type { BookStatus } from '../book/book.decider.js';
 import type { Projection } from '../projection.js';
 import { sharedAuthors } from './author-lists.js';
 import { encodeListBooks, listBooksDecoder } from './list-books.snapshot.js';
+import { packRows } from './list-books.packed-rows.js';
 import { SegmentMap } from './segment-map.js';
 
 export type { BookStatus };
@@ -34,6 +35,9 @@ export interface ListBooksView {
   authors: SegmentMap<Author[]>;
 }
 
+/** Rows held as objects before they are packed behind the others: few enough to die young, enough to pack cheaply. */
+export const PACK_EVERY = 4096;
+
 export interface ListBooksQuery {
   status?: BookStatus;
 }
@@ -49,46 +53,52 @@ export const listBooksProjection: Projection<ListBooksView> = {
   },
 
   evolve(view, event: RecordedEvent) {
-    const id = event.data.id;
-    // A read naming no book is a seed line for last-read; there is no row to put it on.
-    if (id === undefined || view.removed.has(id)) return view;
-    const at = event.metadata.created;
-    switch (event.type) {
-      case 'book-added': {
-        const row = rowOf(view, id);
-        // An id is added once: a second book-added (hand-pushed) changes nothing.
-        if (row.addedAt !== null) return view;
-        row.addedAt = at;
-        fillDetails(view, row, event.data, true);
-        return view;
-      }
-      case 'book-started': {
-        const row = rowOf(view, id);
-        row.status = 'reading';
-        row.startedAt = at;
-        return view;
-      }
-      case 'book-read': {
-        const row = rowOf(view, id);
-        row.status = 'read';
-        row.readCount++;
-        row.readAt = at;
-        // A hand-pushed read may carry the details of a book never added; book-added ones win.
-        fillDetails(view, row, event.data, false);
-        return view;
-      }
-      case 'book-rated':
-        rowOf(view, id).rating = event.data.rating;
-        return view;
-      case 'book-removed':
-        view.books.delete(id);
-        view.removed.add(id);
-        return view;
-      default:
-        return assertNever(event);
-    }
+    applyEvent(view, event);
+    if (view.books.unpackedSize >= PACK_EVERY) view.books.packUnpacked(packRows);
+    return view;
   },
 };
+
+function applyEvent(view: ListBooksView, event: RecordedEvent): ListBooksView {
+  const id = event.data.id;
+  // A read naming no book is a seed line for last-read; there is no row to put it on.
+  if (id === undefined || view.removed.has(id)) return view;
+  const at = event.metadata.created;
+  switch (event.type) {
+    case 'book-added': {
+      const row = rowOf(view, id);
+      // An id is added once: a second book-added (hand-pushed) changes nothing.
+      if (row.addedAt !== null) return view;
+      row.addedAt = at;
+      fillDetails(view, row, event.data, true);
+      return view;
+    }
+    case 'book-started': {
+      const row = rowOf(view, id);
+      row.status = 'reading';
+      row.startedAt = at;
+      return view;
+    }
+    case 'book-read': {
+      const row = rowOf(view, id);
+      row.status = 'read';
+      row.readCount++;
+      row.readAt = at;
+      // A hand-pushed read may carry the details of a book never added; book-added ones win.
+      fillDetails(view, row, event.data, false);
+      return view;
+    }
+    case 'book-rated':
+      rowOf(view, id).rating = event.data.rating;
+      return view;
+    case 'book-removed':
+      view.books.delete(id);
+      view.removed.add(id);
+      return view;
+    default:
+      return assertNever(event);
+  }
+}
 
 /** The book's row; a line about a book never added (pushed by hand) still puts it on the shelf. */
 function rowOf(view: ListBooksView, id: string): BookRow {
@@ -122,12 +132,15 @@ function fillDetails(view: ListBooksView, row: BookRow, details: BookDetails, ov
   if (details.isbn !== undefined && (overwrite || row.isbn === null)) row.isbn = details.isbn;
 }
 
-/** The books on the shelf, in the order the view first heard of each; the rows are the view's own, not copies. */
+/**
+ * The books on the shelf, in the order the view first heard of each; the rows are the view's own, not copies, but
+ * those still packed are built for this list only, so that reading the whole shelf does not unpack it.
+ */
 export function listBooks(view: ListBooksView, query: ListBooksQuery = {}): readonly Readonly<BookRow>[] {
   const { status } = query;
-  if (status === undefined) return Array.from(view.books.values());
+  if (status === undefined) return Array.from(view.books.peekValues());
   const rows: BookRow[] = [];
-  for (const row of view.books.values()) if (row.status === status) rows.push(row);
+  for (const row of view.books.peekValues()) if (row.status === status) rows.push(row);
   return rows;
 }
 

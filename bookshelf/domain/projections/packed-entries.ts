@@ -3,8 +3,11 @@ import { hashOf, type StringsReader } from './packed-columns.js';
 import { SnapshotShapeError } from './snapshot-chunks.js';
 import type { PackedEntries } from './segment-map.js';
 
+/** What the table needs of a chunk's keys: a snapshot's column read back, or rows packed in memory. */
+export type KeyColumn = Pick<StringsReader, 'length' | 'at' | 'isNull' | 'hash' | 'equals'>;
+
 interface Chunk<V> {
-  keys: StringsReader;
+  keys: KeyColumn;
   value(local: number): V;
 }
 
@@ -19,7 +22,7 @@ export class ChunkedEntries<V> implements PackedEntries<V> {
   #mask = 0;
 
   /** Adds a chunk's entries: `keys` names them, `value` builds entry `local` of this chunk when asked; throws on a key found twice. */
-  add(keys: StringsReader, value: (local: number) => V): void {
+  add(keys: KeyColumn, value: (local: number) => V): void {
     const chunk = this.#chunks.length;
     this.#chunks.push({ keys, value });
     const first = this.size;

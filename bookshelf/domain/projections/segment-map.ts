@@ -24,13 +24,43 @@ export class SegmentMap<V> extends Map<string, V> {
   #state = new Uint8Array(0);
   #built = new Map<number, V>();
   #live = 0;
+  /** The last key `get` found in neither part; the packed keys change only when entries are packed. */
+  #missed: string | undefined;
 
   /** Puts packed entries in front of an empty map. */
   restorePacked(packed: PackedEntries<V>): void {
     if (super.size > 0 || this.#packed !== undefined) throw new Error('packed entries go into an empty map');
     this.#packed = packed;
+    this.#missed = undefined;
     this.#state = new Uint8Array(packed.size);
     this.#live = packed.size;
+  }
+
+  /** Entries set since the map was restored or last packed, held as they are. */
+  get unpackedSize(): number {
+    return super.size;
+  }
+
+  /**
+   * Moves the entries set since the last packing behind the packed ones, in their order: `pack` is given them and
+   * returns the packed entries grown by exactly these (the same object, or a new one when there were none). A key
+   * deleted from the packed entries must not be set again before this (the packed table would hold it twice).
+   */
+  packUnpacked(pack: (packed: PackedEntries<V> | undefined, keys: string[], values: V[]) => PackedEntries<V>): void {
+    const keys = [...super.keys()];
+    const before = this.#packed?.size ?? 0;
+    const packed = pack(this.#packed, keys, [...super.values()]);
+    if (packed.size !== before + keys.length) throw new Error('packing must add exactly the unpacked entries');
+    if (packed.size > this.#state.length) {
+      // Room for as many again, so that packing often copies the states seldom.
+      const state = new Uint8Array(Math.max(packed.size, this.#state.length * 2));
+      state.set(this.#state);
+      this.#state = state;
+    }
+    this.#packed = packed;
+    this.#missed = undefined;
+    this.#live += keys.length;
+    super.clear();
   }
 
   #index(key: string): number {
@@ -51,7 +81,9 @@ export class SegmentMap<V> extends Map<string, V> {
     const value = super.get(key);
     if (value !== undefined || this.#packed === undefined) return value;
     const index = this.#index(key);
-    return index < 0 ? undefined : this.#at(index);
+    if (index >= 0) return this.#at(index);
+    this.#missed = key;
+    return undefined;
   }
 
   override has(key: string): boolean {
@@ -59,7 +91,8 @@ export class SegmentMap<V> extends Map<string, V> {
   }
 
   override set(key: string, value: V): this {
-    const index = this.#index(key);
+    // A key just looked for in vain is set next (a new entry): no second search of the packed entries.
+    const index = key === this.#missed ? -1 : this.#index(key);
     if (index < 0) return super.set(key, value);
     this.#built.set(index, value);
     this.#state[index] = BUILT;
@@ -106,6 +139,21 @@ export class SegmentMap<V> extends Map<string, V> {
 
   override forEach(callback: (value: V, key: string, map: Map<string, V>) => void, thisArg?: unknown): void {
     for (const [key, value] of this.entries()) callback.call(thisArg, value, key, this);
+  }
+
+  /**
+   * The values in their order, as `values()` gives them, but a packed one not built yet is built for the caller and
+   * not kept (so its `valueAt` may be called again): a read of every value leaves no object behind.
+   */
+  *peekValues(): Generator<V, undefined> {
+    const packed = this.#packed;
+    if (packed !== undefined)
+      for (let index = 0; index < packed.size; index++) {
+        const state = this.#state[index];
+        if (state !== GONE) yield state === BUILT ? this.#built.get(index)! : packed.valueAt(index);
+      }
+    yield* super.values();
+    return undefined;
   }
 
   /** The packed entries in their order (each built as it is passed), then those added since. */
