@@ -15,12 +15,21 @@ const port = parentPort!;
 const data = workerData as FetchWorkerData;
 const post = (message: FromWorker, transfer?: ArrayBuffer[]) => port.postMessage(message, transfer);
 
+function jsonOf(fields: object): object {
+  try {
+    return JSON.parse(JSON.stringify(fields)) as object;
+  } catch {
+    return {};
+  }
+}
+
 function remoteLogger(bindings: object): Logger {
   const send = (level: 'debug' | 'info' | 'warn' | 'error') => (fields: object, msg: string) => {
     try {
       post({ t: 'log', level, bindings, fields, msg });
     } catch {
-      post({ t: 'log', level, bindings, fields: JSON.parse(JSON.stringify(fields)) as object, msg });
+      // Fields that cannot be cloned (kafkajs passes what it has) go as their JSON, or not at all.
+      post({ t: 'log', level, bindings, fields: jsonOf(fields), msg });
     }
   };
   return {
