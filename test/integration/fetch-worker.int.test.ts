@@ -2,6 +2,8 @@
  * The consumer run in its fetch worker (the compiled script, as the entries run it) against a real Kafka:
  * every record reaches the projection in order, bad lines are counted, and reading goes on live.
  */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RecordedEvent } from '../../bookshelf/domain/events.js';
 import { createProjectionRunner } from '../../bookshelf/app/projection-runner.js';
@@ -56,6 +58,8 @@ function follow(topic: string) {
 
 describe('the consumer in its fetch worker', () => {
   it('applies every record of every partition in order, counts bad lines, and goes on reading live', async () => {
+    // Without the compiled script the consumer would run on this thread and this test prove nothing (npm test builds it).
+    expect(existsSync(fileURLToPath(workerUrl))).toBe(true);
     const topic = await newTopic('fetch-worker');
     const books = 300;
     const events = 10;
