@@ -1,8 +1,9 @@
 /**
- * P1 replay: a view started on a topic of book-added/book-read events, until it reports caught up,
- * against kcat reading the same topic to /dev/null.
+ * P1 replay: a view (or books, which folds the same log into its book states) started on a topic of
+ * book-added/book-read events, until it reports caught up, against kcat reading the same topic to /dev/null.
  */
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { figure, type BenchContext, type Figure } from '../support/figure.js';
@@ -10,15 +11,29 @@ import { replayLine } from '../support/book-events.js';
 import { KAFKA, kcatReadSeconds, newTopic, produceLines } from '../support/kafka.js';
 import { repoRoot, startService } from '../support/services.js';
 
-/** Seconds from spawning the view to its "caught up with the log" line. */
-export async function replaySeconds(entry: 'last-read' | 'list-books', topic: string): Promise<number> {
+const replayers = ['last-read', 'list-books', 'books'] as const;
+type Replayer = (typeof replayers)[number];
+
+/** Seconds from spawning the view to its "caught up with the log" line, and CPU seconds then: its main thread's, and all. */
+export async function replaySeconds(entry: Replayer, topic: string): Promise<{ seconds: number; mainCpu: number; cpu: number }> {
   const view = startService(entry, { topic });
   try {
     const line = await view.waitForLog('caught up with the log', 600_000);
-    return (Number(line.time) - view.spawnedAt) / 1000;
+    const pid = view.child.pid!;
+    return {
+      seconds: (Number(line.time) - view.spawnedAt) / 1000,
+      mainCpu: cpuSeconds(`/proc/${pid}/task/${pid}/stat`),
+      cpu: cpuSeconds(`/proc/${pid}/stat`),
+    };
   } finally {
     await view.stop();
   }
+}
+
+/** utime + stime of a /proc stat file, in seconds (at the usual 100 ticks a second). */
+function cpuSeconds(statFile: string): number {
+  const fields = readFileSync(statFile, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 /** Seconds from spawning kafkajs alone (no decoding, no projection) to its having read the topic. */
@@ -38,18 +53,24 @@ export async function makeReplayTopic(ctx: BenchContext): Promise<string> {
 export async function replayFigures(ctx: BenchContext, topic: string): Promise<Figure[]> {
   const kcat: number[] = [];
   const bare: number[] = [];
-  const rates: Record<'last-read' | 'list-books', number[]> = { 'last-read': [], 'list-books': [] };
+  const rates: Record<Replayer, number[]> = { 'last-read': [], 'list-books': [], books: [] };
   for (let run = 0; run < ctx.runs; run++) {
     kcat.push(ctx.events / (await kcatReadSeconds(topic)));
-    for (const entry of ['last-read', 'list-books'] as const) rates[entry].push(ctx.events / (await replaySeconds(entry, topic)));
+    const cpu: string[] = [];
+    for (const entry of replayers) {
+      const replay = await replaySeconds(entry, topic);
+      rates[entry].push(ctx.events / replay.seconds);
+      const perEvent = (seconds: number) => ((seconds / ctx.events) * 1e6).toFixed(2);
+      cpu.push(`${entry} ${perEvent(replay.mainCpu)} µs main thread, ${perEvent(replay.cpu)} µs all threads`);
+    }
     bare.push(ctx.events / (await bareKafkajsSeconds(topic)));
     ctx.log(
-      `P1 run ${run + 1}: kcat ${fmt(kcat[run]!)}/s, last-read ${fmt(rates['last-read'][run]!)}/s, list-books ${fmt(rates['list-books'][run]!)}/s, kafkajs alone ${fmt(bare[run]!)}/s`,
+      `P1 run ${run + 1}: kcat ${fmt(kcat[run]!)}/s, last-read ${fmt(rates['last-read'][run]!)}/s, list-books ${fmt(rates['list-books'][run]!)}/s, books ${fmt(rates.books[run]!)}/s, kafkajs alone ${fmt(bare[run]!)}/s; CPU an event: ${cpu.join('; ')}`,
     );
   }
   const events = ctx.events.toLocaleString('en');
   return [
-    ...(['last-read', 'list-books'] as const).map((entry) =>
+    ...replayers.map((entry) =>
       figure({
         id: 'P1',
         what: `replay ${events} events, start → ${entry} caught up`,

@@ -2,12 +2,11 @@
  * Follows the topic into a projection, for views and the aggregate alike: the projection runner,
  * the Kafka client, and a consumer of its own group, started once the service knows its id.
  */
-import { randomUUID } from 'node:crypto';
 import type { RecordedEvent } from '../domain/events.js';
 import type { Projection } from '../domain/projection.js';
 import { createProjectionRunner } from '../app/projection-runner.js';
 import type { Logger } from '../app/ports.js';
-import { createConsumer } from '../adapters/kafka/consumer.js';
+import { createWorkerConsumer } from '../adapters/kafka/worker-consumer.js';
 import { createKafka } from '../adapters/kafka/kafka-client.js';
 import { createLogEnds } from '../adapters/kafka/log-ends.js';
 import type { Metrics } from '../adapters/http/metrics.js';
@@ -38,12 +37,8 @@ export function followLog<V>({
   pace?: FetchPace;
   onApplied?: (event: RecordedEvent, partition: number, offset: number) => void;
 }) {
-  const kafka = createKafka({
-    brokers: config.brokers,
-    clientId: config.name,
-    logger: logger.child({ module: 'kafka' }),
-    security: config.kafkaSecurity,
-  });
+  const connection = { brokers: config.brokers, clientId: config.name, security: config.kafkaSecurity };
+  const kafka = createKafka({ ...connection, logger: logger.child({ module: 'kafka' }) });
   const ends = createLogEnds({ kafka, topic: config.topic });
   const runner = createProjectionRunner({
     projection,
@@ -54,16 +49,17 @@ export function followLog<V>({
     ...(onApplied && { onApplied }),
   });
   logMetrics(metrics.registry, () => runner.health().partitions);
-  let consumer: ReturnType<typeof createConsumer> | undefined;
+  let consumer: ReturnType<typeof createWorkerConsumer> | undefined;
   let snapshots: Snapshots | undefined;
   let starting: Promise<void> | undefined;
   let stopped = false;
   const consume = (serviceId: string) => {
-    consumer = createConsumer({
+    consumer = createWorkerConsumer({
       kafka,
+      connection,
       logger: logger.child({ module: 'consumer' }),
       topic: config.topic,
-      groupId: config.group ?? (() => `${serviceId}-${randomUUID().slice(0, 8)}`),
+      groupId: config.group ?? { prefix: serviceId },
       sink: runner,
       liveness: runner.liveness,
       ...pace,

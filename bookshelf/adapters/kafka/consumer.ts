@@ -2,7 +2,7 @@
  * Reads a whole topic from the beginning into a sink, every partition, and keeps reading.
  * It never gives up on Kafka: unreachable at start or lost later, it retries with backoff.
  */
-import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import type { KafkaLiveness, LogRecord, LogSink, Logger } from '../../app/ports.js';
 import { retry } from '../../app/retry.js';
 
@@ -21,12 +21,27 @@ export interface ConsumerOptions {
   maxWaitTimeInMs?: number;
   /** The broker answers a fetch once it has this many bytes, or after `maxWaitTimeInMs`. */
   minBytes?: number;
+  /** Bytes a fetch may bring per partition; the fetch worker asks for more, since it copies them once. */
+  maxBytesPerPartition?: number;
+  /** Takes each batch as kafkajs decoded it, in place of records handed to `sink.applyBatch`: the fetch worker packs them. */
+  deliver?: (partition: number, messages: readonly KafkaMessage[], highWatermark: string) => Promise<void>;
 }
 
 /** Records decoded and applied together. */
 const SLICE = 256;
 
-export function createConsumer({ kafka, logger, topic, groupId, sink, liveness, maxWaitTimeInMs = 1000, minBytes = 1 }: ConsumerOptions) {
+export function createConsumer(options: ConsumerOptions) {
+  const {
+    kafka,
+    logger,
+    topic,
+    groupId,
+    sink,
+    liveness,
+    maxWaitTimeInMs = 1000,
+    minBytes = 1,
+    maxBytesPerPartition = 512 * 1024,
+  } = options;
   let consumer: Consumer | null = null;
   let stopped = false;
   /** Aborted by the stop: ends a pause between two attempts to connect. */
@@ -37,6 +52,11 @@ export function createConsumer({ kafka, logger, topic, groupId, sink, liveness, 
   async function eachBatch(payload: EachBatchPayload): Promise<void> {
     const { batch } = payload;
     const { messages, partition } = batch;
+    if (options.deliver) {
+      if (messages.length > 0) await options.deliver(partition, messages, batch.highWatermark);
+      await payload.heartbeat();
+      return;
+    }
     for (let start = 0; start < messages.length; start += SLICE) {
       for (let busy = sink.ready?.(); busy; busy = sink.ready?.()) await busy;
       const end = Math.min(messages.length, start + SLICE);
@@ -72,8 +92,8 @@ export function createConsumer({ kafka, logger, topic, groupId, sink, liveness, 
       allowAutoTopicCreation: false,
       maxWaitTimeInMs,
       minBytes,
-      maxBytesPerPartition: 512 * 1024,
-      maxBytes: 3 * 512 * 1024,
+      maxBytesPerPartition,
+      maxBytes: 3 * maxBytesPerPartition,
       sessionTimeout: 30_000,
       // A crash is handled below, by reconnecting in a new group, rather than by kafkajs rejoining the old one.
       retry: { initialRetryTime: 300, maxRetryTime: 5000, retries: 5, restartOnFailure: () => Promise.resolve(false) },

@@ -1,0 +1,29 @@
+/** What the main thread and the fetch worker say to each other. */
+import type { KafkaState, PartitionEnds } from '../../app/ports.js';
+import type { KafkaOptions } from './kafka-client.js';
+import type { PackedBatch } from './packed-batch.js';
+
+export interface FetchWorkerData {
+  connection: Omit<KafkaOptions, 'logger'>;
+  topic: string;
+  /** A group name, or a prefix the worker adds a new suffix to for each reconnection. */
+  groupId: string | { prefix: string };
+  /** The offset to start reading from per partition. */
+  readFrom: [number, number][];
+  maxWaitTimeInMs: number;
+  minBytes: number;
+  maxBytesPerPartition: number;
+  /** Batches handed over and not yet applied, at most. */
+  maxUnapplied: number;
+}
+
+export type FromWorker =
+  | { t: 'batch'; batch: PackedBatch }
+  | { t: 'pass'; partition: number; offset: number }
+  | { t: 'ends'; ends: PartitionEnds[] }
+  | { t: 'state'; state: KafkaState; error?: string }
+  | { t: 'fetched' }
+  | { t: 'log'; level: 'debug' | 'info' | 'warn' | 'error'; bindings: object; fields: object; msg: string }
+  | { t: 'stopped' };
+
+export type ToWorker = { t: 'applied' } | { t: 'stop' };

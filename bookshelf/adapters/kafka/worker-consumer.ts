@@ -1,0 +1,148 @@
+/**
+ * The consumer, run in the fetch worker: the main thread only turns packed batches into records and hands them
+ * to the sink, in order, while the worker fetches and decodes the next ones. Same options and behaviour as
+ * `createConsumer`, which it falls back to where the worker's compiled script is not there (code run from source).
+ */
+import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { Kafka } from 'kafkajs';
+import type { KafkaLiveness, LogSink, Logger } from '../../app/ports.js';
+import { createConsumer } from './consumer.js';
+import type { FetchWorkerData, FromWorker, ToWorker } from './fetch-worker-messages.js';
+import type { KafkaOptions } from './kafka-client.js';
+import { unpackBatch, type PackedBatch } from './packed-batch.js';
+
+export interface WorkerConsumerOptions {
+  /** The main thread's client, for the consumer run in this thread when there is no worker script. */
+  kafka: Kafka;
+  /** How the worker connects a client of its own. */
+  connection: Omit<KafkaOptions, 'logger'>;
+  logger: Logger;
+  topic: string;
+  /** A group name, or a prefix to which each reconnection adds a new suffix (a group of its own). */
+  groupId: string | { prefix: string };
+  sink: LogSink;
+  liveness: KafkaLiveness;
+  maxWaitTimeInMs?: number;
+  minBytes?: number;
+  /** The worker's compiled script; by default the one next to this module. */
+  workerUrl?: URL;
+}
+
+/** Records handed to the sink together. */
+const SLICE = 256;
+/** The worker's garbage is kafkajs's decoding: a nursery of this size lets most of it die young. */
+const WORKER_YOUNG_MB = 96;
+const assertNever = (value: never): never => {
+  throw new Error(`unknown message from the fetch worker: ${JSON.stringify(value)}`);
+};
+const defaultWorkerUrl = new URL('./fetch-worker.js', import.meta.url);
+
+export function createWorkerConsumer(options: WorkerConsumerOptions) {
+  const { logger, sink, liveness, groupId, workerUrl = defaultWorkerUrl } = options;
+  if (!existsSync(fileURLToPath(workerUrl))) {
+    return createConsumer({
+      ...options,
+      groupId: typeof groupId === 'string' ? groupId : () => `${groupId.prefix}-${randomUUID().slice(0, 8)}`,
+    });
+  }
+  let worker: Worker | undefined;
+  let stopped = false;
+  const queue: { from: Worker; message: FromWorker }[] = [];
+  let draining = false;
+
+  function spawn(): void {
+    const workerData: FetchWorkerData = {
+      connection: options.connection,
+      topic: options.topic,
+      groupId,
+      readFrom: [...sink.readFrom()],
+      maxWaitTimeInMs: options.maxWaitTimeInMs ?? 1000,
+      minBytes: options.minBytes ?? 1,
+      maxBytesPerPartition: 1024 * 1024,
+      maxUnapplied: 3,
+    };
+    const started = new Worker(workerUrl, { workerData, resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_MB } });
+    worker = started;
+    started.on('message', (message: FromWorker) => take(started, message));
+    started.on('error', (error) => logger.error({ err: error.message }, 'fetch worker failed'));
+    started.on('exit', (code) => {
+      if (stopped || worker !== started) return;
+      worker = undefined;
+      liveness.setState('down', `fetch worker exited with code ${code}`);
+      // A new worker reads on from where the view got; what the old one handed over is applied first.
+      setTimeout(() => stopped || spawn(), 1000).unref();
+    });
+  }
+
+  function take(from: Worker, message: FromWorker): void {
+    switch (message.t) {
+      case 'fetched':
+        return liveness.markFetched();
+      case 'state':
+        return liveness.setState(message.state, message.error);
+      case 'log':
+        return logger.child(message.bindings)[message.level](message.fields, message.msg);
+      case 'stopped':
+        void from.terminate();
+        return;
+      case 'batch':
+      case 'pass':
+      case 'ends':
+        queue.push({ from, message });
+        void drain();
+        return;
+      default:
+        return assertNever(message);
+    }
+  }
+
+  async function drain(): Promise<void> {
+    if (draining) return;
+    draining = true;
+    try {
+      while (queue.length > 0 && !stopped) {
+        const { from, message } = queue.shift()!;
+        if (message.t === 'batch') {
+          await apply(message.batch);
+          from.postMessage({ t: 'applied' } satisfies ToWorker);
+        } else if (message.t === 'pass') sink.passOffsets(message.partition, message.offset);
+        else if (message.t === 'ends') sink.setStartEnds(message.ends);
+      }
+    } finally {
+      draining = false;
+    }
+  }
+
+  /** In slices, waiting while the sink is busy (a snapshot being written) as the consumer does. */
+  async function apply(batch: PackedBatch): Promise<void> {
+    const packed = unpackBatch(batch);
+    for (let start = 0; start < packed.count; start += SLICE) {
+      for (let busy = sink.ready?.(); busy; busy = sink.ready?.()) await busy;
+      if (stopped) return;
+      const end = Math.min(packed.count, start + SLICE);
+      sink.applyBatch(batch.partition, packed.records(start, end), end === packed.count ? batch.highWatermark : undefined);
+    }
+  }
+
+  return {
+    /** Starts reading in the background; never throws. */
+    start(): void {
+      liveness.setState('connecting');
+      spawn();
+    },
+    /** Leaves the group, disconnects and ends the worker. */
+    async stop(): Promise<void> {
+      stopped = true;
+      const current = worker;
+      if (!current) return;
+      const exited = new Promise<void>((resolve) => current.once('exit', () => resolve()));
+      current.postMessage({ t: 'stop' } satisfies ToWorker);
+      const timer = setTimeout(() => void current.terminate(), 10_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
