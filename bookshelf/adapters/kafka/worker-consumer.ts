@@ -33,8 +33,11 @@ export interface WorkerConsumerOptions {
 
 /** Records handed to the sink together. */
 const SLICE = 256;
-/** The worker's garbage is kafkajs's decoding: a nursery of this size lets most of it die young. */
-const WORKER_YOUNG_MB = 96;
+/**
+ * The worker's garbage is kafkajs's decoding: a nursery of this size lets most of it die young. Its room stays taken
+ * once the log is read, so it is kept small: 96 MiB cost list-books 60 bytes a book at a million books.
+ */
+const WORKER_YOUNG_MB = 32;
 const assertNever = (value: never): never => {
   throw new Error(`unknown message from the fetch worker: ${JSON.stringify(value)}`);
 };
