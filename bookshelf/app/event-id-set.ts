@@ -84,7 +84,8 @@ export function createEventIdSet(initialCapacity = 1 << 12): EventIdSet {
       let count = 0;
       for (let slot = 0; slot < used.length; slot++) {
         if (used[slot] !== 1) continue;
-        packed.set(keys.subarray(slot * WORDS, slot * WORDS + WORDS), count * WORDS);
+        // Word by word: a subarray per id would make a million objects for a million ids.
+        for (let w = 0; w < WORDS; w++) packed[count * WORDS + w] = keys[slot * WORDS + w]!;
         if (++count === PER_CHUNK) {
           yield { kind: 'applied-uuids', items: [Buffer.from(packed.buffer, 0, count * WORDS * 4).toString('base64')] };
           count = 0;

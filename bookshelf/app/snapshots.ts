@@ -40,8 +40,8 @@ export interface SnapshotsOptions<V> {
   onTopicChanged(): void;
 }
 
-/** Encoding runs this long before it lets requests in: about two chunks, so a GET waits a few milliseconds at most. */
-const SLICE_MS = 2;
+/** Encoding runs this long before it lets requests in: about one chunk, so that a GET waits a millisecond or two at most. */
+const SLICE_MS = 1;
 /** A peer asking for a snapshot gets a new one when the newest is older than this and the view moved since. */
 const FRESH_FOR_MS = 30_000;
 

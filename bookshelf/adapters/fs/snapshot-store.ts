@@ -15,6 +15,7 @@ const PREFIX = 'snapshot-';
 const SUFFIX = '.snap';
 /** Bytes read at once: few round trips to the thread pool for a big snapshot. */
 const READ_CHUNK = 8 << 20;
+const NEWLINE = Buffer.from('\n');
 /** Bytes gathered before a write. */
 const WRITE_BATCH = 1 << 20;
 
@@ -92,13 +93,24 @@ export function createSnapshotStore({ dir, keep = 3 }: SnapshotStoreOptions): Sn
       const name = await writeFile(newName('local'), async (write) => {
         const hash = createHash('sha256');
         let count = 0;
+        // Each line made bytes once, outside the JavaScript heap: the checksum and the file take the same bytes.
+        let batch: Buffer[] = [];
+        let size = 0;
         const line = async (text: string) => {
-          hash.update(text).update('\n');
+          const bytes = Buffer.from(text);
+          hash.update(bytes).update(NEWLINE);
           count++;
-          await write(`${text}\n`);
+          batch.push(bytes, NEWLINE);
+          size += bytes.length + 1;
+          if (size < WRITE_BATCH) return;
+          const bytesOut = Buffer.concat(batch, size);
+          batch = [];
+          size = 0;
+          await write(bytesOut);
         };
         await line(JSON.stringify(header));
         for await (const text of lines) await line(text);
+        if (size > 0) await write(Buffer.concat(batch, size));
         await write(`${JSON.stringify({ end: true, lines: count, sha256: hash.digest('hex') })}\n`);
       });
       await prune();

@@ -2,8 +2,9 @@
 import type { BookState } from '../book/book.decider.js';
 import type { BookStates, RecordedCommand } from './book-states.projection.js';
 import { chunkOf, inChunks, SnapshotShapeError, str, tuple } from './snapshot-chunks.js';
-import { numbersBack, packNumbers, packStrings, StringsReader } from './packed-columns.js';
+import { numbersBack, packNumbers, packNumbersAgain, packStrings, StringsReader } from './packed-columns.js';
 import { ChunkedEntries } from './packed-entries.js';
+import { restoreSegments, snapshotRuns, type PackedSegment } from './packed-segments.js';
 
 const object = <T>(value: unknown): T => {
   if (typeof value !== 'object' || value === null || Array.isArray(value))
@@ -13,9 +14,19 @@ const object = <T>(value: unknown): T => {
 
 const STATUSES = new Set(['absent', 'unread', 'reading', 'read']);
 
+/** Writes a restored books chunk again, from its packed columns. */
+type ItemsAgain = () => unknown[];
+
 export function* encodeBookStates(view: BookStates): Generator<unknown> {
-  // Column by column, packed: read back, a book's state is built only when the book is asked for.
-  for (const { items } of inChunks(view.books, 'books', (entry) => entry)) {
+  // Column by column, packed: read back, a book's state is built only when the book is asked for; a restored chunk
+  // none of whose books changed since is written as it came, without building them.
+  const unchanged = ({ first, length }: PackedSegment<ItemsAgain>) => view.books.untouched(first, length);
+  for (const run of snapshotRuns(view.books, unchanged)) {
+    if ('again' in run) {
+      yield { kind: 'books', items: run.again() };
+      continue;
+    }
+    const items = run.entries;
     const known = (state: BookState) => (state.status === 'absent' ? null : state);
     const removed = (state: BookState) => {
       const flag = known(state)?.removed;
@@ -40,6 +51,7 @@ export function* encodeBookStates(view: BookStates): Generator<unknown> {
 export function bookStatesDecoder(initial: () => BookStates) {
   const view = initial();
   const books = new ChunkedEntries<BookState>();
+  const segments: PackedSegment<ItemsAgain>[] = [];
 
   function addBooks(items: unknown[]): void {
     const [size, idColumn, statusColumn, removedColumn, versionColumn, readCountColumn, ratingColumn] = tuple(items, 7);
@@ -56,6 +68,8 @@ export function bookStatesDecoder(initial: () => BookStates) {
       if (Number.isNaN(versions![i]) || (status !== 'absent' && Number.isNaN(readCounts![i])))
         throw new SnapshotShapeError('a book has no version or read count');
     }
+    const again = () => [length, ids.packed(), statuses.packed(), ...[removed!, versions!, readCounts!, ratings!].map(packNumbersAgain)];
+    segments.push({ first: books.size, length, again });
     books.add(ids, (i): BookState => {
       const status = statuses.at(i) as BookState['status'];
       if (status === 'absent') return { status: 'absent', version: 0 };
@@ -87,7 +101,7 @@ export function bookStatesDecoder(initial: () => BookStates) {
       }
     },
     view(): BookStates {
-      if (books.size > 0) view.books.restorePacked(books);
+      if (books.size > 0) restoreSegments(view.books, books, segments);
       return view;
     },
   };

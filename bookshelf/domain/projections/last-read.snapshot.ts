@@ -1,20 +1,10 @@
 /** The last-read view in snapshot chunks and back: book details, reads, removed ids and the arrival counter. */
 import type { Author, BookDetails } from '../events.js';
 import type { LastReadView } from './last-read.projection.js';
-import {
-  authorTable,
-  addAuthorLists,
-  chunkOf,
-  inChunks,
-  num,
-  SnapshotShapeError,
-  str,
-  stringColumn,
-  stringsBack,
-  tuple,
-} from './snapshot-chunks.js';
+import { addAuthorLists, chunkOf, inChunks, num, SnapshotShapeError, str, stringColumn, stringsBack, tuple } from './snapshot-chunks.js';
 import { intsBack, packInts, packStrings, StringsReader } from './packed-columns.js';
 import { ChunkedEntries } from './packed-entries.js';
+import { restoreSegments, snapshotRuns, type PackedSegment } from './packed-segments.js';
 
 const NO_AUTHOR = -1;
 /** The book's author list is not in the table (it was replaced there since): it is written with the book. */
@@ -43,20 +33,43 @@ const NO_DETAILS: BookDetails = Object.freeze({});
 const isEmpty = (d: BookDetails): boolean =>
   d.title === undefined && d.author === undefined && d.type === undefined && d.year === undefined && d.isbn === undefined;
 
+/** A restored books chunk: the refs it names and the lists they stood for, as read, and its items again. */
+interface BooksAgain {
+  refs: Int32Array;
+  lists: readonly Author[][];
+  items(): unknown[];
+}
+
 export function* encodeLastRead(view: LastReadView): Generator<unknown> {
-  const authors = authorTable(view.authors);
   yield { kind: 'seq', items: [view.seq] };
-  yield* inChunks(authors.entries, 'authors', (entry) => entry);
+  // Author lists by index, gathered chunk by chunk as they are written, so that no step takes long.
+  const table: Author[][] = [];
+  const index = new Map<Author[], number>();
+  for (const { items } of inChunks(view.authors, 'authors', (entry) => entry)) {
+    for (const [, list] of items) index.set(list, table.push(list) - 1);
+    yield { kind: 'authors', items };
+  }
   // Column by column, strings joined or by table: a few long values parse faster than a value per field.
-  // Book details packed column by column: read back, a book's are built only when a read of it is shown.
-  for (const { items } of inChunks(view.books, 'books', (entry) => entry)) {
+  // Book details packed column by column: read back, a book's are built only when a read of it is shown; a restored
+  // chunk none of whose books changed, naming the same author lists at the same indexes, is written as it came.
+  const unchanged = ({ first, length, again }: PackedSegment<BooksAgain>) => {
+    if (!view.books.untouched(first, length)) return false;
+    for (const ref of again.refs) if (ref >= 0 && table[ref] !== again.lists[ref]) return false;
+    return true;
+  };
+  for (const run of snapshotRuns(view.books, unchanged)) {
+    if ('again' in run) {
+      yield { kind: 'books', items: run.again.items() };
+      continue;
+    }
+    const items = run.entries;
     const strings = (field: 'title' | 'type' | 'year') => packStrings(items.map(([, b]) => b[field] ?? null));
     const own: [number, Author[]][] = [];
     const refs = items.map(([, b], i) => {
-      const ref = authors.ref(b.author);
-      if (ref === null) return NO_AUTHOR;
-      if (typeof ref === 'number') return ref;
-      own.push([i, ref]);
+      if (b.author === undefined) return NO_AUTHOR;
+      const ref = index.get(b.author);
+      if (ref !== undefined) return ref;
+      own.push([i, b.author]);
       return OWN_AUTHOR;
     });
     yield {
@@ -84,6 +97,7 @@ export function lastReadDecoder(initial: () => LastReadView) {
   const view = initial();
   const lists: Author[][] = [];
   const books = new ChunkedEntries<LastReadView['books'] extends Map<string, infer B> ? B : never>();
+  const segments: PackedSegment<BooksAgain>[] = [];
   return {
     add(chunk: unknown): void {
       const { kind, items } = chunkOf(chunk);
@@ -113,6 +127,8 @@ export function lastReadDecoder(initial: () => LastReadView) {
             if (ref === OWN_AUTHOR ? !own.has(i) : ref < NO_AUTHOR || ref >= lists.length)
               throw new SnapshotShapeError('a snapshot names an unknown author list');
           }
+          const again = () => [length, ids!.packed(), titles!.packed(), packInts(refs), [...own], types!.packed(), years!.packed()];
+          segments.push({ first: books.size, length, again: { refs, lists, items: again } });
           books.add(ids!, (i) => {
             const ref = refs[i]!;
             return {
@@ -150,7 +166,7 @@ export function lastReadDecoder(initial: () => LastReadView) {
       }
     },
     view(): LastReadView {
-      if (books.size > 0) view.books.restorePacked(books);
+      if (books.size > 0) restoreSegments(view.books, books, segments);
       return view;
     },
   };

@@ -1,14 +1,17 @@
 /**
  * The list-books view in snapshot chunks and back: author lists, rows column by column, removed ids. Read back, the
  * columns stay packed and a row (or author list) is built the first time it is asked for: a restart checks every
- * value but makes no object per book.
+ * value but makes no object per book. Written again, a restored chunk none of whose rows changed is copied from its
+ * packed columns, and other packed rows are built for the pass only: a snapshot keeps no object per book either.
  */
 import type { Author } from '../events.js';
+import { authorsKey } from './author-lists.js';
 import type { BookStatus } from '../book/book.decider.js';
 import type { BookRow, ListBooksView } from './list-books.projection.js';
-import { authorTable, chunkOf, inChunks, num, SnapshotShapeError, str, tuple } from './snapshot-chunks.js';
-import { intsBack, numbersBack, packInts, packNumbers, packStrings, StringsReader } from './packed-columns.js';
+import { chunkOf, inChunks, num, SnapshotShapeError, str, tuple } from './snapshot-chunks.js';
+import { intsBack, numbersBack, packInts, packNumbers, packNumbersAgain, packStrings, StringsReader } from './packed-columns.js';
 import { ChunkedEntries } from './packed-entries.js';
+import { restoreSegments, snapshotRuns, type PackedSegment } from './packed-segments.js';
 
 const NO_AUTHOR = -1;
 /** The row's author list is not in the table (it was replaced there since): it is written with the row. */
@@ -23,21 +26,63 @@ function authorList(value: unknown): Author[] {
   return value as Author[];
 }
 
+/** A restored authors chunk: the list of each of its entries (by index in the whole table), and its items again. */
+interface AuthorsAgain {
+  listAt(index: number): Author[];
+  items(): unknown[];
+}
+
+/** A restored rows chunk: the author lists its refs name, as read, and its items again. */
+interface RowsAgain {
+  refs: Int32Array;
+  listAt(index: number): Author[];
+  items(): unknown[];
+}
+
 export function* encodeListBooks(view: ListBooksView): Generator<unknown> {
-  const authors = authorTable(view.authors);
-  for (const { items } of inChunks(authors.entries, 'authors', (entry) => entry)) {
+  // Author lists by index, in the order written, and a row's index found among those written one by one, or else by key.
+  const table: Author[][] = [];
+  const index = new Map<Author[], number>();
+  const packedAuthors = view.authors.packedEntries;
+  const refOf = (list: Author[]): number | undefined => {
+    const at = index.get(list) ?? packedAuthors?.find(authorsKey(list)) ?? -1;
+    return at >= 0 && table[at] === list ? at : undefined;
+  };
+  const authorsUnchanged = ({ first, length, again }: PackedSegment<AuthorsAgain>) => {
+    for (let at = first; at < first + length; at++) if (view.authors.peekPacked(at) !== again.listAt(at)) return false;
+    return true;
+  };
+  for (const run of snapshotRuns(view.authors, authorsUnchanged)) {
+    if ('again' in run) {
+      for (let at = run.first; at < run.first + run.length; at++) table.push(run.again.listAt(at));
+      yield { kind: 'authors', items: run.again.items() };
+      continue;
+    }
+    const items = run.entries;
+    for (const [, list] of items) index.set(list, table.push(list) - 1);
     const lists = items.map(([key, list]) => (JSON.stringify(list) === JSON.stringify(listOfKey(key)) ? null : JSON.stringify(list)));
     yield { kind: 'authors', items: [items.length, packStrings(items.map(([key]) => key)), packStrings(lists)] };
   }
-  for (const { items: rows } of inChunks(view.books.values(), 'rows', (row) => row)) {
+  // A restored chunk none of whose rows changed, naming the same author lists at the same indexes, is written as it came.
+  const rowsUnchanged = ({ first, length, again }: PackedSegment<RowsAgain>) => {
+    if (!view.books.untouched(first, length)) return false;
+    for (const ref of again.refs) if (ref >= 0 && table[ref] !== again.listAt(ref)) return false;
+    return true;
+  };
+  for (const run of snapshotRuns(view.books, rowsUnchanged)) {
+    if ('again' in run) {
+      yield { kind: 'rows', items: run.again.items() };
+      continue;
+    }
+    const rows = run.entries.map(([, row]) => row);
     const strings = (key: 'id' | 'title' | 'type' | 'year' | 'isbn' | 'status' | 'addedAt' | 'startedAt' | 'readAt') =>
       packStrings(rows.map((row) => row[key]));
     const own: [number, Author[]][] = [];
     const refs = rows.map((row, i) => {
-      const ref = authors.ref(row.author);
-      if (ref === null) return NO_AUTHOR;
-      if (typeof ref === 'number') return ref;
-      own.push([i, ref]);
+      if (row.author == null) return NO_AUTHOR;
+      const ref = refOf(row.author);
+      if (ref !== undefined) return ref;
+      own.push([i, row.author]);
       return OWN_AUTHOR;
     });
     yield {
@@ -76,6 +121,8 @@ export function listBooksDecoder(initial: () => ListBooksView) {
   const lists: (Author[] | undefined)[] = [];
   const explicitLists = new Map<number, Author[]>();
   const listAt = (index: number): Author[] => (lists[index] ??= explicitLists.get(index) ?? listOfKey(authorEntries.keyAt(index)));
+  const authorSegments: PackedSegment<AuthorsAgain>[] = [];
+  const rowSegments: PackedSegment<RowsAgain>[] = [];
 
   function addAuthors(items: unknown[]): void {
     const [size, keyColumn, listColumn] = tuple(items, 3);
@@ -93,6 +140,7 @@ export function listBooksDecoder(initial: () => ListBooksView) {
       }
     }
     authorEntries.add(keys, (local) => listAt(first + local));
+    authorSegments.push({ first, length, again: { listAt, items: () => [length, keys.packed(), explicit.packed()] } });
   }
 
   function addRows(items: unknown[]): void {
@@ -128,6 +176,23 @@ export function listBooksDecoder(initial: () => ListBooksView) {
       if (value !== 'unread' && value !== 'reading' && value !== 'read') throw new SnapshotShapeError('a row has an unknown status');
       if (Number.isNaN(readCounts[i])) throw new SnapshotShapeError('a row has no read count');
     }
+    const again = (): unknown[] => [
+      length,
+      id!.packed(),
+      title!.packed(),
+      packInts(refs),
+      [...own],
+      type!.packed(),
+      year!.packed(),
+      isbn!.packed(),
+      status!.packed(),
+      packNumbersAgain(ratings),
+      packNumbersAgain(readCounts),
+      addedAt!.packed(),
+      startedAt!.packed(),
+      readAt!.packed(),
+    ];
+    rowSegments.push({ first: rowEntries.size, length, again: { refs, listAt, items: again } });
     rowEntries.add(id!, (i) => {
       const ref = refs[i]!;
       const rating = ratings[i]!;
@@ -164,8 +229,8 @@ export function listBooksDecoder(initial: () => ListBooksView) {
       }
     },
     view(): ListBooksView {
-      if (authorEntries.size > 0) view.authors.restorePacked(authorEntries);
-      if (rowEntries.size > 0) view.books.restorePacked(rowEntries);
+      if (authorEntries.size > 0) restoreSegments(view.authors, authorEntries, authorSegments);
+      if (rowEntries.size > 0) restoreSegments(view.books, rowEntries, rowSegments);
       return view;
     },
   };

@@ -156,6 +156,32 @@ export class SegmentMap<V> extends Map<string, V> {
     return undefined;
   }
 
+  /** The packed entries put in front by `restorePacked`, while they are there. */
+  get packedEntries(): PackedEntries<V> | undefined {
+    return this.#packed;
+  }
+
+  /** Whether packed entries `first` to `first + length - 1` are all as restored: none built, replaced or deleted since. */
+  untouched(first: number, length: number): boolean {
+    for (let index = first; index < first + length; index++) if (this.#state[index] !== 0) return false;
+    return this.#packed !== undefined && first + length <= this.#packed.size;
+  }
+
+  /**
+   * Packed entry `index` (undefined when deleted); one still packed is built for the caller and not kept (`valueAt`
+   * called again), so that a pass over all of them leaves no object per entry behind.
+   */
+  peekPacked(index: number): V | undefined {
+    const state = this.#state[index];
+    if (state === GONE || this.#packed === undefined) return undefined;
+    return state === BUILT ? this.#built.get(index) : this.#packed.valueAt(index);
+  }
+
+  /** The entries added since the restore (all of them when nothing is packed). */
+  added(): MapIterator<[string, V]> {
+    return super.entries();
+  }
+
   /** The packed entries in their order (each built as it is passed), then those added since. */
   *#all<T>(pick: (key: string, value: V) => T): MapIterator<T> {
     const packed = this.#packed!;

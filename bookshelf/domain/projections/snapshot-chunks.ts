@@ -1,6 +1,5 @@
 /** Helpers shared by the projections' snapshot codecs: fixed-size chunks, and checks on what comes back. */
 import type { Author } from '../events.js';
-import type { AuthorLists } from './author-lists.js';
 
 /** Items per chunk: about a millisecond of JSON each. */
 export const CHUNK = 1000;
@@ -45,21 +44,6 @@ export const num = (value: unknown): number => {
   return value;
 };
 export const numOrNull = (value: unknown): number | null => (value === null ? null : num(value));
-
-/** Author lists by index: written once each, and shared again by every book that has them once read back. */
-export function authorTable(lists: AuthorLists) {
-  const index = new Map<Author[], number>();
-  const entries: [string, Author[]][] = [];
-  for (const entry of lists) {
-    index.set(entry[1], entries.length);
-    entries.push(entry);
-  }
-  return {
-    entries,
-    /** The list's index, or the list itself when it is not in the table. */
-    ref: (author: Author[] | null | undefined): number | Author[] | null => (author == null ? null : (index.get(author) ?? author)),
-  };
-}
 
 /** An 'authors' chunk read back: each list into the view's table by its key, and in order for the refs that follow. */
 export function addAuthorLists(items: readonly unknown[], into: Map<string, Author[]>, lists: Author[][]): void {
