@@ -82,4 +82,28 @@ describe('the consumer in its fetch worker', () => {
     await send(topic, [{ key: 'b0', value: line(0, events) }]);
     await waitFor(() => view.get('b0')?.length === events + 1, { timeout: 30_000, what: 'the live event' });
   });
+
+  it('lets the event loop turn while it replays a long log: requests (health checks, reads) are answered meanwhile', async () => {
+    expect(existsSync(fileURLToPath(workerUrl))).toBe(true);
+    const topic = await newTopic('fetch-worker-turns');
+    const total = 200_000;
+    for (let first = 0; first < total; first += 20_000)
+      await send(
+        topic,
+        Array.from({ length: 20_000 }, (_, i) => ({ key: `b${first + i}`, value: line(first + i, 0) })),
+      );
+
+    // What the loop saw of the replay at each turn of a 20 ms timer: a turn comes only when the loop is let go.
+    const seen: number[] = [];
+    const ticker = setInterval(() => seen.push(runner.health().events.applied), 20);
+    const { runner } = follow(topic);
+    try {
+      await waitFor(() => runner.isCaughtUp(), { timeout: 120_000, what: 'caught up' });
+    } finally {
+      clearInterval(ticker);
+    }
+    expect(runner.health().events.applied).toBe(total);
+    const midway = seen.filter((applied) => applied > 0 && applied < total);
+    expect(midway.length, `turns seen during the replay: ${seen.join(', ')}`).toBeGreaterThan(5);
+  });
 });

@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Kafka } from 'kafkajs';
@@ -33,6 +34,11 @@ export interface WorkerConsumerOptions {
 
 /** Records handed to the sink together. */
 const SLICE = 256;
+/**
+ * Applying runs this long at most before the event loop lets requests in (health checks, reads): batches come from
+ * the worker faster than they are applied, so without a pause a replay would hold every request until its end.
+ */
+const TURN_MS = 10;
 /**
  * The worker's garbage is kafkajs's decoding: a nursery of this size lets most of it die young. Its room stays taken
  * once the log is read, so it is kept small: 96 MiB cost list-books 60 bytes a book at a million books.
@@ -120,9 +126,14 @@ export function createWorkerConsumer(options: WorkerConsumerOptions) {
   }
 
   /** In slices, waiting while the sink is busy (a snapshot being written) as the consumer does. */
+  let turnStarted = performance.now();
   async function apply(batch: PackedBatch): Promise<void> {
     const packed = unpackBatch(batch);
     for (let start = 0; start < packed.count; start += SLICE) {
+      if (performance.now() - turnStarted > TURN_MS) {
+        await nextTurn();
+        turnStarted = performance.now();
+      }
       for (let busy = sink.ready?.(); busy; busy = sink.ready?.()) await busy;
       if (stopped) return;
       const end = Math.min(packed.count, start + SLICE);
