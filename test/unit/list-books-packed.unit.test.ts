@@ -10,15 +10,12 @@ import {
 } from '../../bookshelf/domain/projections/list-books.projection.js';
 import { SegmentMap } from '../../bookshelf/domain/projections/segment-map.js';
 import { bookAdded, bookRated, bookRead, bookRemoved, bookStarted } from '../support/events.js';
+import { fold as foldEvents, throughSnapshot } from '../support/projection-folds.js';
 
 const fold = (events: RecordedEvent[], view = listBooksProjection.initialState()): ListBooksView =>
-  events.reduce((state, event) => listBooksProjection.evolve(state, event), view);
+  foldEvents(listBooksProjection, events, view);
 
-function restored(view: ListBooksView): ListBooksView {
-  const decoder = listBooksProjection.snapshot!.decoder();
-  for (const chunk of listBooksProjection.snapshot!.encode(view)) decoder.add(JSON.parse(JSON.stringify(chunk)));
-  return decoder.view();
-}
+const restored = (view: ListBooksView): ListBooksView => throughSnapshot(listBooksProjection, view);
 
 /** More books than one packing takes, with every kind of value: long and short, non-Latin, missing, many or few. */
 const count = 2 * PACK_EVERY + 300;

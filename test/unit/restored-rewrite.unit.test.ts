@@ -6,11 +6,9 @@ import { lastReadBooks, lastReadProjection } from '../../bookshelf/domain/projec
 import { getBook, listBooks, listBooksProjection } from '../../bookshelf/domain/projections/list-books.projection.js';
 import { SegmentMap } from '../../bookshelf/domain/projections/segment-map.js';
 import { bookAdded, bookRated, bookRead, bookRemoved, bookStarted } from '../support/events.js';
+import { fold } from '../support/projection-folds.js';
 
 type WithBooks = { books: SegmentMap<unknown> };
-
-const fold = <V>(projection: Projection<V>, events: RecordedEvent[], view = projection.initialState()): V =>
-  events.reduce((state, event) => projection.evolve(state, event), view);
 
 /** The view as a snapshot holds it, line by line. */
 const linesOf = <V>(projection: Projection<V>, view: V): string[] =>

@@ -5,16 +5,13 @@ import { SegmentMap } from '../../bookshelf/domain/projections/segment-map.js';
 import { lastReadBooks, lastReadProjection } from '../../bookshelf/domain/projections/last-read.projection.js';
 import { bookState, bookStatesProjection } from '../../bookshelf/domain/projections/book-states.projection.js';
 import { bookAdded, bookRated, bookRead, bookRemoved, bookStarted } from '../support/events.js';
+import { fold as foldEvents, throughSnapshot } from '../support/projection-folds.js';
 
 const fold = (events: RecordedEvent[], view = listBooksProjection.initialState()): ListBooksView =>
-  events.reduce((state, event) => listBooksProjection.evolve(state, event), view);
+  foldEvents(listBooksProjection, events, view);
 
 /** The view as a snapshot gives it back: its rows still packed, built when asked for. */
-function restored(view: ListBooksView): ListBooksView {
-  const decoder = listBooksProjection.snapshot!.decoder();
-  for (const chunk of listBooksProjection.snapshot!.encode(view)) decoder.add(JSON.parse(JSON.stringify(chunk)));
-  return decoder.view();
-}
+const restored = (view: ListBooksView): ListBooksView => throughSnapshot(listBooksProjection, view);
 
 const shelf: RecordedEvent[] = Array.from({ length: 2100 }, (_, n) => [
   bookAdded(`b${n}`, { title: `Title ${n}`, author: [{ name: `Author ${n % 13}` }], year: String(1900 + (n % 50)) }),
