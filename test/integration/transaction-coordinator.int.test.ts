@@ -8,18 +8,24 @@ import { silentLogger } from '../support/silent-logger.js';
 
 const cleanup = cleanupAfterAll();
 
+/** A transactional producer of a new one-partition topic, connected, with the names of the requests it sends. */
+async function transactionalProducer() {
+  const topic = unique('coordinator');
+  await createTopic(topic, 1);
+  cleanup.push(() => deleteTopic(topic));
+  rememberTransactionCoordinators();
+  const kafka = createKafka({ brokers: [KAFKA], clientId: 'coordinator-test', logger: silentLogger() });
+  const producer = kafka.producer({ transactionalId: `${topic}-0`, idempotent: true, maxInFlightRequests: 1 });
+  cleanup.push(() => producer.disconnect());
+  const asked: string[] = [];
+  producer.on(producer.events.REQUEST, ({ payload }) => asked.push(payload.apiName));
+  await producer.connect();
+  return { topic, producer, asked };
+}
+
 describe('a transactional producer’s coordinator (real Kafka)', () => {
   it('is looked up once, not before every transaction’s first request and its commit', async () => {
-    const topic = unique('coordinator');
-    await createTopic(topic, 1);
-    cleanup.push(() => deleteTopic(topic));
-    rememberTransactionCoordinators();
-    const kafka = createKafka({ brokers: [KAFKA], clientId: 'coordinator-test', logger: silentLogger() });
-    const producer = kafka.producer({ transactionalId: `${topic}-0`, idempotent: true, maxInFlightRequests: 1 });
-    cleanup.push(() => producer.disconnect());
-    const asked: string[] = [];
-    producer.on(producer.events.REQUEST, ({ payload }) => asked.push(payload.apiName));
-    await producer.connect();
+    const { topic, producer, asked } = await transactionalProducer();
     for (let n = 0; n < 5; n++) {
       const transaction = await producer.transaction();
       await transaction.send({ topic, acks: -1, messages: [{ key: `k${n}`, value: JSON.stringify({ n }) }] });
@@ -32,16 +38,7 @@ describe('a transactional producer’s coordinator (real Kafka)', () => {
   });
 
   it('is asked again in place when a transaction begins while the last one’s markers are written, not after a metadata refresh', async () => {
-    const topic = unique('coordinator');
-    await createTopic(topic, 1);
-    cleanup.push(() => deleteTopic(topic));
-    rememberTransactionCoordinators();
-    const kafka = createKafka({ brokers: [KAFKA], clientId: 'coordinator-test', logger: silentLogger() });
-    const producer = kafka.producer({ transactionalId: `${topic}-0`, idempotent: true, maxInFlightRequests: 1 });
-    cleanup.push(() => producer.disconnect());
-    const asked: string[] = [];
-    producer.on(producer.events.REQUEST, ({ payload }) => asked.push(payload.apiName));
-    await producer.connect();
+    const { topic, producer, asked } = await transactionalProducer();
     const begun = asked.length;
     // Back to back: many of these transactions begin while Kafka still writes the last one's commit markers.
     for (let n = 0; n < 30; n++) {
