@@ -1,11 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { createPartitionWriter, FencedError } from '../../bookshelf/adapters/kafka/partition-writer.js';
-import { createKafka } from '../../bookshelf/adapters/kafka/kafka-client.js';
+import { FencedError } from '../../bookshelf/adapters/kafka/partition-writer.js';
 import { startTestBooks } from '../support/in-process.js';
 import { cleanupAfterAll } from '../support/cleanup.js';
-import { KAFKA, createTopic, unique } from '../support/infra.js';
+import { createTopic, unique } from '../support/infra.js';
 import { deleteTopic, idOnPartition, readTopic } from '../support/owners.js';
-import { silentLogger } from '../support/silent-logger.js';
+import { partitionWriter } from '../support/partition-writers.js';
 import { waitFor } from '../support/wait-for.js';
 
 const cleanup = cleanupAfterAll();
@@ -17,19 +16,8 @@ async function topicOf(partitions: number) {
   return topic;
 }
 
-function writer(topic: string, transactionalId: string, failures: string[]) {
-  const kafka = createKafka({ brokers: [KAFKA], clientId: 'fencing-test', logger: silentLogger() });
-  const created = createPartitionWriter({
-    kafka,
-    logger: silentLogger(),
-    topic,
-    partition: 0,
-    transactionalId,
-    onFailure: (kind) => failures.push(kind),
-  });
-  cleanup.push(() => created.close());
-  return created;
-}
+const writer = (topic: string, transactionalId: string, failures: string[]) =>
+  partitionWriter(cleanup, topic, transactionalId, (kind) => failures.push(kind));
 
 const message = (n: number) => ({
   key: `k${n}`,

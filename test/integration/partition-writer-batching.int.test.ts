@@ -1,10 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { createPartitionWriter, FencedError } from '../../bookshelf/adapters/kafka/partition-writer.js';
-import { createKafka } from '../../bookshelf/adapters/kafka/kafka-client.js';
+import { FencedError } from '../../bookshelf/adapters/kafka/partition-writer.js';
 import { cleanupAfterAll } from '../support/cleanup.js';
-import { KAFKA, createTopic, unique } from '../support/infra.js';
+import { createTopic, unique } from '../support/infra.js';
 import { deleteTopic, readTopic } from '../support/owners.js';
-import { silentLogger } from '../support/silent-logger.js';
+import { partitionWriter } from '../support/partition-writers.js';
 
 const cleanup = cleanupAfterAll();
 
@@ -15,19 +14,7 @@ async function writerOnNewTopic() {
   return { topic, writer: writer(topic, `${topic}-0`) };
 }
 
-function writer(topic: string, transactionalId: string) {
-  const kafka = createKafka({ brokers: [KAFKA], clientId: 'batching-test', logger: silentLogger() });
-  const created = createPartitionWriter({
-    kafka,
-    logger: silentLogger(),
-    topic,
-    partition: 0,
-    transactionalId,
-    onFailure: () => undefined,
-  });
-  cleanup.push(() => created.close());
-  return created;
-}
+const writer = (topic: string, transactionalId: string) => partitionWriter(cleanup, topic, transactionalId);
 
 const message = (n: number) => ({ key: `k${n}`, value: JSON.stringify({ id: `e${n}`, name: 'book-added', payload: { id: `k${n}` } }) });
 
