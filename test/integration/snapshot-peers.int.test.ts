@@ -4,7 +4,7 @@
  * that fails half-way through the transfer leaves a replica that replayed the log instead, just as right.
  */
 import { readdirSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:http';
+import { createServer, type ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { listBooksView } from '../../bookshelf/services/list-books.service.js';
@@ -28,6 +28,46 @@ import { waitFor } from '../support/wait-for.js';
 const cleanup = cleanupAfterAll();
 
 const TOKEN = 'peer-secret';
+
+/** A topic of hand-pushed lines and the snapshot a view of it wrote, read from its file. */
+async function shelfWithSnapshot() {
+  const seed = fuzzSeed();
+  const topic = await newTopic('snap-peer');
+  const name = unique('booklist');
+  await produceLines(topic, handPushedLines(seededRandom(seed), 900));
+  const ends = await topicEnds(topic);
+  const dir = tempStateDir();
+  const source = await startTestView(listBooksView, { topic, 'state-dir': dir });
+  await caughtUpTo(source.url, ends);
+  await source.stop();
+  const snapshot = readFileSync(
+    join(
+      dir,
+      readdirSync(dir).find((file) => file.endsWith('.snap'))!,
+    ),
+  );
+  return { seed, topic, name, ends, snapshot };
+}
+
+/** An instance of `name` in Consul, passing, whose `GET /snapshot` answers as `answer` does. */
+async function fakePeer(name: string, kind: string, answer: (response: ServerResponse) => void): Promise<void> {
+  const server = createServer((request, response) => {
+    if (request.url === '/health') return response.end('{"status":"pass"}');
+    answer(response);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const id = `${name}-${kind}`;
+  const port = (server.address() as { port: number }).port;
+  await fetch(`http://${CONSUL}/v1/agent/service/register`, {
+    method: 'PUT',
+    body: JSON.stringify({ Name: name, ID: id, Address: '127.0.0.1', Port: port, Check: { TTL: '60s', Status: 'passing' } }),
+  });
+  cleanup.push(async () => {
+    await fetch(`http://${CONSUL}/v1/agent/service/deregister/${id}`, { method: 'PUT' });
+    server.close();
+  });
+  await waitFor(async () => (await checkStatus(name)).includes('passing'), { what: `the ${kind} peer passing in Consul` });
+}
 
 describe('a new replica', () => {
   it('seeds itself from a passing peer, behind the bearer token, and equals a full replay', async () => {
@@ -82,42 +122,14 @@ describe('a new replica', () => {
   });
 
   it('replays the log when the peer fails half-way through the transfer, and equals a full replay', async () => {
-    const seed = fuzzSeed();
-    const topic = await newTopic('snap-peer');
-    const name = unique('booklist');
-    await produceLines(topic, handPushedLines(seededRandom(seed), 900));
-    const ends = await topicEnds(topic);
-
     // A real snapshot, of which the failing peer sends the first half before its connection drops.
-    const dir = tempStateDir();
-    const source = await startTestView(listBooksView, { topic, 'state-dir': dir });
-    await caughtUpTo(source.url, ends);
-    await source.stop();
-    const snapshot = readFileSync(
-      join(
-        dir,
-        readdirSync(dir).find((file) => file.endsWith('.snap'))!,
-      ),
-    );
+    const { seed, topic, name, ends, snapshot } = await shelfWithSnapshot();
     let asked = 0;
-    const failing = createServer((request, response) => {
-      if (request.url === '/health') return response.end('{"status":"pass"}');
+    await fakePeer(name, 'failing', (response) => {
       asked++;
       response.writeHead(200, { 'Content-Type': 'application/x-ndjson', 'Content-Length': String(snapshot.length) });
       response.write(snapshot.subarray(0, snapshot.length >> 1), () => response.destroy());
     });
-    await new Promise<void>((resolve) => failing.listen(0, '127.0.0.1', resolve));
-    const port = (failing.address() as { port: number }).port;
-    const id = `${name}-failing`;
-    await fetch(`http://${CONSUL}/v1/agent/service/register`, {
-      method: 'PUT',
-      body: JSON.stringify({ Name: name, ID: id, Address: '127.0.0.1', Port: port, Check: { TTL: '60s', Status: 'passing' } }),
-    });
-    cleanup.push(async () => {
-      await fetch(`http://${CONSUL}/v1/agent/service/deregister/${id}`, { method: 'PUT' });
-      failing.close();
-    });
-    await waitFor(async () => (await checkStatus(name)).includes('passing'), { what: 'the failing peer passing in Consul' });
 
     const replica = await startTestView(listBooksView, { topic, name, register: true });
     const full = await startTestView(listBooksView, { topic, snapshots: false });
@@ -132,21 +144,7 @@ describe('a new replica', () => {
   });
 
   it('replays the log when a whole snapshot from the peer is scrambled, and keeps nothing of it', async () => {
-    const seed = fuzzSeed();
-    const topic = await newTopic('snap-peer');
-    const name = unique('booklist');
-    await produceLines(topic, handPushedLines(seededRandom(seed), 900));
-    const ends = await topicEnds(topic);
-    const dir = tempStateDir();
-    const source = await startTestView(listBooksView, { topic, 'state-dir': dir });
-    await caughtUpTo(source.url, ends);
-    await source.stop();
-    const snapshot = readFileSync(
-      join(
-        dir,
-        readdirSync(dir).find((file) => file.endsWith('.snap'))!,
-      ),
-    );
+    const { seed, topic, name, ends, snapshot } = await shelfWithSnapshot();
     // One letter changed inside a column of the rows' strings joined end to end: still JSON, of the same length, only the checksum tells.
     const joined = '"joined","';
     const letter = (from: number): number => {
@@ -162,28 +160,10 @@ describe('a new replica', () => {
       at = letter(from + joined.length);
     expect(at).toBeGreaterThan(0);
     snapshot[at]! += 1;
-    const scrambling = createServer((request, response) => {
-      if (request.url === '/health') return response.end('{"status":"pass"}');
+    await fakePeer(name, 'scrambling', (response) => {
       response.writeHead(200, { 'Content-Type': 'application/x-ndjson', 'Content-Length': String(snapshot.length) });
       response.end(snapshot);
     });
-    await new Promise<void>((resolve) => scrambling.listen(0, '127.0.0.1', resolve));
-    const id = `${name}-scrambling`;
-    await fetch(`http://${CONSUL}/v1/agent/service/register`, {
-      method: 'PUT',
-      body: JSON.stringify({
-        Name: name,
-        ID: id,
-        Address: '127.0.0.1',
-        Port: (scrambling.address() as { port: number }).port,
-        Check: { TTL: '60s', Status: 'passing' },
-      }),
-    });
-    cleanup.push(async () => {
-      await fetch(`http://${CONSUL}/v1/agent/service/deregister/${id}`, { method: 'PUT' });
-      scrambling.close();
-    });
-    await waitFor(async () => (await checkStatus(name)).includes('passing'), { what: 'the scrambling peer passing in Consul' });
 
     const replicaDir = tempStateDir();
     const replica = await startTestView(listBooksView, { topic, name, register: true, 'state-dir': replicaDir });
