@@ -74,8 +74,7 @@ export async function createTopic(topic: string, kafka: string): Promise<void> {
   let created: boolean;
   try {
     await admin.connect();
-    created =
-      !(await admin.listTopics()).includes(topic) && (await createKafkaTopic(admin, { topic, numPartitions: 3, replicationFactor: 1 }));
+    created = await createKafkaTopic(admin, { topic, numPartitions: 3, replicationFactor: 1 });
   } catch (error) {
     say(`Kafka ${kafka}: ${(error as Error).message}`);
     throw new Error(`could not create the topic ${topic} (see above)`, { cause: error });
