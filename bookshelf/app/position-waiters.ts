@@ -7,14 +7,10 @@ import type { LogProgress } from './log-progress.js';
 import type { PartitionEnds } from './ports.js';
 
 /**
- * Pauses before each look at the log's end when a position seems beyond it (ms, a tenth of a second in all), then
- * every LATER_RECHECK_MS for as long as the read would wait, up to BEYOND_FOR_MS. The first comes before Kafka is asked at all: a position
- * just written is usually applied by then.
+ * Pauses before each look at the log's end when a position seems beyond it (ms, a tenth of a second in all). The
+ * first comes before Kafka is asked at all: a position just written is usually applied by then.
  */
 const BEYOND_RECHECK_MS = [10, 10, 20, 60];
-const LATER_RECHECK_MS = 100;
-/** At most this long, so that a token truly beyond the log is refused promptly, not after the whole wait. */
-const BEYOND_FOR_MS = 500;
 
 interface Waiter {
   position: LogPosition;
@@ -71,21 +67,15 @@ export function createPositionWaiters({ progress, fetchEnds }: PositionWaitersOp
     /**
      * Why `position` lies beyond the end of the log, or null when it may yet be reached. Kafka is asked again first,
      * so that an offset acknowledged since its last report is never called beyond; unreachable, nothing is.
-     * `waitMs`: how long the read would wait for the position; Kafka is asked again for that long, half a second at most.
      */
-    beyondLog: async (position: LogPosition, waitMs = 0): Promise<string | null> => {
+    beyondLog: async (position: LogPosition): Promise<string | null> => {
       if (progress.pastEnds(position).length === 0) return null;
       if (!fetchEnds) return null;
       // Kafka reports the end that read_committed readers see: it passes a committed transaction only once the
-      // commit markers are written, a few milliseconds after the writer was told, more on a loaded broker. Asked
-      // only for that end, a look cannot tell "committed, markers not yet written" from "never written": so the
-      // position is called beyond only once it stayed past the end for a while.
-      const until = Date.now() + Math.min(waitMs, BEYOND_FOR_MS);
-      for (let look = 0; look < BEYOND_RECHECK_MS.length || Date.now() < until; look++) {
+      // commit markers are written, a few milliseconds after the writer was told. Ask a few times before refusing.
+      for (const pause of BEYOND_RECHECK_MS) {
         // Applied during the pause (the consumer often gets there before Kafka's answer): it was never beyond.
-        if (await reachedWithin(position, BEYOND_RECHECK_MS[look] ?? LATER_RECHECK_MS)) return null;
-        // Stopping: no more waiting; the answer is what Kafka said last.
-        if (closed) break;
+        if (await reachedWithin(position, pause)) return null;
         try {
           progress.raiseEnds(await fetchEnds());
         } catch {

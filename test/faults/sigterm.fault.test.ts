@@ -13,7 +13,7 @@ import { cleanupAfterAll } from '../support/cleanup.js';
 
 /**
  * Requests that wait for an offset the test writes just after the signal: they answer 200. The view looks at the log's
- * end again for as long as a read would wait before it calls a position beyond it, and the write comes within that.
+ * end again for a tenth of a second before it calls a position beyond it, and the write comes within that.
  */
 const REACHED = 10;
 /** Requests for an offset far beyond the log, which nobody writes: the client's mistake, 409 position_beyond_log. */

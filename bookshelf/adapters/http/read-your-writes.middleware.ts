@@ -11,11 +11,8 @@ export interface PositionSource {
   waitFor(position: LogPosition, timeoutMs: number): Promise<boolean>;
   /** The token of what has been applied so far ('' before anything was). */
   appliedPosition(): string;
-  /**
-   * Why the position lies beyond the end of the log as Kafka reports it, or null when it may yet be reached; Kafka is
-   * asked again for up to `waitMs`.
-   */
-  beyondLog?(position: LogPosition, waitMs: number): Promise<string | null>;
+  /** Why the position lies beyond the end of the log as Kafka reports it, or null when it may yet be reached. */
+  beyondLog?(position: LogPosition): Promise<string | null>;
 }
 
 function readWait(raw: unknown): number {
@@ -140,11 +137,10 @@ async function waitForAsked(ctx: Context, source: PositionSource): Promise<void>
   if (tokens.length === 0) return;
   const position = readPosition(tokens);
   const token = formatPosition(position);
-  const started = Date.now();
-  const beyond = await source.beyondLog?.(position, wait);
+  const beyond = await source.beyondLog?.(position);
   if (beyond)
     throw new ProblemError('position_beyond_log', `position ${token} is beyond the end of the log: ${beyond}`, { field: 'position' });
-  if (!(await source.waitFor(position, Math.max(0, wait - (Date.now() - started))))) {
+  if (!(await source.waitFor(position, wait))) {
     throw new ProblemError('not_caught_up', `position ${token} not applied after ${wait} ms`, { retryAfter: 1 });
   }
 }
