@@ -15,7 +15,9 @@ if [ ! -f "$stamp" ] || [ -n "$(find bookshelf tsconfig.json tsconfig.build.json
   # Stamped as the compile begins, so that a file saved during it is compiled next time.
   rm -f "$stamp"
   mkdir -p dist && touch "$stamp.next"
-  node node_modules/typescript/bin/tsc -p tsconfig.build.json
+  node bookshelf/bin/build.js
   mv "$stamp.next" "$stamp"
+elif [ ! -f dist/bundle/entries.js ] || [ dist/services/entries.js -nt dist/bundle/entries.js ]; then
+  node bookshelf/bin/build.js --bundle-only
 fi
 bash compose/install.sh all

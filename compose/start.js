@@ -2,6 +2,6 @@
 // `npm start`: the launcher is TypeScript (bookshelf/launcher/); this entry compiles it first when the build is stale.
 import { ensureBuilt } from '../bookshelf/bin/launch.js';
 
-ensureBuilt();
+await ensureBuilt();
 const { startShelf } = await import('../dist/launcher/start.js');
 startShelf(process.argv.slice(2), process.env);

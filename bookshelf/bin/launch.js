@@ -1,12 +1,13 @@
-// Runs an entry from the compiled code in dist/, compiling first when the sources are newer.
-import { spawnSync } from 'node:child_process';
+// Runs an entry from the built code in dist/ (bundled when it can be), building first when the sources are newer.
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { bundle, bundleDir, compile } from './build.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const dist = join(root, 'dist');
 const stamp = join(dist, 'services', 'entries.js');
+const bundled = join(bundleDir, 'entries.js');
 
 function newestSource(dir) {
   let newest = 0;
@@ -18,21 +19,27 @@ function newestSource(dir) {
   return newest;
 }
 
-export function ensureBuilt() {
-  if (existsSync(stamp) && statSync(stamp).mtimeMs >= newestSource(join(root, 'bookshelf'))) return;
-  const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
-  if (!existsSync(tsc)) {
-    if (existsSync(stamp)) return;
-    process.stderr.write('bookshelf: not built and TypeScript is missing: run `npm install` in the repository first\n');
-    process.exit(1);
+const mtime = (path) => (existsSync(path) ? statSync(path).mtimeMs : -1);
+
+export async function ensureBuilt() {
+  if (mtime(stamp) < newestSource(join(root, 'bookshelf'))) {
+    if (!existsSync(join(root, 'node_modules', 'typescript', 'bin', 'tsc'))) {
+      if (existsSync(stamp)) return;
+      process.stderr.write('bookshelf: not built and TypeScript is missing: run `npm install` in the repository first\n');
+      process.exit(1);
+    }
+    process.stderr.write('bookshelf: compiling…\n');
+    const status = compile();
+    if (status !== 0) process.exit(status);
   }
-  process.stderr.write('bookshelf: compiling…\n');
-  const result = spawnSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.json')], { stdio: 'inherit' });
-  if (result.status !== 0) process.exit(result.status ?? 1);
+  if (mtime(bundled) < mtime(stamp)) await bundle();
 }
 
+/** The built module that runs the entries: the bundle only when it was made from the compiled code as it is now. */
+export const builtEntries = () => (mtime(bundled) >= mtime(stamp) ? bundled : stamp);
+
 export async function launch(entry) {
-  ensureBuilt();
-  const { runEntry } = await import(join(dist, 'services', 'entries.js'));
+  await ensureBuilt();
+  const { runEntry } = await import(builtEntries());
   await runEntry(entry);
 }

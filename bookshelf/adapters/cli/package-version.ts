@@ -1,5 +1,15 @@
 /** The version in package.json: `--version` prints it, Consul meta and the API description carry it. */
-import { createRequire } from 'node:module';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-// The same depth below the package root from bookshelf/ and from dist/.
-export const packageVersion: string = (createRequire(import.meta.url)('../../../package.json') as { version: string }).version;
+/** The nearest package.json above this module: it runs from bookshelf/, from dist/ and bundled in dist/bundle/. */
+function readVersion(): string {
+  for (let dir = dirname(fileURLToPath(import.meta.url)); dir !== dirname(dir); dir = dirname(dir)) {
+    const path = join(dir, 'package.json');
+    if (existsSync(path)) return (JSON.parse(readFileSync(path, 'utf8')) as { version: string }).version;
+  }
+  throw new Error('package.json not found above the bookshelf code');
+}
+
+export const packageVersion: string = readVersion();

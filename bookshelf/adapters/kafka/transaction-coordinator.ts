@@ -6,7 +6,8 @@
  * still being written is asked again in place a millisecond later: kafkajs would refresh its metadata first (a round
  * trip) and wait 2, 3, 4.5 ms and more.
  */
-import { createRequire } from 'node:module';
+// The module kafkajs itself loads, so that the change reaches its clients, bundled or not.
+import kafkajsCluster from 'kafkajs/src/cluster/index.js';
 
 type Broker = Record<string | symbol, unknown> & { isConnected(): boolean };
 
@@ -68,7 +69,7 @@ export function rememberTransactionCoordinators(): void {
   if (installed) return;
   installed = true;
   // kafkajs keeps its cluster class internal: the transactional producer reaches it only through this prototype.
-  const { prototype } = createRequire(import.meta.url)('kafkajs/src/cluster/index.js') as { prototype: Cluster };
+  const prototype = kafkajsCluster.prototype as Cluster;
   const find = prototype.findGroupCoordinator;
   const known = new WeakMap<Cluster, Map<string, Broker>>();
 

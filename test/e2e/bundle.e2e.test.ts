@@ -1,0 +1,27 @@
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { binDir, repoRoot } from '../../harness/repo-root.js';
+
+const version = (JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string }).version;
+
+const run = (file: string, args: string[]) =>
+  new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+    execFile(process.execPath, [file, ...args], (error, stdout, stderr) =>
+      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }),
+    );
+  });
+
+describe('the entries, bundled', () => {
+  it('run from dist/bundle, which the set-up made from the compiled code as it is', async () => {
+    const { builtEntries } = (await import(join(binDir, 'launch.js'))) as { builtEntries(): string };
+    expect(builtEntries()).toBe(join(repoRoot, 'dist', 'bundle', 'entries.js'));
+  });
+
+  it('find package.json from the bundle: every entry prints its version', async () => {
+    for (const entry of ['last-read', 'list-books', 'books', 'shelf']) {
+      expect(await run(join(binDir, `${entry}.js`), ['--version'])).toMatchObject({ code: 0, stdout: `${version}\n` });
+    }
+  });
+});
