@@ -27,10 +27,12 @@ export interface ProjectionRunnerOptions<V> {
   fetchEnds?: () => Promise<readonly PartitionEnds[]>;
   /** Told of each event once it is applied, with where it stood in the log: live change feeds listen here. */
   onApplied?: (event: RecordedEvent, partition: number, offset: number) => void;
+  /** Told when the projection has caught up with the log, with how many events it applied since its start. */
+  onCaughtUp?: (applied: number) => void;
 }
 
 export function createProjectionRunner<V>(options: ProjectionRunnerOptions<V>) {
-  const { projection, topic, logger, counters, staleAfterMs, now = Date.now, fetchEnds, onApplied } = options;
+  const { projection, topic, logger, counters, staleAfterMs, now = Date.now, fetchEnds, onApplied, onCaughtUp } = options;
   const records = createRecordApplier({ projection, topic, logger, counters, now, ...(onApplied && { onApplied }) });
   const progress = createLogProgress(topic);
   const waiters = createPositionWaiters({ progress, ...(fetchEnds && { fetchEnds }) });
@@ -42,6 +44,7 @@ export function createProjectionRunner<V>(options: ProjectionRunnerOptions<V>) {
     onCaughtUp: () => {
       const { applied, rejected } = records.totals();
       logger.info({ applied, rejected }, 'caught up with the log');
+      onCaughtUp?.(applied);
     },
   });
   let restored: SnapshotSource | undefined;

@@ -14,7 +14,11 @@ import { logMetrics } from '../adapters/metrics/role-metrics.js';
 import { createEventCounters } from '../adapters/metrics/event-counters.js';
 import type { ServiceConfig } from '../adapters/cli/config.js';
 import type { Snapshots } from '../app/snapshots.js';
+import { collectGarbage } from '../adapters/runtime/collect-garbage.js';
 import { wireSnapshots } from './snapshot-wiring.js';
+
+/** A replay of this many events leaves enough garbage in the old generation to collect it at once when caught up. */
+const REPLAY_GARBAGE_EVENTS = 100_000;
 
 /** How the consumer fetches: by default each event as soon as it is in the log. */
 export interface FetchPace {
@@ -47,6 +51,11 @@ export function followLog<V>({
     counters: createEventCounters(metrics.registry),
     fetchEnds: ends.fetch,
     ...(onApplied && { onApplied }),
+    onCaughtUp(applied) {
+      if (applied < REPLAY_GARBAGE_EVENTS) return;
+      const ms = collectGarbage();
+      logger.info({ applied, ms: Math.round(ms) }, 'replay garbage collected');
+    },
   });
   logMetrics(metrics.registry, () => runner.health().partitions);
   let consumer: ReturnType<typeof createWorkerConsumer> | undefined;

@@ -151,6 +151,23 @@ describe('projection runner', () => {
       expect(runner.health()).toMatchObject({ status: 'pass', lag: 0, caughtUp: true, partitions: { 0: { applied: 1, end: 2, lag: 0 } } });
     });
 
+    it('tells once it has caught up, with how many events it applied to get there', () => {
+      const told: number[] = [];
+      const runner = createProjectionRunner({
+        projection: lastReadProjection,
+        topic: 't',
+        logger: silentLogger(),
+        counters: { applied() {}, rejected() {}, ignored() {}, duplicate() {} },
+        onCaughtUp: (applied) => told.push(applied),
+      });
+      runner.setStartEnds([{ partition: 0, low: 0, high: 2 }]);
+      runner.applyBatch(0, [record(0, read('a'), 0)], '2');
+      expect(told).toEqual([]);
+      runner.applyBatch(0, [record(0, read('b'), 1)], '2');
+      runner.applyBatch(0, [record(0, read('c'), 2)], '3');
+      expect(told).toEqual([2]);
+    });
+
     it('fails when Kafka has not answered a fetch for a while', () => {
       const { runner, advance } = setup();
       runner.liveness.setState('running');
