@@ -15,7 +15,7 @@ const run = (file: string, args: string[]) =>
 
 describe('the entries, bundled', () => {
   it('run from dist/bundle, which the set-up made from the compiled code as it is', async () => {
-    const { builtEntries } = (await import(join(binDir, 'launch.js'))) as { builtEntries(): string };
+    const { builtEntries } = (await import(join(binDir, 'launch.js'))) as { builtEntries: () => string };
     expect(builtEntries()).toBe(join(repoRoot, 'dist', 'bundle', 'entries.js'));
   });
 
