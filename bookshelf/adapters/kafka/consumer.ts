@@ -147,9 +147,10 @@ export function createConsumer(options: ConsumerOptions) {
         await created.connect();
         await created.subscribe({ topics: [topic], fromBeginning: true });
         await untilStartKnown();
+        const from = Object.fromEntries(sink.readFrom());
         await created.run({ autoCommit: false, partitionsConsumedConcurrently: 4, eachBatch });
         liveness.setState('running');
-        logger.info({ topic, groupId: group }, 'consuming');
+        logger.info({ topic, groupId: group, from }, 'consuming');
       },
       {
         initialMs: 250,
