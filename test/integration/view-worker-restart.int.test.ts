@@ -1,6 +1,7 @@
 /**
  * list-books as the entries run it (compiled, so with its fetch worker, which is spawned and connects while the
- * snapshot is restored) against a real Kafka: a restart equals a full replay, and a stop during the restore ends it.
+ * snapshot is restored) against a real Kafka: a restart equals a full replay, also when the topic was made again
+ * since the snapshot (found only once reading), and a stop during the restore ends it.
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -12,8 +13,9 @@ import { capturedLogger } from '../support/captured-logger.js';
 import { cleanupAfterAll } from '../support/cleanup.js';
 import { fuzzSeed, seededRandom } from '../support/fuzz-random.js';
 import { tempStateDir, testConfig } from '../support/in-process.js';
-import { newTopic } from '../support/infra.js';
+import { createTopic, newTopic, testKafka } from '../support/infra.js';
 import { canonical, caughtUpTo, handPushedLines, produceLines, topicEnds } from '../support/snapshot-log.js';
+import { waitFor } from '../support/wait-for.js';
 
 const compiled = (path: string) => new URL(`../../dist/${path}`, import.meta.url);
 const cleanup = cleanupAfterAll();
@@ -25,6 +27,25 @@ async function startCompiledView(cli: Record<string, unknown>) {
   const captured = capturedLogger();
   const view = await startView(listBooksView, testConfig(listBooksView.defaults, cli), { logger: captured.logger });
   return { ...view, logged: captured.lines };
+}
+
+/** Where each consumer the view started read from, in order. */
+const readFrom = (view: { logged(): Record<string, unknown>[] }) =>
+  view
+    .logged()
+    .filter((line) => line.msg === 'consuming')
+    .map((line) => line.from);
+
+async function makeAgain(topic: string): Promise<void> {
+  const admin = testKafka().admin();
+  await admin.connect();
+  try {
+    await admin.deleteTopics({ topics: [topic] });
+    await waitFor(async () => !(await admin.listTopics()).includes(topic), { what: 'topic deleted' });
+  } finally {
+    await admin.disconnect();
+  }
+  await waitFor(() => createTopic(topic, 3).then(() => true), { what: 'topic made again' });
 }
 
 describe('list-books restarted from its snapshot, with its fetch worker', () => {
@@ -50,9 +71,7 @@ describe('list-books restarted from its snapshot, with its fetch worker', () => 
     expect(report!.restored!.replayed, `seed ${seed}`).toBeGreaterThan(0);
     expect(canonical(restarted.view()), `seed ${seed}`).toEqual(canonical(full.view()));
     // It read on from the snapshot's last records (read again to compare them), not from the start of the log.
-    const consuming = restarted.logged().filter((line) => line.msg === 'consuming');
-    const restoredAt = Object.fromEntries(parsePosition(report!.restored!.position!));
-    expect(consuming.map((line) => line.from)).toEqual([restoredAt]);
+    expect(readFrom(restarted)).toEqual([Object.fromEntries(parsePosition(report!.restored!.position!))]);
 
     // Stopped at once: the restore is under way, the worker spawned and not told where to read from.
     const stopped = await startCompiledView({ topic, 'state-dir': dir });
@@ -60,5 +79,29 @@ describe('list-books restarted from its snapshot, with its fetch worker', () => 
     await stopped.stop();
     expect(Date.now() - began).toBeLessThan(8000);
     expect(stopped.logged().filter((line) => Number(line.level) >= 50)).toEqual([]);
+  });
+
+  it('reads the topic made again since the snapshot from its start, with a new worker, and equals a full replay', async () => {
+    const seed = fuzzSeed();
+    const topic = await newTopic('view-worker-remade');
+    const dir = tempStateDir();
+    await produceLines(topic, handPushedLines(seededRandom(seed), 600));
+    const first = await startCompiledView({ topic, 'state-dir': dir });
+    await caughtUpTo(first.url, await topicEnds(topic));
+    await first.stop();
+    await makeAgain(topic);
+    // Enough lines that every partition reaches past the old offsets: the snapshot passes its check, and the records differ.
+    await produceLines(topic, handPushedLines(seededRandom(seed + 1), 2400));
+    const ends = await topicEnds(topic);
+
+    const restarted = await startCompiledView({ topic, 'state-dir': dir });
+    const full = await startCompiledView({ topic, snapshots: false });
+    cleanup.push(() => Promise.all([restarted.stop(), full.stop()]));
+    const [report] = await Promise.all([restarted, full].map((view) => caughtUpTo(view.url, ends)));
+    expect(report!.restored).toMatchObject({ from: 'log' });
+    const [fromSnapshot, fromStart] = readFrom(restarted);
+    expect(Object.keys(fromSnapshot as object)).toHaveLength(3);
+    expect(fromStart).toEqual({});
+    expect(canonical(restarted.view()), `seed ${seed}`).toEqual(canonical(full.view()));
   });
 });
