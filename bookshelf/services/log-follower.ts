@@ -89,7 +89,7 @@ export function followLog<V>({
           });
         },
       });
-      // Kafka is connected to meanwhile, on the worker's thread; it reads from where the restore leaves the view.
+      // The fetch worker starts and connects during the restore, on the other core; it reads from where the restore leaves the view.
       const first = newConsumer(serviceId);
       first.prepare();
       starting = (async () => {

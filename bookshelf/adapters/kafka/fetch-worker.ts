@@ -2,6 +2,7 @@
  * The fetch worker: runs the Kafka consumer on a thread of its own, so that fetching and decoding record batches
  * (and the garbage kafkajs makes doing it) leave the main thread to apply the previous batch.
  * Each batch goes to the main thread packed in one buffer; at most a few wait there unapplied.
+ * It connects as soon as it is spawned, and joins the group once the main thread says where to read from.
  */
 import { randomUUID } from 'node:crypto';
 import { parentPort, workerData } from 'node:worker_threads';
@@ -49,8 +50,8 @@ const moveTo = (partition: number, offset: number) => {
 
 let unapplied = 0;
 const waiting: (() => void)[] = [];
-let startKnown = (): void => undefined;
-const startsWhen = new Promise<void>((resolve) => (startKnown = resolve));
+let resolveStart = (): void => undefined;
+const startsWhen = new Promise<void>((resolve) => (resolveStart = resolve));
 /** The ends fetched before the start was known: the main thread gets nothing before it gave the start. */
 let endsBeforeStart: PartitionEnds[] | undefined;
 let started = false;
@@ -100,7 +101,7 @@ port.on('message', (message: ToWorker) => {
     for (const [partition, offset] of message.readFrom) next.set(partition, offset);
     started = true;
     if (endsBeforeStart) post({ t: 'ends', ends: endsBeforeStart });
-    startKnown();
+    resolveStart();
   } else if (message.t === 'applied') {
     unapplied--;
     waiting.shift()?.();
