@@ -62,7 +62,7 @@ export function followLog<V>({
   let snapshots: Snapshots | undefined;
   let starting: Promise<void> | undefined;
   let stopped = false;
-  const consume = (serviceId: string) => {
+  const newConsumer = (serviceId: string) => {
     consumer = createWorkerConsumer({
       kafka,
       connection,
@@ -73,7 +73,7 @@ export function followLog<V>({
       liveness: runner.liveness,
       ...pace,
     });
-    consumer.start();
+    return consumer;
   };
   return {
     runner,
@@ -94,14 +94,17 @@ export function followLog<V>({
           consumer = undefined;
           void old?.stop().then(() => {
             runner.resume();
-            if (!stopped) consume(serviceId);
+            if (!stopped) newConsumer(serviceId).start();
           });
         },
       });
+      // The fetch worker starts and connects during the restore, on the other core; it reads from where the restore leaves the view.
+      const first = newConsumer(serviceId);
+      first.prepare();
       starting = (async () => {
         await snapshots?.restore().catch((error: Error) => logger.error({ err: error.message }, 'could not restore a snapshot'));
         if (stopped) return;
-        consume(serviceId);
+        first.start();
         snapshots?.start();
       })();
     },

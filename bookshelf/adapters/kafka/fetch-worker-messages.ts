@@ -8,8 +8,6 @@ export interface FetchWorkerData {
   topic: string;
   /** A group name, or a prefix the worker adds a new suffix to for each reconnection. */
   groupId: string | { prefix: string };
-  /** The offset to start reading from per partition. */
-  readFrom: [number, number][];
   maxWaitTimeInMs: number;
   minBytes: number;
   maxBytesPerPartition: number;
@@ -26,4 +24,5 @@ export type FromWorker =
   | { t: 'log'; level: 'debug' | 'info' | 'warn' | 'error'; bindings: object; fields: object; msg: string }
   | { t: 'stopped' };
 
-export type ToWorker = { t: 'applied' } | { t: 'stop' };
+/** `start` gives the offset to read from per partition: the worker connects before it, and joins the group after. */
+export type ToWorker = { t: 'start'; readFrom: [number, number][] } | { t: 'applied' } | { t: 'stop' };

@@ -2,6 +2,8 @@
  * The consumer, run in the fetch worker: the main thread only turns packed batches into records and hands them
  * to the sink, in order, while the worker fetches and decodes the next ones. Same options and behaviour as
  * `createConsumer`, which it falls back to where the worker's compiled script is not there (code run from source).
+ * `prepare()` spawns the worker and connects while the main thread is still busy (restoring a snapshot);
+ * `start()` then tells it where to read from.
  */
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -52,12 +54,14 @@ const defaultWorkerUrl = new URL('./fetch-worker.js', import.meta.url);
 export function createWorkerConsumer(options: WorkerConsumerOptions) {
   const { logger, sink, liveness, groupId, workerUrl = defaultWorkerUrl } = options;
   if (!existsSync(fileURLToPath(workerUrl))) {
-    return createConsumer({
+    const consumer = createConsumer({
       ...options,
       groupId: typeof groupId === 'string' ? groupId : () => `${groupId.prefix}-${randomUUID().slice(0, 8)}`,
     });
+    return { prepare: (): void => undefined, ...consumer };
   }
   let worker: Worker | undefined;
+  let begun = false;
   let stopped = false;
   const queue: { from: Worker; message: FromWorker }[] = [];
   let draining = false;
@@ -67,7 +71,6 @@ export function createWorkerConsumer(options: WorkerConsumerOptions) {
       connection: options.connection,
       topic: options.topic,
       groupId,
-      readFrom: [...sink.readFrom()],
       maxWaitTimeInMs: options.maxWaitTimeInMs ?? 1000,
       minBytes: options.minBytes ?? 1,
       maxBytesPerPartition: 1024 * 1024,
@@ -82,8 +85,14 @@ export function createWorkerConsumer(options: WorkerConsumerOptions) {
       worker = undefined;
       liveness.setState('down', `fetch worker exited with code ${code}`);
       // A new worker reads on from where the view got; what the old one handed over is applied first.
-      setTimeout(() => stopped || spawn(), 1000).unref();
+      setTimeout(() => stopped || worker || spawn(), 1000).unref();
     });
+    if (begun) begin();
+  }
+
+  /** Read where the view got only now: a restore may have moved it since the worker was spawned. */
+  function begin(): void {
+    worker?.postMessage({ t: 'start', readFrom: [...sink.readFrom()] } satisfies ToWorker);
   }
 
   function take(from: Worker, message: FromWorker): void {
@@ -141,11 +150,21 @@ export function createWorkerConsumer(options: WorkerConsumerOptions) {
     }
   }
 
+  /** Spawns the worker, which connects to Kafka and waits for `start`; never throws. */
+  function prepare(): void {
+    if (worker || stopped) return;
+    liveness.setState('connecting');
+    spawn();
+  }
+
   return {
-    /** Starts reading in the background; never throws. */
+    prepare,
+    /** Starts reading from `sink.readFrom()` in the background (preparing first if need be); never throws. */
     start(): void {
-      liveness.setState('connecting');
-      spawn();
+      if (begun || stopped) return;
+      begun = true;
+      if (worker) begin();
+      else prepare();
     },
     /** Leaves the group, disconnects and ends the worker. */
     async stop(): Promise<void> {
