@@ -89,6 +89,15 @@ describe('list-books written again from a restored view', () => {
 });
 
 describe('last-read written again from a restored view', () => {
+  it('writes its reads as they came when none changed, and ranks them without building one to keep', () => {
+    const lines = linesOf(lastReadProjection, fold(lastReadProjection, shelf));
+    const restored = readBack(lastReadProjection, lines);
+    expect(lastReadBooks(restored, 50)).toEqual(lastReadBooks(fold(lastReadProjection, shelf), 50));
+    expect(linesOf(lastReadProjection, restored)).toEqual(lines);
+    expect(restored.reads.packedEntries!.size).toBe(525);
+    expect(restored.reads.untouched(0, restored.reads.packedEntries!.size)).toBe(true);
+  });
+
   it('shows the same books as the replay of the whole log', () => {
     const lines = linesOf(lastReadProjection, fold(lastReadProjection, shelf));
     const back = readBack(

@@ -44,6 +44,23 @@ function rowColumns(
   ];
 }
 
+/** The columns of a last-read reads chunk, as `encode` writes them, with one thing changed. */
+function readColumns(
+  change: { keys?: (string | null)[]; count?: number; named?: number; readAt?: string | null; seq?: number | null } = {},
+): unknown[] {
+  const { count = 1, keys = ['b1'], named = 1, readAt = '2026-11-22T10:00:00.000Z', seq = 1 } = change;
+  const each = <T>(value: T): T[] => Array.from({ length: count }, () => value);
+  return [
+    count,
+    packStrings(keys),
+    packInts(each(named)),
+    packStrings(each(readAt)),
+    packNumbers(each(1_795_000_000_000)),
+    packNumbers(each(seq)),
+    [],
+  ];
+}
+
 const orwell = [{ name: 'George Orwell' }];
 const shelf = (count: number): RecordedEvent[] =>
   Array.from({ length: count }, (_, n) => [
@@ -106,14 +123,16 @@ describe('snapshot codecs', () => {
     it.each([
       ['a books chunk of rows', { kind: 'books', items: [['b1', null, null, null, null]] }],
       [
-        'a ragged reads chunk',
-        { kind: 'reads', items: [['joined', 'b1', [2]], ['joined', 'b1', [2]], ['joined', 'x', [1]], [1, 2], [1], [0]] },
+        'a reads chunk in the columns of an older version',
+        { kind: 'reads', items: [['joined', 'b1', [2]], ['joined', 'b1', [2]], ['joined', 'x', [1]], [1], [1], [0]] },
       ],
-      [
-        'a read with no time',
-        { kind: 'reads', items: [['joined', 'b1', [2]], ['joined', 'b1', [2]], ['joined', '', [-1]], [1], [1], [0]] },
-      ],
+      ['a ragged reads chunk', { kind: 'reads', items: readColumns({ keys: ['b1', 'b2'] }) }],
+      ['a read with no time', { kind: 'reads', items: readColumns({ readAt: null }) }],
+      ['a read that is neither named nor anonymous', { kind: 'reads', items: readColumns({ named: 2 }) }],
+      ['a read with no arrival number', { kind: 'reads', items: readColumns({ seq: null }) }],
+      ['a read twice', { kind: 'reads', items: readColumns({ keys: ['b1', 'b1'], count: 2 }) }],
     ])('last-read throws on %s', (_, chunk) => {
+      expect(() => lastReadProjection.snapshot!.decoder().add({ kind: 'reads', items: readColumns() })).not.toThrow();
       expect(() => lastReadProjection.snapshot!.decoder().add(chunk)).toThrow();
     });
   });

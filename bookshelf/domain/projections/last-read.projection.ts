@@ -29,8 +29,8 @@ export interface LastReadView {
   /** Details of each book, from `book-added`: what an entry shows of it; restored from a snapshot, built when first shown. */
   books: SegmentMap<ShownDetails>;
   authors: AuthorLists;
-  /** Latest read per book (or per event for anonymous reads). */
-  reads: Map<string, Read>;
+  /** Latest read per book (or per event for anonymous reads); restored from a snapshot, built when first changed. */
+  reads: SegmentMap<Read>;
   removed: Set<string>;
   seq: number;
 }
@@ -45,11 +45,11 @@ export interface LastReadEntry {
 }
 
 export const lastReadProjection: Projection<LastReadView> = {
-  initialState: () => ({ books: new SegmentMap(), reads: new Map(), removed: new Set(), seq: 0, authors: new Map() }),
+  initialState: () => ({ books: new SegmentMap(), reads: new SegmentMap(), removed: new Set(), seq: 0, authors: new Map() }),
   // Bump `version` with any change to evolve: snapshots of another version are not used.
   snapshot: {
     name: 'last-read',
-    version: 3,
+    version: 4,
     encode: encodeLastRead,
     decoder: () => lastReadDecoder(() => lastReadProjection.initialState()),
   },
@@ -128,7 +128,8 @@ const newestFirst = (a: Read, b: Read): number => b.readAtMs - a.readAtMs || b.s
 /** The `size` most recently read books, newest first. */
 export function lastReadBooks(view: LastReadView, size: number): LastReadEntry[] {
   const top: Read[] = [];
-  for (const read of view.reads.values()) {
+  // Restored reads are built for this pass only: ranking them keeps no object per read.
+  for (const read of view.reads.peekValues()) {
     if (read.id !== null && view.removed.has(read.id)) continue;
     if (top.length === size && newestFirst(read, top[size - 1] as Read) >= 0) continue;
     top.push(read);

@@ -1,8 +1,8 @@
 /** The last-read view in snapshot chunks and back: book details, reads, removed ids and the arrival counter. */
 import type { Author, BookDetails } from '../events.js';
 import type { LastReadView } from './last-read.projection.js';
-import { addAuthorLists, chunkOf, inChunks, num, SnapshotShapeError, str, stringColumn, stringsBack, tuple } from './snapshot-chunks.js';
-import { intsBack, packInts, packStrings, StringsReader } from './packed-columns.js';
+import { addAuthorLists, chunkOf, inChunks, num, SnapshotShapeError, str, tuple } from './snapshot-chunks.js';
+import { intsBack, numbersBack, packInts, packNumbers, packNumbersAgain, packStrings, StringsReader } from './packed-columns.js';
 import { ChunkedEntries } from './packed-entries.js';
 import { restoreSegments, snapshotRuns, type PackedSegment } from './packed-segments.js';
 
@@ -22,10 +22,6 @@ const list = (value: unknown): unknown[] => {
   if (!Array.isArray(value)) throw new SnapshotShapeError('a snapshot column is not a list');
   return value;
 };
-const present = (value: string | null | undefined): string => {
-  if (typeof value !== 'string') throw new SnapshotShapeError('a snapshot field is missing');
-  return value;
-};
 
 /** Reads that name only the book share one empty object, as in the projection. */
 const NO_DETAILS: BookDetails = Object.freeze({});
@@ -39,6 +35,15 @@ interface BooksAgain {
   lists: readonly Author[][];
   items(): unknown[];
 }
+
+/** A restored reads chunk: its items again. */
+interface ReadsAgain {
+  items(): unknown[];
+}
+
+/** Whether a read named its book (its key is then the book's id) or stands alone (keyed by its event). */
+const ANONYMOUS = 0;
+const NAMED = 1;
 
 export function* encodeLastRead(view: LastReadView): Generator<unknown> {
   yield { kind: 'seq', items: [view.seq] };
@@ -77,16 +82,26 @@ export function* encodeLastRead(view: LastReadView): Generator<unknown> {
       items: [items.length, packStrings(items.map(([id]) => id)), strings('title'), packInts(refs), own, strings('type'), strings('year')],
     };
   }
-  for (const { items } of inChunks(view.reads, 'reads', (entry) => entry)) {
+  // Reads column by column too, details only for the few reads that carried any; a restored chunk none of whose
+  // reads changed is written as it came.
+  for (const run of snapshotRuns<Read, ReadsAgain>(view.reads, ({ first, length }) => view.reads.untouched(first, length))) {
+    if ('again' in run) {
+      yield { kind: 'reads', items: run.again.items() };
+      continue;
+    }
+    const items = run.entries;
+    const details: [number, BookDetails][] = [];
+    items.forEach(([, r], i) => isEmpty(r.details) || details.push([i, r.details]));
     yield {
       kind: 'reads',
       items: [
-        stringColumn(items.map(([key]) => key)),
-        stringColumn(items.map(([, r]) => r.id)),
-        stringColumn(items.map(([, r]) => r.readAt)),
-        items.map(([, r]) => r.readAtMs),
-        items.map(([, r]) => r.seq),
-        items.map(([, r]) => (isEmpty(r.details) ? 0 : r.details)),
+        items.length,
+        packStrings(items.map(([key]) => key)),
+        packInts(items.map(([, r]) => (r.id === null ? ANONYMOUS : NAMED))),
+        packStrings(items.map(([, r]) => r.readAt)),
+        packNumbers(items.map(([, r]) => r.readAtMs)),
+        packNumbers(items.map(([, r]) => r.seq)),
+        details,
       ],
     };
   }
@@ -98,6 +113,8 @@ export function lastReadDecoder(initial: () => LastReadView) {
   const lists: Author[][] = [];
   const books = new ChunkedEntries<LastReadView['books'] extends Map<string, infer B> ? B : never>();
   const segments: PackedSegment<BooksAgain>[] = [];
+  const reads = new ChunkedEntries<Read>();
+  const readSegments: PackedSegment<ReadsAgain>[] = [];
   return {
     add(chunk: unknown): void {
       const { kind, items } = chunkOf(chunk);
@@ -141,21 +158,40 @@ export function lastReadDecoder(initial: () => LastReadView) {
           return;
         }
         case 'reads': {
-          const [keyColumn, idColumn, readAtColumn, readAtMs, seqs, detailColumn] = tuple(items, 6);
-          const length = list(readAtMs).length;
-          if (list(seqs).length !== length || list(detailColumn).length !== length)
-            throw new SnapshotShapeError('a reads chunk has a ragged column');
-          const [keys, ids, readAts] = [keyColumn, idColumn, readAtColumn].map((column) => stringsBack(column, length));
-          for (let i = 0; i < length; i++) {
-            const read: Read = {
-              id: ids![i]!,
-              readAt: present(readAts![i]),
-              readAtMs: num((readAtMs as unknown[])[i]),
-              seq: num((seqs as unknown[])[i]),
-              details: details((detailColumn as unknown[])[i]),
-            };
-            view.reads.set(present(keys![i]), read);
+          const [size, keyColumn, namedColumn, readAtColumn, readAtMsColumn, seqColumn, detailColumn] = tuple(items, 7);
+          if (!Number.isSafeInteger(size) || (size as number) < 0) throw new SnapshotShapeError('a reads chunk has no count');
+          const length = size as number;
+          const [keys, readAts] = [keyColumn, readAtColumn].map((column) => new StringsReader(column, length));
+          const named = intsBack(namedColumn, length);
+          const readAtMs = numbersBack(readAtMsColumn, length);
+          const seqs = numbersBack(seqColumn, length);
+          const carried = new Map<number, BookDetails>();
+          for (const item of list(detailColumn)) {
+            const [at, value] = tuple(item, 2);
+            carried.set(num(at), details(value));
           }
+          for (let i = 0; i < length; i++) {
+            if (named[i] !== NAMED && named[i] !== ANONYMOUS) throw new SnapshotShapeError('a read is neither named nor anonymous');
+            if (readAts!.isNull(i) || Number.isNaN(readAtMs[i])) throw new SnapshotShapeError('a read has no time');
+            if (!Number.isSafeInteger(seqs[i])) throw new SnapshotShapeError('a read has no arrival number');
+          }
+          const again = () => [
+            length,
+            keys!.packed(),
+            packInts(named),
+            readAts!.packed(),
+            packNumbersAgain(readAtMs),
+            packNumbersAgain(seqs),
+            [...carried],
+          ];
+          readSegments.push({ first: reads.size, length, again: { items: again } });
+          reads.add(keys!, (i) => ({
+            id: named[i] === NAMED ? keys!.at(i) : null,
+            readAt: readAts!.at(i)!,
+            readAtMs: readAtMs[i]!,
+            seq: seqs[i]!,
+            details: carried.get(i) ?? NO_DETAILS,
+          }));
           return;
         }
         case 'removed':
@@ -167,6 +203,7 @@ export function lastReadDecoder(initial: () => LastReadView) {
     },
     view(): LastReadView {
       if (books.size > 0) restoreSegments(view.books, books, segments);
+      if (reads.size > 0) restoreSegments(view.reads, reads, readSegments);
       return view;
     },
   };
