@@ -54,8 +54,13 @@ export function createEventIdSet(initialCapacity = 1 << 12): EventIdSet {
     }
   }
 
+  // Word by word: TypedArray.set costs more than the four writes.
   function store(slot: number): void {
-    keys.set(word, slot * WORDS);
+    const at = slot * WORDS;
+    keys[at] = word[0]!;
+    keys[at + 1] = word[1]!;
+    keys[at + 2] = word[2]!;
+    keys[at + 3] = word[3]!;
     used[slot] = 1;
   }
 
