@@ -37,3 +37,9 @@ export const bookRead = (id: string | undefined, at?: At, details: BookDetails =
   recorded({ type: 'book-read', data: id === undefined ? details : { id, ...details } }, at);
 export const bookRated = (id: string, rating: number, at?: At) => recorded({ type: 'book-rated', data: { id, rating } }, at);
 export const bookRemoved = (id: string, at?: At) => recorded({ type: 'book-removed', data: { id } }, at);
+
+/** 2,100 books with authors and years, every fourth read and rated: three chunks of a snapshot. */
+export const chunkedShelf: RecordedEvent[] = Array.from({ length: 2100 }, (_, n) => [
+  bookAdded(`b${n}`, { title: `Title ${n}`, author: [{ name: `Author ${n % 13}` }], year: String(1900 + (n % 50)) }),
+  ...(n % 4 === 0 ? [bookRead(`b${n}`), bookRated(`b${n}`, 1 + (n % 5))] : []),
+]).flat();

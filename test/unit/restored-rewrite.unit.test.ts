@@ -5,33 +5,17 @@ import { bookStatesProjection } from '../../bookshelf/domain/projections/book-st
 import { lastReadBooks, lastReadProjection } from '../../bookshelf/domain/projections/last-read.projection.js';
 import { getBook, listBooks, listBooksProjection } from '../../bookshelf/domain/projections/list-books.projection.js';
 import { SegmentMap } from '../../bookshelf/domain/projections/segment-map.js';
-import { bookAdded, bookRated, bookRead, bookRemoved, bookStarted } from '../support/events.js';
-import { fold } from '../support/projection-folds.js';
+import { bookAdded, bookRated, bookRead, bookRemoved, bookStarted, chunkedShelf } from '../support/events.js';
+import { fold, linesOf, readBack } from '../support/projection-folds.js';
 
 type WithBooks = { books: SegmentMap<unknown> };
-
-/** The view as a snapshot holds it, line by line. */
-const linesOf = <V>(projection: Projection<V>, view: V): string[] =>
-  [...projection.snapshot!.encode(view)].map((chunk) => JSON.stringify(chunk));
-
-function readBack<V>(projection: Projection<V>, lines: string[]): V {
-  const decoder = projection.snapshot!.decoder();
-  for (const line of lines) decoder.add(JSON.parse(line));
-  return decoder.view();
-}
 
 /** Two names in one list, and one name holding both with the separator of the lists' keys: the same key. */
 const twoNames = [{ name: 'Ann' }, { name: 'Bo' }];
 const oneName = [{ name: 'Ann\u0000Bo' }];
 
 // Three chunks of books; the second is left alone by `later`.
-const shelf: RecordedEvent[] = [
-  bookAdded('x', { title: 'Two authors', author: twoNames }),
-  ...Array.from({ length: 2100 }, (_, n) => [
-    bookAdded(`b${n}`, { title: `Title ${n}`, author: [{ name: `Author ${n % 13}` }], year: String(1900 + (n % 50)) }),
-    ...(n % 4 === 0 ? [bookRead(`b${n}`), bookRated(`b${n}`, 1 + (n % 5))] : []),
-  ]).flat(),
-];
+const shelf: RecordedEvent[] = [bookAdded('x', { title: 'Two authors', author: twoNames }), ...chunkedShelf];
 const later: RecordedEvent[] = [
   bookStarted('b5'),
   bookRead('b5'),

@@ -4,7 +4,7 @@ import { getBook, listBooks, listBooksProjection, type ListBooksView } from '../
 import { SegmentMap } from '../../bookshelf/domain/projections/segment-map.js';
 import { lastReadBooks, lastReadProjection } from '../../bookshelf/domain/projections/last-read.projection.js';
 import { bookState, bookStatesProjection } from '../../bookshelf/domain/projections/book-states.projection.js';
-import { bookAdded, bookRated, bookRead, bookRemoved, bookStarted } from '../support/events.js';
+import { bookAdded, bookRated, bookRead, bookRemoved, bookStarted, chunkedShelf } from '../support/events.js';
 import { fold as foldEvents, throughSnapshot } from '../support/projection-folds.js';
 
 const fold = (events: RecordedEvent[], view = listBooksProjection.initialState()): ListBooksView =>
@@ -13,10 +13,7 @@ const fold = (events: RecordedEvent[], view = listBooksProjection.initialState()
 /** The view as a snapshot gives it back: its rows still packed, built when asked for. */
 const restored = (view: ListBooksView): ListBooksView => throughSnapshot(listBooksProjection, view);
 
-const shelf: RecordedEvent[] = Array.from({ length: 2100 }, (_, n) => [
-  bookAdded(`b${n}`, { title: `Title ${n}`, author: [{ name: `Author ${n % 13}` }], year: String(1900 + (n % 50)) }),
-  ...(n % 4 === 0 ? [bookRead(`b${n}`), bookRated(`b${n}`, 1 + (n % 5))] : []),
-]).flat();
+const shelf = chunkedShelf;
 
 describe('list-books restored from a snapshot', () => {
   describe('when more events follow the snapshot', () => {
