@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Kafka, logLevel, type KafkaConfig, type LogEntry, type SASLOptions } from 'kafkajs';
 import type { KafkaSecurity } from '../../app/connections.js';
 import type { Logger } from '../../app/ports.js';
+import { checkWaitingRequestsOnly } from './request-queue-checks.js';
 
 export interface KafkaOptions {
   brokers: string[];
@@ -42,6 +43,7 @@ function connectionSecurity({ tls, sasl }: KafkaSecurity): Pick<KafkaConfig, 'ss
 }
 
 export function createKafka({ brokers, clientId, logger, security = {} }: KafkaOptions): Kafka {
+  checkWaitingRequestsOnly();
   return new Kafka({
     clientId,
     brokers,
