@@ -1,7 +1,7 @@
 /** GET /openapi.json, and GET /docs: Swagger UI to try the API, served from the swagger-ui-dist package. */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import Router from '@koa/router';
 
 const assets: Record<string, string> = {
@@ -21,7 +21,8 @@ const page = `<!doctype html>
 </html>`;
 
 export function docsRoutes(document: object): Router {
-  const dist = (createRequire(import.meta.url)('swagger-ui-dist') as { getAbsoluteFSPath(): string }).getAbsoluteFSPath();
+  // The package's folder, found without loading its main module, which runs the whole browser bundle (a quarter of a second of CPU).
+  const dist = dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
   const cache = new Map<string, Buffer>();
   const json = JSON.stringify(document);
   const router = new Router();
