@@ -93,6 +93,46 @@ describe('a conditional read', () => {
     expect(((await changed.json()) as unknown[]).length).toBe(2);
   });
 
+  it('keeps its ETag while only lines that change nothing move the position: a rejected line, an aborted write', async () => {
+    const topic = unique('etag-same');
+    await createTopic(topic, 1);
+    const view = await listBooks(topic);
+    const position = await produce(topic, [{ key: 'b1', value: added('b1') }]);
+    const first = await view.get(`/?position=${position}`);
+    const etag = first.headers.get('etag')!;
+    expect(etag).toBe(`"${position}"`);
+
+    const movedPast = async (from: string) =>
+      waitFor(async () => {
+        const answer = await fetch(`${view.url}/`, { headers: { 'If-None-Match': etag } });
+        return answer.headers.get('x-bookshelf-position') !== from && answer;
+      });
+    await produce(topic, [{ key: 'b1', value: 'not an event' }]);
+    const afterRejected = await movedPast(position);
+    expect(afterRejected.status).toBe(304);
+    expect(afterRejected.headers.get('etag')).toBe(etag);
+
+    // An aborted transaction leaves its record and its abort marker: the position passes both, the body is the same.
+    const producer = testKafka().producer({ transactionalId: `${topic}-aborts`, idempotent: true, maxInFlightRequests: 1 });
+    cleanup.push(() => producer.disconnect());
+    await producer.connect();
+    const transaction = await producer.transaction();
+    await transaction.send({ topic, acks: -1, messages: [{ key: 'b9', value: added('b9') }] });
+    await transaction.abort();
+    const afterAbort = await movedPast(afterRejected.headers.get('x-bookshelf-position')!);
+    expect(afterAbort.status).toBe(304);
+    expect(afterAbort.headers.get('etag')).toBe(etag);
+    expect(afterAbort.headers.get('x-bookshelf-position')).toBe('0:3');
+
+    await produce(topic, [{ key: 'b2', value: added('b2') }]);
+    const changed = await waitFor(async () => {
+      const answer = await fetch(`${view.url}/`, { headers: { 'If-None-Match': etag } });
+      return answer.status === 200 && answer;
+    });
+    expect(changed.headers.get('etag')).toBe(`"${changed.headers.get('x-bookshelf-position')}"`);
+    expect(((await changed.json()) as { id: string }[]).map((book) => book.id)).toEqual(['b1', 'b2']);
+  });
+
   it('gets 304 for an ETag of a position over several partitions, whose commas a list of tags must not split', async () => {
     const topic = unique('etag-parts');
     await createTopic(topic, 3);

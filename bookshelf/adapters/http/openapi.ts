@@ -31,7 +31,7 @@ const positionParams = [
     name: 'If-None-Match',
     in: 'header',
     schema: { type: 'string' },
-    description: 'An ETag of an earlier answer: 304 while the view is still at that position.',
+    description: 'An ETag of an earlier answer: 304 while the view has not changed since.',
   },
 ];
 const idempotencyKey = {
@@ -75,12 +75,12 @@ const health = (description: string) => ({
 });
 const accepted = { description: 'Done, after Kafka acknowledged the event', headers: positionHeader };
 const readHeaders = {
-  ETag: { schema: { type: 'string' }, description: 'Strong tag of the position the answer reflects.' },
+  ETag: { schema: { type: 'string' }, description: 'Strong tag: the position at which the view last changed (lines that change nothing move the position, not the tag).' },
   'X-Bookshelf-Position': { schema: { type: 'string' }, description: 'The position the answer reflects.' },
 };
 const read = (description: string, schema: object) => ({ ...json(description, schema), headers: readHeaders });
 const readRefusals = {
-  '304': { description: 'Not modified: the view is still at the position of the given ETag' },
+  '304': { description: 'Not modified: the view has not changed since the given ETag' },
   '400': problem('A malformed position, wait or query (invalid_position, invalid_query)'),
   '409': problem('The position is beyond the end of the log as Kafka reports it (position_beyond_log)'),
   '401': problem('A bearer token is required (when the services run with --auth-token --auth-reads)'),

@@ -11,6 +11,8 @@ export interface PositionSource {
   waitFor(position: LogPosition, timeoutMs: number): Promise<boolean>;
   /** The token of what has been applied so far ('' before anything was). */
   appliedPosition(): string;
+  /** Changes whenever the view changed (an event applied, a snapshot restored, a reset); not when only the position moved. */
+  version(): number;
   /** Why the position lies beyond the end of the log as Kafka reports it, or null when it may yet be reached. */
   beyondLog?(position: LogPosition): Promise<string | null>;
 }
@@ -59,11 +61,13 @@ export interface ReadPositions {
 
 /**
  * Read your writes: given a position (header or `?position=`), answer only once it is applied,
- * waiting up to `?wait=` ms. Every answer says which position it reflects, and carries a strong ETag made from it:
- * `If-None-Match` with that tag gets 304.
+ * waiting up to `?wait=` ms. Every answer says which position it reflects, and carries a strong ETag: the position
+ * at which the view last changed. Passing a commit marker, an aborted write or a rejected line moves the position and
+ * keeps the tag, so `If-None-Match` still gets 304 for the same body. Equal tags mean equal bodies, on any instance:
+ * a view tagged with a position holds the events up to it and no later one.
  */
 export function readPositions(source: PositionSource): ReadPositions {
-  let taggedPosition: string | null = null;
+  let taggedVersion: number | null = null;
   let tag = '';
   const headerName = POSITION_HEADER.toLowerCase();
   // Only a header or a query string can ask for a position or a wait: without either, nothing to parse.
@@ -76,10 +80,10 @@ export function readPositions(source: PositionSource): ReadPositions {
     if (applied !== '') ctx.res.setHeader(POSITION_HEADER, applied);
     return applied;
   };
-  // The body is the view at that position: one tag per position, made once per change of it.
-  const tagOf = (applied: string): string => {
-    if (applied !== taggedPosition) {
-      taggedPosition = applied;
+  // The position first served after a change of the view: later positions with no change of it keep that tag.
+  const tagOf = (applied: string, version: number): string => {
+    if (version !== taggedVersion) {
+      taggedVersion = version;
       tag = `"${applied === '' ? 'empty' : applied}"`;
     }
     return tag;
@@ -88,10 +92,10 @@ export function readPositions(source: PositionSource): ReadPositions {
     const ifNoneMatch = ctx.req.headers['if-none-match'];
     return ifNoneMatch !== undefined && noneMatchHas(ifNoneMatch, tag);
   };
-  const tagAnswer = (ctx: Context, applied: string): void => {
+  const tagAnswer = (ctx: Context, applied: string, version: number): void => {
     const method = ctx.req.method;
     if (ctx.res.statusCode !== 200 || (method !== 'GET' && method !== 'HEAD')) return;
-    const tag = tagOf(applied);
+    const tag = tagOf(applied, version);
     ctx.res.setHeader('ETag', tag);
     if (notModified(ctx, tag)) {
       ctx.status = 304;
@@ -101,6 +105,7 @@ export function readPositions(source: PositionSource): ReadPositions {
   const writeJson = createJsonAnswer(POSITION_HEADER);
   const serveNow = (ctx: Context, answer: (ctx: Context) => string): void => {
     const applied = source.appliedPosition();
+    const version = source.version();
     let json: string;
     try {
       json = answer(ctx);
@@ -109,7 +114,7 @@ export function readPositions(source: PositionSource): ReadPositions {
       stamp(ctx);
       throw error;
     }
-    const tag = tagOf(applied);
+    const tag = tagOf(applied, version);
     writeJson(ctx, json, applied, tag, notModified(ctx, tag));
   };
 
@@ -117,8 +122,9 @@ export function readPositions(source: PositionSource): ReadPositions {
     async middleware(ctx, next) {
       if (asks(ctx)) await waitForAsked(ctx, source);
       const applied = stamp(ctx);
+      const version = source.version();
       await next();
-      tagAnswer(ctx, applied);
+      tagAnswer(ctx, applied, version);
     },
     serve(ctx, answer) {
       if (asks(ctx)) return waitForAsked(ctx, source).then(() => serveNow(ctx, answer));
