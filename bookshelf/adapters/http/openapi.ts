@@ -75,7 +75,10 @@ const health = (description: string) => ({
 });
 const accepted = { description: 'Done, after Kafka acknowledged the event', headers: positionHeader };
 const readHeaders = {
-  ETag: { schema: { type: 'string' }, description: 'Strong tag: the position at which the view last changed (lines that change nothing move the position, not the tag).' },
+  ETag: {
+    schema: { type: 'string' },
+    description: 'Strong tag: the position at which the view last changed (lines that change nothing move the position, not the tag).',
+  },
   'X-Bookshelf-Position': { schema: { type: 'string' }, description: 'The position the answer reflects.' },
 };
 const read = (description: string, schema: object) => ({ ...json(description, schema), headers: readHeaders });
