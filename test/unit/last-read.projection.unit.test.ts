@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { RecordedEvent } from '../../bookshelf/domain/events.js';
 import { lastReadBooks, lastReadChanged, lastReadProjection } from '../../bookshelf/domain/projections/last-read.projection.js';
 import { bookAdded, bookRated, bookRead, bookRemoved, bookStarted } from '../support/events.js';
+import { fuzzSeed, seededRandom } from '../support/fuzz-random.js';
 import { projectionSpec } from '../support/projection-spec.js';
 
 const given = projectionSpec(lastReadProjection);
@@ -75,6 +76,58 @@ describe('last-read projection', () => {
       ]));
 
     it('leaves it out even when read after removal', () => given(bookRemoved('a', { at: 1 }), bookRead('a', { at: 2 })).then(ids(), []));
+  });
+
+  describe('when it was listed before (the next list looks at the last one and the reads since)', () => {
+    /** Listed after `before`, then again after `after`: ids of the second list. */
+    const listedAgain = (size: number, before: RecordedEvent[], after: RecordedEvent[]) => {
+      const { view } = given(...before);
+      lastReadBooks(view, size);
+      return ids(size)(after.reduce((state, event) => lastReadProjection.evolve(state, event), view));
+    };
+    const reads = (...keys: string[]) => keys.map((key, n) => bookRead(key, { at: n + 1 }));
+
+    it('puts the books read since in their place', () =>
+      expect(listedAgain(3, reads('a', 'b', 'c', 'd'), [bookRead('e', { at: 10 }), bookRead('x', { at: 2.5 })])).toEqual(['e', 'd', 'c']));
+
+    it('moves a book of the last list read again to the front, once', () =>
+      expect(listedAgain(3, reads('a', 'b', 'c'), [bookRead('a', { at: 10 })])).toEqual(['a', 'c', 'b']));
+
+    it('brings back from every read the book after one removed from the last list', () =>
+      expect(listedAgain(2, reads('a', 'b', 'c'), [bookRemoved('c', { at: 10 })])).toEqual(['b', 'a']));
+
+    it('ranks every read again for another size', () => {
+      const { view } = given(...reads('a', 'b', 'c', 'd'));
+      lastReadBooks(view, 2);
+      expect(ids(4)(view)).toEqual(['d', 'c', 'b', 'a']);
+    });
+
+    it('is right after more reads than it looks at one by one', () =>
+      expect(
+        listedAgain(2, reads('a', 'b'), [
+          ...Array.from({ length: 5000 }, (_, n) => bookRead(`n${n}`, { at: 3 + n / 10_000 })),
+          bookRead('a', { at: 2.5 }),
+        ]),
+      ).toEqual(['n4999', 'n4998']));
+
+    it('equals a list of every read, whatever came between two lists', () => {
+      const random = seededRandom(fuzzSeed());
+      const { view } = given();
+      const all: RecordedEvent[] = [];
+      for (let step = 0; step < 300; step++) {
+        const key = `b${random.int(0, 40)}`;
+        const event = random.weighted<RecordedEvent>([
+          [8, bookRead(key, { at: random.int(0, 500) })],
+          [1, bookRead(undefined, { at: random.int(0, 500) })],
+          [1, bookRemoved(key, { at: step })],
+          [1, bookAdded(key, { title: `T${step}` }, { at: step })],
+        ]);
+        all.push(event);
+        lastReadProjection.evolve(view, event);
+        if (random.chance(0.3))
+          expect(lastReadBooks(view, 4), `seed ${random.seed}, step ${step}`).toEqual(lastReadBooks(given(...all).view, 4));
+      }
+    });
   });
 
   describe('which applied events change the list (GET /changes sends only those)', () => {

@@ -33,6 +33,12 @@ export interface LastReadView {
   reads: SegmentMap<Read>;
   removed: Set<string>;
   seq: number;
+  /**
+   * The last ranking (`lastReadBooks`) and the keys of the reads set since, which together hold the next top: a read
+   * only ever moves forward in time. Null before the first ranking, or once more reads came than are worth looking
+   * at one by one; never part of a snapshot.
+   */
+  ranked: { size: number; top: Read[]; since: string[] } | null;
 }
 
 export interface LastReadEntry {
@@ -45,7 +51,7 @@ export interface LastReadEntry {
 }
 
 export const lastReadProjection: Projection<LastReadView> = {
-  initialState: () => ({ books: new SegmentMap(), reads: new SegmentMap(), removed: new Set(), seq: 0, authors: new Map() }),
+  initialState: () => ({ books: new SegmentMap(), reads: new SegmentMap(), removed: new Set(), seq: 0, authors: new Map(), ranked: null }),
   // Bump `version` with any change to evolve: snapshots of another version are not used.
   snapshot: {
     name: 'last-read',
@@ -74,6 +80,7 @@ export const lastReadProjection: Projection<LastReadView> = {
         // A late-arriving older read must not push a newer one back.
         if (previous && previous.readAtMs > readAtMs) return view;
         view.reads.set(key, { id: id ?? null, readAt: event.metadata.created, readAtMs, seq: ++view.seq, details: detailsOf(event.data) });
+        if (view.ranked !== null && view.ranked.since.push(key) > RANK_AGAIN_AFTER) view.ranked = null;
         return view;
       }
       case 'book-removed':
@@ -125,18 +132,40 @@ function detailsOf(data: BookDetails & { id?: string }): BookDetails {
 
 const newestFirst = (a: Read, b: Read): number => b.readAtMs - a.readAtMs || b.seq - a.seq;
 
+/** Reads set since the last ranking beyond which every read is ranked again rather than these one by one. */
+const RANK_AGAIN_AFTER = 4096;
+
 /** The `size` most recently read books, newest first. */
 export function lastReadBooks(view: LastReadView, size: number): LastReadEntry[] {
   const top: Read[] = [];
   // Restored reads are built for this pass only: ranking them keeps no object per read.
-  for (const read of view.reads.peekValues()) {
+  for (const read of sinceRanked(view, size) ?? view.reads.peekValues()) {
     if (read.id !== null && view.removed.has(read.id)) continue;
     if (top.length === size && newestFirst(read, top[size - 1] as Read) >= 0) continue;
     top.push(read);
     top.sort(newestFirst);
     if (top.length > size) top.pop();
   }
+  view.ranked = { size, top: [...top], since: [] };
   return top.map((read) => toEntry(view, read));
+}
+
+/**
+ * The reads that can make the top now: the last top and the reads set since. Enough because a
+ * read only moves forward in time and nothing else changes the ranking, except removing a book of the last top:
+ * then (or when there is no last top of this size) undefined, and every read is ranked.
+ */
+function sinceRanked(view: LastReadView, size: number): Read[] | undefined {
+  const { ranked } = view;
+  if (ranked === null || ranked.size !== size || ranked.top.some((read) => read.id !== null && view.removed.has(read.id))) return undefined;
+  // One per book: a book of the last top read again since is there once, as it is now (its key came since).
+  const current = new Map<string | Read, Read>();
+  for (const read of ranked.top) current.set(read.id ?? read, read);
+  for (const key of ranked.since) {
+    const read = view.reads.get(key)!;
+    current.set(read.id ?? read, read);
+  }
+  return [...current.values()];
 }
 
 function toEntry(view: LastReadView, read: Read): LastReadEntry {
