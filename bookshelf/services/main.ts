@@ -5,12 +5,12 @@
 import type { Logger } from 'pino';
 import { parseCommandLine } from '../adapters/cli/command-line.js';
 import type { EntryDefaults, ServiceConfig } from '../adapters/cli/config.js';
-import { createLogger } from '../adapters/log/logger.js';
+import { createProcessLogger } from '../adapters/log/logger.js';
 import type { RunningService, ServiceDeps } from './service-shell.js';
 
 export type StartService = (config: ServiceConfig, deps: ServiceDeps) => Promise<RunningService>;
 
-const STOP_DEADLINE_MS = 1800;
+const STOP_DEADLINE_MS = 1700;
 
 export async function runMain(defaults: EntryDefaults, start: StartService): Promise<void> {
   const commandLine = await parseCommandLine(defaults, process.argv.slice(2), process.env);
@@ -20,8 +20,16 @@ export async function runMain(defaults: EntryDefaults, start: StartService): Pro
     return;
   }
   const { config } = commandLine;
-  const logger = createLogger({ level: config.logLevel, name: config.name });
+  const log = createProcessLogger({ level: config.logLevel, name: config.name });
+  const { logger } = log;
   watchProcess(logger);
+  let exiting = false;
+  /** Exits once the log is written out: the last lines reach stdout, and a stdout nobody reads does not hold the exit. */
+  const exit = (code: number) => {
+    if (exiting) return;
+    exiting = true;
+    void log.close().then(() => process.exit(code));
+  };
 
   if (config.delay > 0) {
     logger.info({ seconds: config.delay }, 'waiting before start');
@@ -33,9 +41,8 @@ export async function runMain(defaults: EntryDefaults, start: StartService): Pro
     service = await start(config, { logger });
   } catch (error) {
     logger.fatal({ err: error }, 'could not start');
-    logger.flush();
     process.stderr.write(`${defaults.entry}: ${(error as Error).message}\n`);
-    process.exit(1);
+    return exit(1);
   }
 
   let stopping = false;
@@ -44,20 +51,16 @@ export async function runMain(defaults: EntryDefaults, start: StartService): Pro
     stopping = true;
     logger.info({ signal }, 'stopping');
     const deadline = setTimeout(() => {
+      if (exiting) return;
       logger.warn({ ms: STOP_DEADLINE_MS }, 'stop took too long, exiting');
-      logger.flush();
-      process.exit(0);
+      exit(0);
     }, STOP_DEADLINE_MS);
     deadline.unref();
     service.stop().then(
-      () => {
-        logger.flush();
-        process.exit(0);
-      },
+      () => exit(0),
       (error: unknown) => {
         logger.error({ err: error }, 'error while stopping');
-        logger.flush();
-        process.exit(0);
+        exit(0);
       },
     );
   };

@@ -1,0 +1,25 @@
+/** A service whose stdout nobody reads any more (the pipe's reader ended) still stops on SIGTERM. */
+import { afterEach, describe, expect, it } from 'vitest';
+import { KAFKA, unique } from '../support/infra.js';
+import { runEntry, type RunningProcess } from '../support/processes.js';
+
+const children: RunningProcess[] = [];
+afterEach(() => {
+  for (const process of children.splice(0)) process.child.kill('SIGKILL');
+});
+
+describe('a service whose stdout was closed', () => {
+  it('stops on SIGTERM with exit code 0, its log lines refused (EPIPE) rather than retried', async () => {
+    const shelf = runEntry('shelf', ['--topic', unique('stdout-closed'), '--broker', KAFKA, '--port', '0', '--no-register']);
+    children.push(shelf);
+    await shelf.waitForLog('listening');
+    // Let the process finish starting (its signal handlers are set once it has), then stop reading what it logs.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    shelf.child.stdout!.destroy();
+    const stoppedAt = Date.now();
+    shelf.child.kill('SIGTERM');
+    const exit = await Promise.race([shelf.exited, new Promise((resolve) => setTimeout(() => resolve('still running after 5 s'), 5000))]);
+    expect(exit).toEqual({ code: 0, signal: null });
+    expect(Date.now() - stoppedAt).toBeLessThan(2000);
+  });
+});
