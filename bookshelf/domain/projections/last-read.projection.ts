@@ -135,7 +135,7 @@ const newestFirst = (a: Read, b: Read): number => b.readAtMs - a.readAtMs || b.s
 /** Reads set since the last ranking beyond which every read is ranked again rather than these one by one. */
 const RANK_AGAIN_AFTER = 4096;
 
-/** The `size` most recently read books, newest first. */
+/** The `size` most recently read books, newest first; the view keeps this list (`ranked`) for the next call. */
 export function lastReadBooks(view: LastReadView, size: number): LastReadEntry[] {
   const top: Read[] = [];
   // Restored reads are built for this pass only: ranking them keeps no object per read.
@@ -151,9 +151,9 @@ export function lastReadBooks(view: LastReadView, size: number): LastReadEntry[]
 }
 
 /**
- * The reads that can make the top now: the last top and the reads set since. Enough because a
- * read only moves forward in time and nothing else changes the ranking, except removing a book of the last top:
- * then (or when there is no last top of this size) undefined, and every read is ranked.
+ * The reads that can make the top now: the last top and the reads set since. Enough because a read only moves
+ * forward in time and nothing else changes the ranking, except removing a book of the last top: then (or when there
+ * is no last top of this size) undefined, and every read is ranked.
  */
 function sinceRanked(view: LastReadView, size: number): Read[] | undefined {
   const { ranked } = view;
