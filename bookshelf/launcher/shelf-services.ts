@@ -2,6 +2,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
+import { hasOwnCheck } from '../adapters/consul/discovery.js';
 import { shutdown } from './shutdown.js';
 import { formatLogLine, readLines } from './start-log.js';
 import { say, show, type ChildExit, type RunningService, type ShelfRun } from './shelf-run.js';
@@ -50,7 +51,8 @@ export function startChild(run: ShelfRun, service: ShelfService, args: string[])
 }
 
 interface HealthEntry {
-  Service: { Port: number };
+  Service: { ID: string; Port: number };
+  Checks: { Status: string; ServiceID?: string }[];
 }
 
 const consulHealth = async (consul: string, path: string): Promise<HealthEntry[]> => {
@@ -74,7 +76,7 @@ export async function waitUntilReady(run: ShelfRun, consul: string, shelfPort: n
       const entries = await consulHealth(consul, `/v1/health/service/${encodeURIComponent(child.name)}?passing=true`).catch(
         (): HealthEntry[] => [],
       );
-      if (entries.some((entry) => entry.Service.Port === child.port)) {
+      if (entries.some((entry) => entry.Service.Port === child.port && hasOwnCheck(entry))) {
         passing.add(child);
         say(`${child.entry} is passing in Consul as ${child.name}`);
       }

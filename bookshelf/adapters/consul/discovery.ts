@@ -14,7 +14,7 @@ export interface Instance {
   port: number;
   tags: string[];
   meta: Record<string, string>;
-  /** The worst of the instance's checks (and of its node's). */
+  /** The worst of the instance's checks (and of its node's); critical while it has no check of its own. */
   status: CheckStatus;
   /** Changes whenever Consul changes the registration or a check of it (a restart registers anew). */
   revision: string;
@@ -31,16 +31,23 @@ interface HealthEntry {
     Meta: Record<string, string> | null;
     ModifyIndex?: number;
   };
-  Checks: { Status: CheckStatus; ModifyIndex?: number }[];
+  Checks: { Status: CheckStatus; ServiceID?: string; ModifyIndex?: number }[];
 }
 
 const severity: Record<CheckStatus, number> = { passing: 0, warning: 1, critical: 2 };
 
+/**
+ * Whether Consul lists the instance with a check of its own. It does not for a moment each time the check is replaced
+ * (a registration renewed with a new status): its health API then counts the instance as passing on its node's check
+ * alone, `?passing` included, whatever the instance says of itself.
+ */
+export const hasOwnCheck = (entry: { Service: { ID: string }; Checks: { ServiceID?: string }[] }): boolean =>
+  entry.Checks.some((check) => check.ServiceID === entry.Service.ID);
+
 export function toInstance(entry: HealthEntry): Instance {
-  const status = entry.Checks.reduce<CheckStatus>(
-    (worst, check) => (severity[check.Status] > severity[worst] ? check.Status : worst),
-    'passing',
-  );
+  const status = hasOwnCheck(entry)
+    ? entry.Checks.reduce<CheckStatus>((worst, check) => (severity[check.Status] > severity[worst] ? check.Status : worst), 'passing')
+    : 'critical';
   return {
     id: entry.Service.ID,
     service: entry.Service.Service,
@@ -154,6 +161,6 @@ export async function discoverByTags(consul: Consul, tags: string[]): Promise<st
 /** The seed's look-up by name: the base URL of one passing instance, or undefined. */
 export async function locate(consul: Consul, name: string): Promise<string | undefined> {
   const entries = (await consul.health.service({ service: name, passing: true })) as HealthEntry[];
-  const instance = entries[0] ? toInstance(entries[0]) : undefined;
+  const instance = entries.map(toInstance).find((found) => found.status === 'passing');
   return instance && `http://${instance.address}:${instance.port}`;
 }

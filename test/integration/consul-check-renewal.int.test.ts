@@ -1,0 +1,58 @@
+/**
+ * An instance that is not passing is never taken for one while its registration is renewed: each renewal replaces its
+ * check, and for a moment Consul lists it with its node's check alone, which its health API (`?passing` too) counts
+ * as passing.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { createAgentApi } from '../../bookshelf/adapters/consul/agent-api.js';
+import { createConsulClient } from '../../bookshelf/adapters/consul/consul-client.js';
+import { createDiscovery, locate } from '../../bookshelf/adapters/consul/discovery.js';
+import { passingPeers } from '../../bookshelf/adapters/consul/peer-lookup.js';
+import { createRegistration, type CheckStatus } from '../../bookshelf/adapters/consul/registration.js';
+import { CONSUL, catalogService, unique } from '../support/infra.js';
+import { silentLogger } from '../support/silent-logger.js';
+import { waitFor } from '../support/wait-for.js';
+
+const [host, port] = [CONSUL.split(':')[0]!, Number(CONSUL.split(':')[1])];
+const consul = createConsulClient({ host, port, secure: false });
+const running: { stop(): Promise<void> | void }[] = [];
+afterEach(async () => {
+  for (const part of running.splice(0).reverse()) await part.stop();
+});
+
+describe('an instance whose registration is renewed while it is not passing', () => {
+  it('is never passing to the gateway’s discovery, the look-up by name or the snapshot peers', async () => {
+    const name = unique('renewed');
+    const discovery = createDiscovery({ consul, logger: silentLogger(), services: [name] });
+    running.push(discovery);
+    discovery.start();
+    // Warning and critical in turn: every look (a tenth of a second) renews the registration with a new check.
+    let renewals = 0;
+    const registration = createRegistration({
+      agent: createAgentApi({ host, port, secure: false }),
+      logger: silentLogger(),
+      status: (): CheckStatus => (++renewals % 2 === 0 ? 'warning' : 'critical'),
+      service: {
+        name,
+        id: `${name}-1`,
+        tags: [],
+        address: '127.0.0.1',
+        port: 1,
+        meta: {},
+        check: { http: 'http://127.0.0.1:1/health', interval: '10s', timeout: '1s', deregisterAfter: '1m' },
+      },
+    });
+    running.push(registration);
+    registration.start();
+    await waitFor(async () => (await catalogService(name)).length === 1, { what: 'the registration' });
+
+    const seenPassing: string[] = [];
+    const started = renewals;
+    while (renewals < started + 40) {
+      if (discovery.passing(name).length > 0) seenPassing.push('discovery');
+      if ((await locate(consul, name)) !== undefined) seenPassing.push('locate');
+      if ((await passingPeers(consul, { name, selfId: 'another' })).length > 0) seenPassing.push('peers');
+    }
+    expect(seenPassing).toEqual([]);
+  });
+});
