@@ -1,7 +1,7 @@
 /**
- * The three calls to the local Consul agent that registration needs, over its HTTP API.
+ * The calls to the local Consul agent that registration needs, over its HTTP API.
  * The `consul` client has no way to ask for `replace-existing-checks`, which lets a new check
- * (with the service's own current status) replace the old one in one step.
+ * (with the service's own current status) replace the old one.
  */
 import type { ConsulAddress } from '../../app/connections.js';
 
@@ -19,30 +19,35 @@ export class AgentError extends Error {
 }
 
 export function createAgentApi({ host, port, secure, token }: ConsulAddress, timeoutMs = 1000) {
-  const base = `${secure ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}/v1/agent`;
+  const root = `${secure ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}/v1`;
   const headers: Record<string, string> = { 'Content-Type': 'application/json', ...(token !== undefined && { 'X-Consul-Token': token }) };
 
   async function call(method: string, path: string, body?: unknown): Promise<unknown> {
-    const response = await fetch(`${base}${path}`, {
+    const response = await fetch(`${root}${path}`, {
       method,
       headers,
       signal: AbortSignal.timeout(timeoutMs),
       ...(body !== undefined && { body: JSON.stringify(body) }),
     });
     const text = await response.text();
-    if (!response.ok) throw new AgentError(response.status, `Consul agent ${method} ${path}: ${response.status} ${text.trim()}`);
+    if (!response.ok) throw new AgentError(response.status, `Consul ${method} ${path}: ${response.status} ${text.trim()}`);
     return text === '' ? undefined : (JSON.parse(text) as unknown);
   }
 
   return {
     /** Registers (or updates) a service; checks the request leaves out are removed. */
     register: async (definition: object): Promise<void> => {
-      await call('PUT', '/service/register?replace-existing-checks=true', definition);
+      await call('PUT', '/agent/service/register?replace-existing-checks=true', definition);
     },
     deregister: async (id: string): Promise<void> => {
-      await call('PUT', `/service/deregister/${encodeURIComponent(id)}`);
+      await call('PUT', `/agent/service/deregister/${encodeURIComponent(id)}`);
     },
-    serviceIds: async (): Promise<Set<string>> => new Set(Object.keys((await call('GET', '/services')) as Record<string, unknown>)),
+    serviceIds: async (): Promise<Set<string>> => new Set(Object.keys((await call('GET', '/agent/services')) as Record<string, unknown>)),
+    /** The ids of the checks Consul's catalog lists for the instances of a service (what its health API answers from). */
+    listedChecks: async (service: string): Promise<Set<string>> =>
+      new Set(
+        ((await call('GET', `/health/checks/${encodeURIComponent(service)}`)) as { CheckID: string }[]).map((check) => check.CheckID),
+      ),
   };
 }
 

@@ -35,6 +35,8 @@ export interface RegistrationOptions {
 
 // Looking costs nothing but a health report; Consul is only called when the status changed.
 const STATUS_EVERY_MS = 100;
+/** How often a renewal asks whether Consul lists the new check yet (it takes a few milliseconds). */
+const LISTED_EVERY_MS = 5;
 
 export function createRegistration({ agent, logger, service, status, meta, watchEveryMs = 2000 }: RegistrationOptions) {
   let stopped = false;
@@ -46,28 +48,52 @@ export function createRegistration({ agent, logger, service, status, meta, watch
   let registeredStatus: CheckStatus | undefined;
   let verifiedAt = 0;
   let checkSeq = 0;
+  /** The id of the check the agent has for the service, once registered. */
+  let checkId: string | undefined;
   let registeredMeta: string | undefined;
   const currentMeta = (): Record<string, string> => (meta ? { ...service.meta, ...meta() } : service.meta);
 
-  async function register(current: CheckStatus | undefined, serviceMeta: Record<string, string>): Promise<void> {
-    // The agent keeps the status of a check it already has; a check with a new id starts with ours.
-    await agent.register({
+  const checkDefinition = (id: string, current?: CheckStatus) => ({
+    CheckID: id,
+    Name: `${service.name} HTTP /health`,
+    HTTP: service.check.http,
+    Interval: service.check.interval,
+    Timeout: service.check.timeout,
+    DeregisterCriticalServiceAfter: service.check.deregisterAfter,
+    ...(current && { Status: current }),
+  });
+
+  /** Resolves once Consul's catalog lists the check (or after a second: the swap goes on regardless). */
+  async function listed(id: string): Promise<void> {
+    const deadline = Date.now() + 1000;
+    while (!stopped && Date.now() < deadline) {
+      if ((await agent.listedChecks(service.name)).has(id)) return;
+      await pause(LISTED_EVERY_MS, stopping.signal);
+    }
+  }
+
+  /**
+   * The agent keeps the status of a check it already has; a check with a new id starts with ours. When a check is
+   * there, the new one is added beside it and the old one removed once the catalog lists the new one: replaced in one
+   * step, the instance would be listed for a moment with its node's check alone, which Consul (and its DNS) counts
+   * as passing.
+   */
+  async function register(current: CheckStatus | undefined, serviceMeta: Record<string, string>, swap: boolean): Promise<void> {
+    const definition = {
       Name: service.name,
       ID: service.id,
       Tags: service.tags,
       Address: service.address,
       Port: service.port,
       Meta: serviceMeta,
-      Check: {
-        CheckID: `service:${service.id}:${++checkSeq}`,
-        Name: `${service.name} HTTP /health`,
-        HTTP: service.check.http,
-        Interval: service.check.interval,
-        Timeout: service.check.timeout,
-        DeregisterCriticalServiceAfter: service.check.deregisterAfter,
-        ...(current && { Status: current }),
-      },
-    });
+    };
+    const next = `service:${service.id}:${++checkSeq}`;
+    if (swap && checkId !== undefined) {
+      await agent.register({ ...definition, Checks: [checkDefinition(checkId), checkDefinition(next, current)] });
+      await listed(next);
+    }
+    await agent.register({ ...definition, Checks: [checkDefinition(next, current)] });
+    checkId = next;
   }
 
   const isKnown = async (): Promise<boolean> => (await agent.serviceIds()).has(service.id);
@@ -89,7 +115,7 @@ export function createRegistration({ agent, logger, service, status, meta, watch
       }
       if (stopped) return;
       const forgotten = registered && !statusChanged;
-      await register(current, nowMeta);
+      await register(current, nowMeta, registered && !forgotten);
       if (stopped) return;
       if (!registered || forgotten) {
         logger.info(
