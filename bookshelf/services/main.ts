@@ -10,7 +10,7 @@ import type { RunningService, ServiceDeps } from './service-shell.js';
 
 export type StartService = (config: ServiceConfig, deps: ServiceDeps) => Promise<RunningService>;
 
-const STOP_DEADLINE_MS = 1700;
+const STOP_DEADLINE_MS = 1800;
 
 export async function runMain(defaults: EntryDefaults, start: StartService): Promise<void> {
   const commandLine = await parseCommandLine(defaults, process.argv.slice(2), process.env);

@@ -5,7 +5,7 @@ import type { LogLevel } from '../../app/connections.js';
 const pinoLevel = (level: LogLevel): LevelWithSilent => level;
 
 /** How long an exit waits for the last log lines to be written. */
-const CLOSE_WAIT_MS = 200;
+const CLOSE_WAIT_MS = 150;
 
 const options = (level: LogLevel, name: string) => ({
   level: pinoLevel(level),
