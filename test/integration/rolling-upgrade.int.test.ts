@@ -44,16 +44,22 @@ describe('a rolling upgrade of list-books', () => {
         if (answer.status !== 200 || count !== books) failures.push(`${answer.status}: ${count} books`);
       }
     })();
-    // What Consul says of each instance, as it changes.
+    // What Consul says of each instance, as it changes: the worst of its checks (two while one replaces the other).
     const seen = new Map<string, string[]>();
+    const severity = ['passing', 'warning', 'critical'];
     let watching = true;
     const watcher = (async () => {
       while (watching) {
         const checks = (await (await fetch(`http://${CONSUL}/v1/health/checks/${name}`)).json()) as { ServiceID: string; Status: string }[];
+        const worst = new Map<string, string>();
         for (const { ServiceID, Status } of checks) {
-          const statuses = seen.get(ServiceID) ?? [];
-          if (statuses.at(-1) !== Status) statuses.push(Status);
-          seen.set(ServiceID, statuses);
+          const before = worst.get(ServiceID);
+          if (before === undefined || severity.indexOf(Status) > severity.indexOf(before)) worst.set(ServiceID, Status);
+        }
+        for (const [id, status] of worst) {
+          const statuses = seen.get(id) ?? [];
+          if (statuses.at(-1) !== status) statuses.push(status);
+          seen.set(id, statuses);
         }
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
