@@ -146,7 +146,7 @@ export function lastReadBooks(view: LastReadView, size: number): LastReadEntry[]
     top.sort(newestFirst);
     if (top.length > size) top.pop();
   }
-  view.ranked = { size, top: [...top], since: [] };
+  view.ranked = { size, top, since: [] };
   return top.map((read) => toEntry(view, read));
 }
 
