@@ -56,10 +56,12 @@ export interface SnapshotStore {
   /** Renames a bad snapshot to `<name>.rejected`. */
   setAside(name: string): Promise<void>;
   /**
-   * Reads a snapshot from a peer as it arrives, as `read` does, and keeps it under a new name once whole and right;
-   * resolves with that name. A transfer cut short throws SnapshotRejected('transfer'), and nothing is kept.
+   * Reads a snapshot from a peer as it arrives, as `read` does, and keeps it under a new name once whole and right.
+   * Resolves as soon as it is whole and right, with that name and `saved`, which settles once the file is on disk
+   * under it (fsynced and renamed into place). A transfer cut short throws SnapshotRejected('transfer'), and nothing
+   * is kept.
    */
-  receive(body: Readable, handlers: SnapshotHandlers): Promise<string>;
+  receive(body: Readable, handlers: SnapshotHandlers): Promise<{ name: string; saved: Promise<void> }>;
   /** Deletes what a write cut short left behind. */
   removeTemporary(): Promise<void>;
 }

@@ -59,6 +59,8 @@ export function createSnapshots<V>(options: SnapshotsOptions<V>) {
   let stopped = false;
   /** Set as a stop begins: no more waiting for Kafka. */
   let closing = false;
+  /** Files still being dealt with after a load: a peer's snapshot made durable, a bad one set aside. */
+  let saving: Promise<void> = Promise.resolve();
 
   // Any failure is tried again, as the log follower does, until the service stops.
   const topicEnds = (): Promise<PartitionEnds[]> =>
@@ -74,7 +76,8 @@ export function createSnapshots<V>(options: SnapshotsOptions<V>) {
   function reject(name: string | undefined, reason: RejectReason, detail: string, source: Partial<SnapshotSource>): void {
     counters.rejected(reason);
     logger.warn({ file: name, reason, detail, ...source }, 'snapshot rejected, reading the log from its start');
-    if (name !== undefined) void store.setAside(name);
+    // A peer's file is set aside once it is on disk under its name.
+    if (name !== undefined) saving = saving.then(() => store.setAside(name));
   }
 
   /**
@@ -161,7 +164,13 @@ export function createSnapshots<V>(options: SnapshotsOptions<V>) {
         const body = await options.peers!.fetch(peer).catch((error: Error) => {
           throw new SnapshotRejected('transfer', error.message, { cause: error });
         });
-        return store.receive(body, handlers);
+        const { name, saved } = await store.receive(body, handlers);
+        // Loaded from memory at once; the file for the next start is fsynced and renamed meanwhile.
+        const kept = saved.catch((error: Error) =>
+          logger.warn({ err: error.message, dir: store.dir }, "the peer's snapshot is not kept on disk; the next one written will be"),
+        );
+        saving = saving.then(() => kept);
+        return name;
       };
       if (await load('peer', receive, { peer })) return true;
     }
@@ -277,7 +286,7 @@ export function createSnapshots<V>(options: SnapshotsOptions<V>) {
     /** A last snapshot when the state moved since the newest one; written at full speed (no requests are left). */
     async stop(): Promise<void> {
       clearInterval(timer);
-      await writing;
+      await Promise.all([writing, saving]);
       if (runner.appliedPosition() !== last.position) await take(false);
       stopped = true;
     },

@@ -3,7 +3,7 @@
  * Consul, for its snapshot, then reads the log from the snapshot's offsets: it ends equal to a full replay. A peer
  * that fails half-way through the transfer leaves a replica that replayed the log instead, just as right.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -21,6 +21,7 @@ import {
   ownCommands,
   produceLines,
   randomCommands,
+  rewriteSnapshot,
   topicEnds,
 } from '../support/snapshot-log.js';
 import { waitFor } from '../support/wait-for.js';
@@ -85,13 +86,19 @@ describe('a new replica', () => {
 
     await produceLines(topic, lines.slice(900));
     const ends = await topicEnds(topic);
-    const replica = await startTestView(listBooksView, { topic, name, register: true, 'auth-token': TOKEN });
+    const replicaDir = tempStateDir();
+    const replica = await startTestView(listBooksView, { topic, name, register: true, 'auth-token': TOKEN, 'state-dir': replicaDir });
     const full = await startTestView(listBooksView, { topic, snapshots: false });
     cleanup.push(() => Promise.all([replica.stop(), full.stop()]));
     const [report] = await Promise.all([caughtUpTo(replica.url, ends), caughtUpTo(full.url, ends)]);
 
     expect(report.restored, `seed ${seed}`).toMatchObject({ from: 'snapshot', origin: 'peer', peer: peer.url });
     expect(canonical(replica.view()), `seed ${seed}`).toEqual(canonical(full.view()));
+    // The peer's snapshot is kept for the next start, whole, under the name the replica reported.
+    await replica.stop();
+    const kept = readdirSync(replicaDir);
+    expect(kept).toContain(report.restored?.file);
+    expect(kept.filter((file) => file.endsWith('.tmp'))).toEqual([]);
   });
 
   it('of books seeds itself from a passing peer too, and equals a full replay', async () => {
@@ -141,6 +148,39 @@ describe('a new replica', () => {
     expect(await metricValue(replica.url, 'bookshelf_snapshots_rejected_total', 'reason="transfer"')).toBe(1);
     expect(canonical(replica.view()), `seed ${seed}`).toEqual(canonical(full.view()));
     expect((await health(replica.url)).events.applied).toBe((await health(full.url)).events.applied);
+  });
+
+  it("sets a peer's snapshot aside when Kafka no longer holds its offsets, once the file is on disk", async () => {
+    const { seed, topic, name, ends, snapshot } = await shelfWithSnapshot();
+    // Whole and right, but of a longer log: its offsets lie beyond the ends of this topic.
+    const path = join(tempStateDir(), 'beyond.snap');
+    writeFileSync(path, snapshot);
+    rewriteSnapshot(path, (header) => {
+      const next = header.next as Record<string, number>;
+      const last = header.last as Record<string, { offset: number }>;
+      for (const partition of Object.keys(next)) next[partition]! += 1000;
+      for (const record of Object.values(last)) record.offset += 1000;
+    });
+    const beyond = readFileSync(path);
+    await fakePeer(name, 'beyond', (response) => {
+      response.writeHead(200, { 'Content-Type': 'application/x-ndjson', 'Content-Length': String(beyond.length) });
+      response.end(beyond);
+    });
+
+    const replicaDir = tempStateDir();
+    const replica = await startTestView(listBooksView, { topic, name, register: true, 'state-dir': replicaDir });
+    const full = await startTestView(listBooksView, { topic, snapshots: false });
+    cleanup.push(() => Promise.all([replica.stop(), full.stop()]));
+    const [report] = await Promise.all([caughtUpTo(replica.url, ends), caughtUpTo(full.url, ends)]);
+
+    expect(report.restored, `seed ${seed}`).toMatchObject({ from: 'log' });
+    expect(await metricValue(replica.url, 'bookshelf_snapshots_rejected_total', 'reason="offsets"')).toBe(1);
+    expect(canonical(replica.view()), `seed ${seed}`).toEqual(canonical(full.view()));
+    // Stopped before it wrote one of its own: the peer's file is there, set aside, and nothing under a usable name.
+    await replica.stop();
+    const files = readdirSync(replicaDir);
+    expect(files.filter((file) => file.endsWith('-peer.snap.rejected'))).toHaveLength(1);
+    expect(files.filter((file) => file.endsWith('-peer.snap') || file.endsWith('.tmp'))).toEqual([]);
   });
 
   it('replays the log when a whole snapshot from the peer is scrambled, and keeps nothing of it', async () => {

@@ -61,7 +61,7 @@ export async function topicEnds(topic: string): Promise<Map<number, number>> {
 interface Health {
   status: string;
   partitions: Record<string, { applied: number | null; end: number | null; lag: number }>;
-  restored?: { from: string; origin?: string; replayed: number; peer?: string; position?: string };
+  restored?: { from: string; origin?: string; replayed: number; peer?: string; file?: string; position?: string };
   events: { applied: number };
 }
 

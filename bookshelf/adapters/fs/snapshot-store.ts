@@ -41,22 +41,30 @@ export function createSnapshotStore({ dir, keep = 3 }: SnapshotStoreOptions): Sn
       .reverse();
   }
 
-  /** Writes to a temporary file, fsyncs it, renames it into place and fsyncs the directory. */
-  async function writeFile(name: string, fill: (write: (text: string | Uint8Array) => Promise<void>) => Promise<void>): Promise<string> {
+  /**
+   * A temporary file for `name`: written through `write`, in batches; then `keep()` fsyncs it, renames it into place
+   * and fsyncs the directory, or `discard()` deletes it.
+   */
+  async function createFile(name: string) {
     await mkdir(dir, { recursive: true });
     const temp = join(dir, `.${name}.${randomBytes(4).toString('hex')}.tmp`);
     const handle = await open(temp, 'w', 0o600);
-    try {
-      let pending: string[] = [];
-      let size = 0;
-      const flush = async () => {
-        if (size === 0) return;
-        const text = pending.join('');
-        pending = [];
-        size = 0;
-        await handle.write(text);
-      };
-      await fill(async (text) => {
+    let pending: string[] = [];
+    let size = 0;
+    const flush = async () => {
+      if (size === 0) return;
+      const text = pending.join('');
+      pending = [];
+      size = 0;
+      await handle.write(text);
+    };
+    const discard = async (): Promise<void> => {
+      await handle.close().catch(() => undefined);
+      await rm(temp, { force: true });
+    };
+    return {
+      name,
+      async write(text: string | Uint8Array): Promise<void> {
         if (typeof text !== 'string') {
           await flush();
           await handle.write(text);
@@ -65,19 +73,35 @@ export function createSnapshotStore({ dir, keep = 3 }: SnapshotStoreOptions): Sn
         pending.push(text);
         size += text.length;
         if (size >= WRITE_BATCH) await flush();
-      });
-      await flush();
-      await handle.sync();
+      },
+      async keep(): Promise<string> {
+        try {
+          await flush();
+          await handle.sync();
+        } catch (error) {
+          await discard();
+          throw error;
+        }
+        await handle.close();
+        await rename(temp, join(dir, name));
+        const folder = await open(dir, 'r');
+        await folder.sync().finally(() => folder.close());
+        return name;
+      },
+      discard,
+    };
+  }
+
+  /** Writes to a temporary file, fsyncs it, renames it into place and fsyncs the directory. */
+  async function writeFile(name: string, fill: (write: (text: string | Uint8Array) => Promise<void>) => Promise<void>): Promise<string> {
+    const file = await createFile(name);
+    try {
+      await fill((text) => file.write(text));
     } catch (error) {
-      await handle.close().catch(() => undefined);
-      await rm(temp, { force: true });
+      await file.discard();
       throw error;
     }
-    await handle.close();
-    await rename(temp, join(dir, name));
-    const folder = await open(dir, 'r');
-    await folder.sync().finally(() => folder.close());
-    return name;
+    return file.keep();
   }
 
   async function prune(): Promise<void> {
@@ -134,40 +158,48 @@ export function createSnapshotStore({ dir, keep = 3 }: SnapshotStoreOptions): Sn
 
     async receive(body: Readable, handlers) {
       const lines = createSnapshotLineReader(handlers);
-      // Decoded as it arrives and written alongside, one batch at a time while the next is decoded: no second pass.
-      return writeFile(newName('peer'), async (write) => {
-        let batch: Buffer[] = [];
-        let size = 0;
-        let written: Promise<void> = Promise.resolve();
-        const flush = async () => {
-          await written;
-          const bytes = Buffer.concat(batch, size);
-          batch = [];
-          size = 0;
-          written = write(bytes);
-          written.catch(() => undefined);
-        };
-        try {
-          for await (const piece of body) {
-            const bytes = Buffer.isBuffer(piece) ? piece : Buffer.from(piece as Uint8Array);
-            lines.push(bytes);
-            batch.push(bytes);
-            size += bytes.length;
-            if (size >= WRITE_BATCH) await flush();
-          }
-          lines.end();
-        } catch (error) {
-          // The file is closed and deleted only once no write is under way.
-          await written.catch(() => undefined);
-          if (error instanceof SnapshotRejected) throw error;
-          throw new SnapshotRejected('transfer', (error as Error).message, { cause: error });
-        }
-        await flush();
-        await written;
-      }).catch((error: Error) => {
-        if (error instanceof SnapshotRejected) throw error;
+      const file = await createFile(newName('peer')).catch((error: Error) => {
         throw new SnapshotRejected('transfer', error.message, { cause: error });
       });
+      // Decoded as it arrives and written alongside, one batch at a time while the next is decoded: no second pass.
+      let batch: Buffer[] = [];
+      let size = 0;
+      let written: Promise<void> = Promise.resolve();
+      const flush = async () => {
+        await written;
+        const bytes = Buffer.concat(batch, size);
+        batch = [];
+        size = 0;
+        written = file.write(bytes);
+        written.catch(() => undefined);
+      };
+      try {
+        for await (const piece of body) {
+          const bytes = Buffer.isBuffer(piece) ? piece : Buffer.from(piece as Uint8Array);
+          lines.push(bytes);
+          batch.push(bytes);
+          size += bytes.length;
+          if (size >= WRITE_BATCH) await flush();
+        }
+        lines.end();
+        await flush();
+      } catch (error) {
+        // The file is closed and deleted only once no write is under way.
+        await written.catch(() => undefined);
+        await file.discard();
+        if (error instanceof SnapshotRejected) throw error;
+        throw new SnapshotRejected('transfer', (error as Error).message, { cause: error });
+      }
+      // Whole and right: the state can be used now, while the file is made durable.
+      const saved = written.then(
+        async () => void (await file.keep()),
+        async (error: unknown) => {
+          await file.discard();
+          throw error;
+        },
+      );
+      saved.catch(() => undefined);
+      return { name: file.name, saved };
     },
 
     async removeTemporary() {
