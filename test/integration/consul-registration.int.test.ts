@@ -1,4 +1,6 @@
+import { createServer } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
+import { AgentError, createAgentApi } from '../../bookshelf/adapters/consul/agent-api.js';
 import { lastReadView } from '../../bookshelf/services/last-read.service.js';
 import { CONSUL, catalogService, consulGet, createTopic, unique } from '../support/infra.js';
 import { startTestView } from '../support/in-process.js';
@@ -51,5 +53,36 @@ describe('Consul registration', () => {
     const { view, name } = await registeredView();
     await view.stop();
     expect(await catalogService(name)).toEqual([]);
+  });
+
+  it('says what the agent refused, with its status, and gives up on an agent that does not answer', async () => {
+    const [host, port] = [CONSUL.split(':')[0]!, Number(CONSUL.split(':')[1])];
+    const agent = createAgentApi({ host, port, secure: false });
+    const name = unique('agentapi');
+    await agent.register({ Name: name, ID: `${name}-1`, Port: 1 });
+    expect(await agent.serviceIds()).toContain(`${name}-1`);
+    await agent.deregister(`${name}-1`);
+    expect(await agent.serviceIds()).not.toContain(`${name}-1`);
+
+    const refused = await agent.register({ Name: name, Port: 'not a port' }).catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(AgentError);
+    expect(refused).toMatchObject({ statusCode: 400, retriable: false });
+    expect((refused as Error).message).toMatch(/^Consul PUT \/agent\/service\/register.*: 400 /);
+
+    // An agent that takes the connection and never answers: the call fails after its timeout, as one that may answer later.
+    const silent = createServer(() => undefined);
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    try {
+      const started = Date.now();
+      const stalled = await createAgentApi({ host: '127.0.0.1', port: (silent.address() as { port: number }).port, secure: false }, 200)
+        .serviceIds()
+        .catch((error: unknown) => error);
+      expect(stalled).toBeInstanceOf(Error);
+      expect(stalled).not.toBeInstanceOf(AgentError);
+      expect(Date.now() - started).toBeLessThan(2000);
+    } finally {
+      silent.closeAllConnections();
+      silent.close();
+    }
   });
 });
