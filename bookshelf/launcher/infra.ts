@@ -2,6 +2,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
+import { isOk, requestText } from '../adapters/http/request-text.js';
 import { createTopic as createKafkaTopic } from '../adapters/kafka/create-topic.js';
 import { portAnswers } from './ports.js';
 import { readLines } from './start-log.js';
@@ -64,8 +65,8 @@ export async function infraUp(run: ShelfRun, env: Record<string, string | undefi
 }
 
 const consulHasLeader = (port: number): Promise<boolean> =>
-  fetch(`http://127.0.0.1:${port}/v1/status/leader`, { signal: AbortSignal.timeout(2000) })
-    .then(async (response) => response.ok && /^"[^"]+"$/.test((await response.text()).trim()))
+  requestText(`http://127.0.0.1:${port}/v1/status/leader`, { timeoutMs: 2000 })
+    .then(({ status, text }) => isOk(status) && /^"[^"]+"$/.test(text.trim()))
     .catch(() => false);
 
 /** Asked from this process: a node process of its own (kafka-topics) took most of a second of every start. */

@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { hasOwnCheck } from '../adapters/consul/discovery.js';
+import { isOk, requestText } from '../adapters/http/request-text.js';
 import { shutdown } from './shutdown.js';
 import { formatLogLine, readLines } from './start-log.js';
 import { say, show, type ChildExit, type RunningService, type ShelfRun } from './shelf-run.js';
@@ -56,9 +57,9 @@ interface HealthEntry {
 }
 
 const consulHealth = async (consul: string, path: string): Promise<HealthEntry[]> => {
-  const response = await fetch(`http://${consul}${path}`, { signal: AbortSignal.timeout(3000) });
-  if (!response.ok) throw new Error(`Consul ${path}: ${response.status}`);
-  return (await response.json()) as HealthEntry[];
+  const { status, text } = await requestText(`http://${consul}${path}`, { timeoutMs: 3000 });
+  if (!isOk(status)) throw new Error(`Consul ${path}: ${status}`);
+  return JSON.parse(text) as HealthEntry[];
 };
 
 type GatewayServices = Record<string, { instances?: { status: string }[] } | undefined>;
@@ -82,8 +83,8 @@ export async function waitUntilReady(run: ShelfRun, consul: string, shelfPort: n
       }
     }
     if (passing.size === run.children.length && !gatewaySees) {
-      const known = await fetch(`http://127.0.0.1:${shelfPort}/services`, { signal: AbortSignal.timeout(3000) })
-        .then((response) => response.json() as Promise<GatewayServices>)
+      const known = await requestText(`http://127.0.0.1:${shelfPort}/services`, { timeoutMs: 3000 })
+        .then(({ text }) => JSON.parse(text) as GatewayServices)
         .catch((): GatewayServices => ({}));
       gatewaySees = gatewayTargets.every((name) => known[name]?.instances?.some((instance) => instance.status === 'passing'));
     }

@@ -1,5 +1,6 @@
 /** Stops the children (they deregister), then what infra.sh started for this run; exits. */
 import { setTimeout as delay } from 'node:timers/promises';
+import { requestText } from '../adapters/http/request-text.js';
 import { infraScript, runCommand } from './infra.js';
 import { say, type RunningService, type ShelfRun } from './shelf-run.js';
 
@@ -26,9 +27,9 @@ async function stopAll(run: ShelfRun, code: number): Promise<void> {
   // One that was killed or crashed could not deregister itself: this run registered it, so it removes it.
   for (const child of run.children.filter((c) => c.consulId && (c.exit?.signal || c.exit?.code !== 0))) {
     const id = child.consulId ?? '';
-    await fetch(`http://${run.consul}/v1/agent/service/deregister/${encodeURIComponent(id)}`, {
+    await requestText(`http://${run.consul}/v1/agent/service/deregister/${encodeURIComponent(id)}`, {
       method: 'PUT',
-      signal: AbortSignal.timeout(3000),
+      timeoutMs: 3000,
     }).then(
       () => say(`${child.entry} deregistered (${id}): it could not do it itself`),
       (error: Error) => say(`could not deregister ${id}: ${error.message}`),

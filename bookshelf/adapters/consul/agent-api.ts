@@ -3,9 +3,8 @@
  * The `consul` client has no way to ask for `replace-existing-checks`, which lets a new check
  * (with the service's own current status) replace the old one.
  */
-import { request as httpRequest } from 'node:http';
-import { request as httpsRequest } from 'node:https';
 import type { ConsulAddress } from '../../app/connections.js';
+import { isOk, requestText } from '../http/request-text.js';
 
 export class AgentError extends Error {
   /** An agent that is busy or failing may answer later; a refused or malformed request gets the same answer again. */
@@ -24,38 +23,15 @@ export function createAgentApi({ host, port, secure, token }: ConsulAddress, tim
   const root = `${secure ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}/v1`;
   const headers: Record<string, string> = { 'Content-Type': 'application/json', ...(token !== undefined && { 'X-Consul-Token': token }) };
 
-  // node:http rather than fetch: a service's first fetch loads undici, some 40 ms of CPU while the service starts.
-  const send = secure ? httpsRequest : httpRequest;
-
-  function call(method: string, path: string, body?: unknown): Promise<unknown> {
-    const payload = body === undefined ? undefined : JSON.stringify(body);
-    return new Promise((resolve, reject) => {
-      const outgoing = send(
-        `${root}${path}`,
-        {
-          method,
-          headers: payload === undefined ? headers : { ...headers, 'Content-Length': Buffer.byteLength(payload) },
-          signal: AbortSignal.timeout(timeoutMs),
-        },
-        (incoming) => {
-          const pieces: Buffer[] = [];
-          incoming.on('data', (piece: Buffer) => pieces.push(piece));
-          incoming.on('error', reject);
-          incoming.on('end', () => {
-            const text = Buffer.concat(pieces).toString('utf8');
-            const status = incoming.statusCode ?? 0;
-            if (status < 200 || status > 299) return reject(new AgentError(status, `Consul ${method} ${path}: ${status} ${text.trim()}`));
-            try {
-              resolve(text === '' ? undefined : (JSON.parse(text) as unknown));
-            } catch (error) {
-              reject(error instanceof Error ? error : new Error(String(error)));
-            }
-          });
-        },
-      );
-      outgoing.on('error', reject);
-      outgoing.end(payload);
+  async function call(method: string, path: string, body?: unknown): Promise<unknown> {
+    const { status, text } = await requestText(`${root}${path}`, {
+      method,
+      headers,
+      timeoutMs,
+      ...(body !== undefined && { body: JSON.stringify(body) }),
     });
+    if (!isOk(status)) throw new AgentError(status, `Consul ${method} ${path}: ${status} ${text.trim()}`);
+    return text === '' ? undefined : (JSON.parse(text) as unknown);
   }
 
   return {
