@@ -11,10 +11,11 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const dist = join(root, 'dist');
 export const bundleDir = join(dist, 'bundle');
 
-/** The entries bundled, from the compiled code: the services and the thread that fetches for them. */
+/** The entries bundled, from the compiled code: the services, the thread that fetches for them, and `npm start`'s launcher. */
 const entries = {
   entries: join(dist, 'services', 'entries.js'),
   'fetch-worker': join(dist, 'adapters', 'kafka', 'fetch-worker.js'),
+  launcher: join(dist, 'launcher', 'start.js'),
 };
 
 export function compile() {

@@ -38,6 +38,12 @@ export async function ensureBuilt() {
 /** The built module that runs the entries: the bundle only when it was made from the compiled code as it is now. */
 export const builtEntries = () => (mtime(bundled) >= mtime(stamp) ? bundled : stamp);
 
+/** The same for `npm start`'s launcher. */
+export function builtLauncher() {
+  const launcher = join(bundleDir, 'launcher.js');
+  return mtime(launcher) >= mtime(stamp) ? launcher : join(dist, 'launcher', 'start.js');
+}
+
 export async function launch(entry) {
   await ensureBuilt();
   const { runEntry } = await import(builtEntries());

@@ -14,9 +14,13 @@ const run = (file: string, args: string[]) =>
   });
 
 describe('the entries, bundled', () => {
-  it('run from dist/bundle, which the set-up made from the compiled code as it is', async () => {
-    const { builtEntries } = (await import(join(binDir, 'launch.js'))) as { builtEntries: () => string };
+  it("run from dist/bundle, which the set-up made from the compiled code as it is, and so does npm start's launcher", async () => {
+    const { builtEntries, builtLauncher } = (await import(join(binDir, 'launch.js'))) as {
+      builtEntries: () => string;
+      builtLauncher: () => string;
+    };
     expect(builtEntries()).toBe(join(repoRoot, 'dist', 'bundle', 'entries.js'));
+    expect(builtLauncher()).toBe(join(repoRoot, 'dist', 'bundle', 'launcher.js'));
   });
 
   it('find package.json from the bundle: every entry prints its version', async () => {
