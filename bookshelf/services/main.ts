@@ -31,12 +31,48 @@ export async function runMain(defaults: EntryDefaults, start: StartService): Pro
     void log.close().then(() => process.exit(code));
   };
 
+  // Set before the start: a signal while starting stops the service as soon as it has started, or ends a wait for
+  // --delay at once, never the default way (killed by the signal, leaving a registration behind).
+  let service: RunningService | undefined;
+  let stopping = false;
+  let signalled: (() => void) | undefined;
+  const stopService = (running: RunningService) =>
+    running.stop().then(
+      () => exit(0),
+      (error: unknown) => {
+        logger.error({ err: error }, 'error while stopping');
+        exit(0);
+      },
+    );
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal, ...(service === undefined && { starting: true }) }, 'stopping');
+    const deadline = setTimeout(() => {
+      if (exiting) return;
+      logger.warn({ ms: STOP_DEADLINE_MS }, 'stop took too long, exiting');
+      exit(0);
+    }, STOP_DEADLINE_MS);
+    deadline.unref();
+    signalled?.();
+    if (service) void stopService(service);
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+
   if (config.delay > 0) {
     logger.info({ seconds: config.delay }, 'waiting before start');
-    await new Promise((resolve) => setTimeout(resolve, config.delay * 1000));
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, config.delay * 1000);
+      signalled = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+    signalled = undefined;
+    if (stopping) return exit(0);
   }
 
-  let service: RunningService;
   try {
     service = await start(config, { logger });
   } catch (error) {
@@ -44,28 +80,7 @@ export async function runMain(defaults: EntryDefaults, start: StartService): Pro
     process.stderr.write(`${defaults.entry}: ${(error as Error).message}\n`);
     return exit(1);
   }
-
-  let stopping = false;
-  const stop = (signal: NodeJS.Signals) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'stopping');
-    const deadline = setTimeout(() => {
-      if (exiting) return;
-      logger.warn({ ms: STOP_DEADLINE_MS }, 'stop took too long, exiting');
-      exit(0);
-    }, STOP_DEADLINE_MS);
-    deadline.unref();
-    service.stop().then(
-      () => exit(0),
-      (error: unknown) => {
-        logger.error({ err: error }, 'error while stopping');
-        exit(0);
-      },
-    );
-  };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  if (stopping) void stopService(service);
 }
 
 /** A stray rejection (kafkajs has a few) is logged, not fatal: the service keeps serving. */
