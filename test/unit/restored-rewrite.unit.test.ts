@@ -82,6 +82,21 @@ describe('last-read written again from a restored view', () => {
     expect(restored.reads.untouched(0, restored.reads.packedEntries!.size)).toBe(true);
   });
 
+  it('keeps its author lists packed: written again as they came, none built into the view', () => {
+    const lines = linesOf(lastReadProjection, fold(lastReadProjection, shelf));
+    const restored = readBack(lastReadProjection, lines);
+    expect(linesOf(lastReadProjection, restored)).toEqual(lines);
+    expect(restored.authors.packedEntries!.size).toBe(14);
+    expect(restored.authors.untouched(0, restored.authors.packedEntries!.size)).toBe(true);
+  });
+
+  it('shares an author list between a restored book and a new one', () => {
+    const restored = readBack(lastReadProjection, linesOf(lastReadProjection, fold(lastReadProjection, shelf)));
+    const continued = fold(lastReadProjection, later, restored);
+    expect(continued.books.get('new-1')!.author).toEqual([{ name: 'Author 3' }]);
+    expect(continued.books.get('new-1')!.author).toBe(continued.books.get('b3')!.author);
+  });
+
   it('shows the same books as the replay of the whole log', () => {
     const lines = linesOf(lastReadProjection, fold(lastReadProjection, shelf));
     const back = readBack(

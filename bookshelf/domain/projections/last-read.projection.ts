@@ -3,7 +3,7 @@ import type { Author, BookDetails, RecordedEvent } from '../events.js';
 import { assertNever } from '../events.js';
 import { isoMillis } from '../iso-time.js';
 import type { Projection } from '../projection.js';
-import { sharedAuthors, type AuthorLists } from './author-lists.js';
+import { sharedAuthors } from './author-lists.js';
 import { encodeLastRead, lastReadDecoder } from './last-read.snapshot.js';
 import { SegmentMap } from './segment-map.js';
 
@@ -28,7 +28,8 @@ interface ShownDetails {
 export interface LastReadView {
   /** Details of each book, from `book-added`: what an entry shows of it; restored from a snapshot, built when first shown. */
   books: SegmentMap<ShownDetails>;
-  authors: AuthorLists;
+  /** Author lists kept once each; restored from a snapshot, each built when first named. */
+  authors: SegmentMap<Author[]>;
   /** Latest read per book (or per event for anonymous reads); restored from a snapshot, built when first changed. */
   reads: SegmentMap<Read>;
   removed: Set<string>;
@@ -51,11 +52,18 @@ export interface LastReadEntry {
 }
 
 export const lastReadProjection: Projection<LastReadView> = {
-  initialState: () => ({ books: new SegmentMap(), reads: new SegmentMap(), removed: new Set(), seq: 0, authors: new Map(), ranked: null }),
-  // Bump `version` with any change to evolve: snapshots of another version are not used.
+  initialState: () => ({
+    books: new SegmentMap(),
+    reads: new SegmentMap(),
+    removed: new Set(),
+    seq: 0,
+    authors: new SegmentMap(),
+    ranked: null,
+  }),
+  // Bump `version` with any change to evolve or to the chunks: snapshots of another version are not used.
   snapshot: {
     name: 'last-read',
-    version: 4,
+    version: 5,
     encode: encodeLastRead,
     decoder: () => lastReadDecoder(() => lastReadProjection.initialState()),
   },

@@ -1,7 +1,8 @@
-/** The last-read view in snapshot chunks and back: book details, reads, removed ids and the arrival counter. */
+/** The last-read view in snapshot chunks and back: author lists, book details, reads, removed ids and the arrival counter. */
 import type { Author, BookDetails } from '../events.js';
 import type { LastReadView } from './last-read.projection.js';
-import { addAuthorLists, chunkOf, inChunks, num, SnapshotShapeError, str, tuple } from './snapshot-chunks.js';
+import { authorChunks, authorChunksReader, ownLists } from './author-chunks.js';
+import { chunkOf, inChunks, num, SnapshotShapeError, str, tuple } from './snapshot-chunks.js';
 import { intsBack, numbersBack, packInts, packNumbers, packNumbersAgain, packStrings, StringsReader } from './packed-columns.js';
 import { ChunkedEntries } from './packed-entries.js';
 import { restoreSegments, snapshotRuns, type PackedSegment } from './packed-segments.js';
@@ -29,10 +30,10 @@ const NO_DETAILS: BookDetails = Object.freeze({});
 const isEmpty = (d: BookDetails): boolean =>
   d.title === undefined && d.author === undefined && d.type === undefined && d.year === undefined && d.isbn === undefined;
 
-/** A restored books chunk: the refs it names and the lists they stood for, as read, and its items again. */
+/** A restored books chunk: the refs it names and the lists they stand for, as read, and its items again. */
 interface BooksAgain {
   refs: Int32Array;
-  lists: readonly Author[][];
+  listAt(index: number): Author[];
   items(): unknown[];
 }
 
@@ -47,19 +48,15 @@ const NAMED = 1;
 
 export function* encodeLastRead(view: LastReadView): Generator<unknown> {
   yield { kind: 'seq', items: [view.seq] };
-  // Author lists by index, gathered chunk by chunk as they are written, so that no step takes long.
-  const table: Author[][] = [];
-  const index = new Map<Author[], number>();
-  for (const { items } of inChunks(view.authors, 'authors', (entry) => entry)) {
-    for (const [, list] of items) index.set(list, table.push(list) - 1);
-    yield { kind: 'authors', items };
-  }
+  const authors = authorChunks(view.authors);
+  yield* authors.chunks();
+  const { refOf, table } = authors;
   // Column by column, strings joined or by table: a few long values parse faster than a value per field.
   // Book details packed column by column: read back, a book's are built only when a read of it is shown; a restored
   // chunk none of whose books changed, naming the same author lists at the same indexes, is written as it came.
   const unchanged = ({ first, length, again }: PackedSegment<BooksAgain>) => {
     if (!view.books.untouched(first, length)) return false;
-    for (const ref of again.refs) if (ref >= 0 && table[ref] !== again.lists[ref]) return false;
+    for (const ref of again.refs) if (ref >= 0 && table[ref] !== again.listAt(ref)) return false;
     return true;
   };
   for (const run of snapshotRuns(view.books, unchanged)) {
@@ -72,7 +69,7 @@ export function* encodeLastRead(view: LastReadView): Generator<unknown> {
     const own: [number, Author[]][] = [];
     const refs = items.map(([, b], i) => {
       if (b.author === undefined) return NO_AUTHOR;
-      const ref = index.get(b.author);
+      const ref = refOf(b.author);
       if (ref !== undefined) return ref;
       own.push([i, b.author]);
       return OWN_AUTHOR;
@@ -110,7 +107,8 @@ export function* encodeLastRead(view: LastReadView): Generator<unknown> {
 
 export function lastReadDecoder(initial: () => LastReadView) {
   const view = initial();
-  const lists: Author[][] = [];
+  const authors = authorChunksReader();
+  const { listAt } = authors;
   const books = new ChunkedEntries<LastReadView['books'] extends Map<string, infer B> ? B : never>();
   const segments: PackedSegment<BooksAgain>[] = [];
   const reads = new ChunkedEntries<Read>();
@@ -123,7 +121,7 @@ export function lastReadDecoder(initial: () => LastReadView) {
           view.seq = num(items[0]);
           return;
         case 'authors':
-          addAuthorLists(items, view.authors, lists);
+          authors.add(items);
           return;
         case 'books': {
           const [size, idColumn, titleColumn, refColumn, ownColumn, typeColumn, yearColumn] = tuple(items, 7);
@@ -133,24 +131,19 @@ export function lastReadDecoder(initial: () => LastReadView) {
             (column) => new StringsReader(column, length),
           );
           const refs = intsBack(refColumn, length);
-          const own = new Map<number, Author[]>();
-          for (const item of list(ownColumn)) {
-            const [at, authors] = tuple(item, 2);
-            if (!Array.isArray(authors)) throw new SnapshotShapeError('an author list is not a list');
-            own.set(num(at), authors as Author[]);
-          }
+          const own = ownLists(ownColumn);
           for (let i = 0; i < length; i++) {
             const ref = refs[i]!;
-            if (ref === OWN_AUTHOR ? !own.has(i) : ref < NO_AUTHOR || ref >= lists.length)
+            if (ref === OWN_AUTHOR ? !own.has(i) : ref < NO_AUTHOR || ref >= authors.size)
               throw new SnapshotShapeError('a snapshot names an unknown author list');
           }
           const again = () => [length, ids!.packed(), titles!.packed(), packInts(refs), [...own], types!.packed(), years!.packed()];
-          segments.push({ first: books.size, length, again: { refs, lists, items: again } });
+          segments.push({ first: books.size, length, again: { refs, listAt, items: again } });
           books.add(ids!, (i) => {
             const ref = refs[i]!;
             return {
               title: titles!.at(i) ?? undefined,
-              author: ref === NO_AUTHOR ? undefined : ref === OWN_AUTHOR ? own.get(i) : lists[ref],
+              author: ref === NO_AUTHOR ? undefined : ref === OWN_AUTHOR ? own.get(i) : listAt(ref),
               type: types!.at(i) ?? undefined,
               year: years!.at(i) ?? undefined,
             };
@@ -202,6 +195,7 @@ export function lastReadDecoder(initial: () => LastReadView) {
       }
     },
     view(): LastReadView {
+      authors.restore(view.authors);
       if (books.size > 0) restoreSegments(view.books, books, segments);
       if (reads.size > 0) restoreSegments(view.reads, reads, readSegments);
       return view;

@@ -5,10 +5,10 @@
  * packed columns, and other packed rows are built for the pass only: a snapshot keeps no object per book either.
  */
 import type { Author } from '../events.js';
-import { authorsKey } from './author-lists.js';
+import { authorChunks, authorChunksReader, ownLists } from './author-chunks.js';
 import type { BookStatus } from '../book/book.decider.js';
 import type { BookRow, ListBooksView } from './list-books.projection.js';
-import { chunkOf, inChunks, num, SnapshotShapeError, str, tuple } from './snapshot-chunks.js';
+import { chunkOf, count, inChunks, SnapshotShapeError, str, tuple } from './snapshot-chunks.js';
 import { intsBack, numbersBack, packInts, packNumbers, packNumbersAgain, packStrings, StringsReader } from './packed-columns.js';
 import { ChunkedEntries } from './packed-entries.js';
 import { restoreSegments, snapshotRuns, type PackedSegment } from './packed-segments.js';
@@ -16,21 +16,6 @@ import { restoreSegments, snapshotRuns, type PackedSegment } from './packed-segm
 const NO_AUTHOR = -1;
 /** The row's author list is not in the table (it was replaced there since): it is written with the row. */
 const OWN_AUTHOR = -2;
-
-/** The list an author-table key stands for when each author is only a name, as `sharedAuthors` makes keys. */
-const listOfKey = (key: string): Author[] => key.split('\u0000').map((name) => ({ name }));
-
-function authorList(value: unknown): Author[] {
-  if (!Array.isArray(value) || value.some((author) => typeof (author as Author | null)?.name !== 'string'))
-    throw new SnapshotShapeError('an author list is not a list of authors');
-  return value as Author[];
-}
-
-/** A restored authors chunk: the list of each of its entries (by index in the whole table), and its items again. */
-interface AuthorsAgain {
-  listAt(index: number): Author[];
-  items(): unknown[];
-}
 
 /** A restored rows chunk: the author lists its refs name, as read, and its items again. */
 interface RowsAgain {
@@ -40,29 +25,9 @@ interface RowsAgain {
 }
 
 export function* encodeListBooks(view: ListBooksView): Generator<unknown> {
-  // Author lists by index, in the order written, and a row's index found among those written one by one, or else by key.
-  const table: Author[][] = [];
-  const index = new Map<Author[], number>();
-  const packedAuthors = view.authors.packedEntries;
-  const refOf = (list: Author[]): number | undefined => {
-    const at = index.get(list) ?? packedAuthors?.find(authorsKey(list)) ?? -1;
-    return at >= 0 && table[at] === list ? at : undefined;
-  };
-  const authorsUnchanged = ({ first, length, again }: PackedSegment<AuthorsAgain>) => {
-    for (let at = first; at < first + length; at++) if (view.authors.peekPacked(at) !== again.listAt(at)) return false;
-    return true;
-  };
-  for (const run of snapshotRuns(view.authors, authorsUnchanged)) {
-    if ('again' in run) {
-      for (let at = run.first; at < run.first + run.length; at++) table.push(run.again.listAt(at));
-      yield { kind: 'authors', items: run.again.items() };
-      continue;
-    }
-    const items = run.entries;
-    for (const [, list] of items) index.set(list, table.push(list) - 1);
-    const lists = items.map(([key, list]) => (JSON.stringify(list) === JSON.stringify(listOfKey(key)) ? null : JSON.stringify(list)));
-    yield { kind: 'authors', items: [items.length, packStrings(items.map(([key]) => key)), packStrings(lists)] };
-  }
+  const authors = authorChunks(view.authors);
+  yield* authors.chunks();
+  const { refOf, table } = authors;
   // A restored chunk none of whose rows changed, naming the same author lists at the same indexes, is written as it came.
   const rowsUnchanged = ({ first, length, again }: PackedSegment<RowsAgain>) => {
     if (!view.books.untouched(first, length)) return false;
@@ -108,40 +73,12 @@ export function* encodeListBooks(view: ListBooksView): Generator<unknown> {
   yield* inChunks(view.removed, 'removed', (id) => id);
 }
 
-const count = (value: unknown): number => {
-  if (!Number.isSafeInteger(value) || (value as number) < 0) throw new SnapshotShapeError('a chunk has no count');
-  return value as number;
-};
-
 export function listBooksDecoder(initial: () => ListBooksView) {
   const view = initial();
-  const authorEntries = new ChunkedEntries<Author[]>();
+  const authors = authorChunksReader();
+  const { listAt } = authors;
   const rowEntries = new ChunkedEntries<BookRow>();
-  /** Author lists by their index in the table, each built once and shared by every row that names it. */
-  const lists: (Author[] | undefined)[] = [];
-  const explicitLists = new Map<number, Author[]>();
-  const listAt = (index: number): Author[] => (lists[index] ??= explicitLists.get(index) ?? listOfKey(authorEntries.keyAt(index)));
-  const authorSegments: PackedSegment<AuthorsAgain>[] = [];
   const rowSegments: PackedSegment<RowsAgain>[] = [];
-
-  function addAuthors(items: unknown[]): void {
-    const [size, keyColumn, listColumn] = tuple(items, 3);
-    const length = count(size);
-    const keys = new StringsReader(keyColumn, length);
-    const explicit = new StringsReader(listColumn, length);
-    const first = authorEntries.size;
-    for (let i = 0; i < length; i++) {
-      const text = explicit.at(i);
-      if (text === null) continue;
-      try {
-        explicitLists.set(first + i, authorList(JSON.parse(text)));
-      } catch (error) {
-        throw new SnapshotShapeError(`an author list is not JSON: ${(error as Error).message}`);
-      }
-    }
-    authorEntries.add(keys, (local) => listAt(first + local));
-    authorSegments.push({ first, length, again: { listAt, items: () => [length, keys.packed(), explicit.packed()] } });
-  }
 
   function addRows(items: unknown[]): void {
     const [size, ids, titles, refColumn, ownColumn, types, years, isbns, statusColumn, ratingColumn, readColumn, ...times] = tuple(
@@ -162,15 +99,10 @@ export function listBooksDecoder(initial: () => ListBooksView) {
     const refs = intsBack(refColumn, length);
     const ratings = numbersBack(ratingColumn, length);
     const readCounts = numbersBack(readColumn, length);
-    if (!Array.isArray(ownColumn)) throw new SnapshotShapeError('a rows chunk has no list of own authors');
-    const own = new Map<number, Author[]>();
-    for (const item of ownColumn as unknown[]) {
-      const [at, list] = tuple(item, 2);
-      own.set(num(at), authorList(list));
-    }
+    const own = ownLists(ownColumn);
     for (let i = 0; i < length; i++) {
       const ref = refs[i]!;
-      if (ref === OWN_AUTHOR ? !own.has(i) : ref < NO_AUTHOR || ref >= authorEntries.size)
+      if (ref === OWN_AUTHOR ? !own.has(i) : ref < NO_AUTHOR || ref >= authors.size)
         throw new SnapshotShapeError('a snapshot names an unknown author list');
       const value = status!.at(i);
       if (value !== 'unread' && value !== 'reading' && value !== 'read') throw new SnapshotShapeError('a row has an unknown status');
@@ -218,7 +150,7 @@ export function listBooksDecoder(initial: () => ListBooksView) {
       const { kind, items } = chunkOf(chunk);
       switch (kind) {
         case 'authors':
-          return addAuthors(items);
+          return authors.add(items);
         case 'rows':
           return addRows(items);
         case 'removed':
@@ -229,7 +161,7 @@ export function listBooksDecoder(initial: () => ListBooksView) {
       }
     },
     view(): ListBooksView {
-      if (authorEntries.size > 0) restoreSegments(view.authors, authorEntries, authorSegments);
+      authors.restore(view.authors);
       if (rowEntries.size > 0) restoreSegments(view.books, rowEntries, rowSegments);
       return view;
     },

@@ -1,5 +1,4 @@
 /** Helpers shared by the projections' snapshot codecs: fixed-size chunks, and checks on what comes back. */
-import type { Author } from '../events.js';
 
 /** Items per chunk: about a millisecond of JSON each. */
 export const CHUNK = 1000;
@@ -43,12 +42,8 @@ export const num = (value: unknown): number => {
   return value;
 };
 
-/** An 'authors' chunk read back: each list into the view's table by its key, and in order for the refs that follow. */
-export function addAuthorLists(items: readonly unknown[], into: Map<string, Author[]>, lists: Author[][]): void {
-  for (const item of items) {
-    const [key, list] = tuple(item, 2);
-    if (!Array.isArray(list)) throw new SnapshotShapeError('an author list is not a list');
-    into.set(str(key), list as Author[]);
-    lists.push(list as Author[]);
-  }
-}
+/** A chunk's count of items: a whole number, not negative. */
+export const count = (value: unknown): number => {
+  if (!Number.isSafeInteger(value) || (value as number) < 0) throw new SnapshotShapeError('a chunk has no count');
+  return value as number;
+};
