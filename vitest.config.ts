@@ -1,6 +1,5 @@
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { defineConfig } from 'vitest/config';
+import { testStateHome } from './test/support/state-home.js';
 
 // The fault suite (minutes long, with brokers and agents of its own) runs only when asked for:
 // `npm run test:faults` (vitest run --project faults), or a file under test/faults or test/fuzz.
@@ -22,7 +21,7 @@ const faults = {
 export default defineConfig({
   test: {
     // Services started by tests keep their snapshots under a folder of this run, never the user's state dir.
-    env: { XDG_STATE_HOME: join(tmpdir(), `bookshelf-test-state-${process.pid}`) },
+    env: { XDG_STATE_HOME: testStateHome },
     reporters: ['default', './test/support/summary-reporter.ts'],
     projects: [
       {
