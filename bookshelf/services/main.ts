@@ -2,6 +2,7 @@
  * The process around a service: read the command line, make the one logger, start,
  * and stop cleanly on SIGINT or SIGTERM (exit 0 within 2 s).
  */
+import { setTimeout as delay } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { parseCommandLine } from '../adapters/cli/command-line.js';
 import type { EntryDefaults, ServiceConfig } from '../adapters/cli/config.js';
@@ -35,7 +36,7 @@ export async function runMain(defaults: EntryDefaults, start: StartService): Pro
   // --delay at once, never the default way (killed by the signal, leaving a registration behind).
   let service: RunningService | undefined;
   let stopping = false;
-  let signalled: (() => void) | undefined;
+  const signalled = new AbortController();
   const stopService = (running: RunningService) =>
     running.stop().then(
       () => exit(0),
@@ -54,7 +55,7 @@ export async function runMain(defaults: EntryDefaults, start: StartService): Pro
       exit(0);
     }, STOP_DEADLINE_MS);
     deadline.unref();
-    signalled?.();
+    signalled.abort();
     if (service) void stopService(service);
   };
   process.once('SIGINT', stop);
@@ -62,14 +63,7 @@ export async function runMain(defaults: EntryDefaults, start: StartService): Pro
 
   if (config.delay > 0) {
     logger.info({ seconds: config.delay }, 'waiting before start');
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, config.delay * 1000);
-      signalled = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-    });
-    signalled = undefined;
+    await delay(config.delay * 1000, undefined, { signal: signalled.signal }).catch(() => undefined);
     if (stopping) return exit(0);
   }
 

@@ -1,7 +1,7 @@
 /** A service whose stdout nobody reads any more (the pipe's reader ended) still stops on SIGTERM. */
 import { afterEach, describe, expect, it } from 'vitest';
 import { KAFKA, unique } from '../support/infra.js';
-import { runEntry, type RunningProcess } from '../support/processes.js';
+import { exitWithin, runEntry, type RunningProcess } from '../support/processes.js';
 
 const children: RunningProcess[] = [];
 afterEach(() => {
@@ -17,8 +17,7 @@ describe('a service whose stdout was closed', () => {
     shelf.child.stdout!.destroy();
     const stoppedAt = Date.now();
     shelf.child.kill('SIGTERM');
-    const exit = await Promise.race([shelf.exited, new Promise((resolve) => setTimeout(() => resolve('still running after 5 s'), 5000))]);
-    expect(exit).toEqual({ code: 0, signal: null });
+    expect(await exitWithin(shelf, 5000)).toEqual({ code: 0, signal: null });
     expect(Date.now() - stoppedAt).toBeLessThan(2000);
   });
 });

@@ -4,16 +4,12 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { catalogService, createTopic, unique } from '../support/infra.js';
-import { freePort, runEntry, serviceArgs, type RunningProcess } from '../support/processes.js';
+import { exitWithin, freePort, runEntry, serviceArgs, type RunningProcess } from '../support/processes.js';
 
 const children: RunningProcess[] = [];
 afterEach(() => {
   for (const process of children.splice(0)) process.child.kill('SIGKILL');
 });
-
-/** How the process ended, or that it had not within 5 s. */
-const exitOf = (service: RunningProcess) =>
-  Promise.race([service.exited, new Promise((resolve) => setTimeout(() => resolve('still running after 5 s'), 5000))]);
 
 describe('a service stopped while it starts', () => {
   it('ends its wait for --delay at once on SIGTERM, exits 0 and never starts', async () => {
@@ -24,7 +20,7 @@ describe('a service stopped while it starts', () => {
     const signalledAt = Date.now();
     service.child.kill('SIGTERM');
 
-    expect(await exitOf(service)).toEqual({ code: 0, signal: null });
+    expect(await exitWithin(service, 5000)).toEqual({ code: 0, signal: null });
     expect(Date.now() - signalledAt).toBeLessThan(2000);
     expect(service.lines().map((line) => line.msg)).not.toContain('listening');
   });
@@ -39,7 +35,7 @@ describe('a service stopped while it starts', () => {
     const signalledAt = Date.now();
     service.child.kill('SIGTERM');
 
-    expect(await exitOf(service)).toEqual({ code: 0, signal: null });
+    expect(await exitWithin(service, 5000)).toEqual({ code: 0, signal: null });
     expect(Date.now() - signalledAt).toBeLessThan(2000);
     expect(service.lines().map((line) => line.msg)).toContain('stopped');
     expect(await catalogService(name)).toEqual([]);

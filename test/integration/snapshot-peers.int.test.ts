@@ -70,6 +70,23 @@ async function fakePeer(name: string, kind: string, answer: (response: ServerRes
   await waitFor(async () => (await checkStatus(name)).includes('passing'), { what: `the ${kind} peer passing in Consul` });
 }
 
+/** A fake peer of `name` whose `GET /snapshot` answers with these bytes, whole. */
+const servesWhole = (name: string, kind: string, bytes: Buffer) =>
+  fakePeer(name, kind, (response) => {
+    response.writeHead(200, { 'Content-Type': 'application/x-ndjson', 'Content-Length': String(bytes.length) });
+    response.end(bytes);
+  });
+
+/** A new replica of `name` (registered, its state dir empty) and a full replay beside it, both caught up to `ends`. */
+async function replicaBesideFullReplay(topic: string, name: string, ends: Map<number, number>) {
+  const replicaDir = tempStateDir();
+  const replica = await startTestView(listBooksView, { topic, name, register: true, 'state-dir': replicaDir });
+  const full = await startTestView(listBooksView, { topic, snapshots: false });
+  cleanup.push(() => Promise.all([replica.stop(), full.stop()]));
+  const [report] = await Promise.all([caughtUpTo(replica.url, ends), caughtUpTo(full.url, ends)]);
+  return { replica, full, report: report, replicaDir };
+}
+
 describe('a new replica', () => {
   it('seeds itself from a passing peer, behind the bearer token, and equals a full replay', async () => {
     const seed = fuzzSeed();
@@ -138,10 +155,7 @@ describe('a new replica', () => {
       response.write(snapshot.subarray(0, snapshot.length >> 1), () => response.destroy());
     });
 
-    const replica = await startTestView(listBooksView, { topic, name, register: true });
-    const full = await startTestView(listBooksView, { topic, snapshots: false });
-    cleanup.push(() => Promise.all([replica.stop(), full.stop()]));
-    const [report] = await Promise.all([caughtUpTo(replica.url, ends), caughtUpTo(full.url, ends)]);
+    const { replica, full, report } = await replicaBesideFullReplay(topic, name, ends);
 
     expect(asked).toBe(1);
     expect(report.restored, `seed ${seed}`).toMatchObject({ from: 'log' });
@@ -161,17 +175,9 @@ describe('a new replica', () => {
       for (const partition of Object.keys(next)) next[partition]! += 1000;
       for (const record of Object.values(last)) record.offset += 1000;
     });
-    const beyond = readFileSync(path);
-    await fakePeer(name, 'beyond', (response) => {
-      response.writeHead(200, { 'Content-Type': 'application/x-ndjson', 'Content-Length': String(beyond.length) });
-      response.end(beyond);
-    });
+    await servesWhole(name, 'beyond', readFileSync(path));
 
-    const replicaDir = tempStateDir();
-    const replica = await startTestView(listBooksView, { topic, name, register: true, 'state-dir': replicaDir });
-    const full = await startTestView(listBooksView, { topic, snapshots: false });
-    cleanup.push(() => Promise.all([replica.stop(), full.stop()]));
-    const [report] = await Promise.all([caughtUpTo(replica.url, ends), caughtUpTo(full.url, ends)]);
+    const { replica, full, report, replicaDir } = await replicaBesideFullReplay(topic, name, ends);
 
     expect(report.restored, `seed ${seed}`).toMatchObject({ from: 'log' });
     expect(await metricValue(replica.url, 'bookshelf_snapshots_rejected_total', 'reason="offsets"')).toBe(1);
@@ -200,16 +206,9 @@ describe('a new replica', () => {
       at = letter(from + joined.length);
     expect(at).toBeGreaterThan(0);
     snapshot[at]! += 1;
-    await fakePeer(name, 'scrambling', (response) => {
-      response.writeHead(200, { 'Content-Type': 'application/x-ndjson', 'Content-Length': String(snapshot.length) });
-      response.end(snapshot);
-    });
+    await servesWhole(name, 'scrambling', snapshot);
 
-    const replicaDir = tempStateDir();
-    const replica = await startTestView(listBooksView, { topic, name, register: true, 'state-dir': replicaDir });
-    const full = await startTestView(listBooksView, { topic, snapshots: false });
-    cleanup.push(() => Promise.all([replica.stop(), full.stop()]));
-    const [report] = await Promise.all([caughtUpTo(replica.url, ends), caughtUpTo(full.url, ends)]);
+    const { replica, full, report, replicaDir } = await replicaBesideFullReplay(topic, name, ends);
 
     expect(report.restored, `seed ${seed}`).toMatchObject({ from: 'log' });
     expect(await metricValue(replica.url, 'bookshelf_snapshots_rejected_total', 'reason="corrupt"')).toBe(1);

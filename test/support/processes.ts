@@ -10,3 +10,7 @@ export type RunningProcess = EntryProcess;
 
 export const runEntry = (entry: string, args: string[], env: Record<string, string> = {}): RunningProcess =>
   spawnEntry(entry, args, { cwd: binDir, env });
+
+/** How the process ended, or that it was still running after `ms`. */
+export const exitWithin = (running: RunningProcess, ms: number): Promise<unknown> =>
+  Promise.race([running.exited, new Promise((resolve) => setTimeout(() => resolve(`still running after ${ms / 1000} s`), ms))]);
