@@ -17,7 +17,7 @@ if [ ! -f "$stamp" ] || [ -n "$(find bookshelf tsconfig.json tsconfig.build.json
   mkdir -p dist && touch "$stamp.next"
   node bookshelf/bin/build.js
   mv "$stamp.next" "$stamp"
-elif [ ! -f dist/bundle/entries.js ] || [ dist/services/entries.js -nt dist/bundle/entries.js ]; then
+elif [ ! -f dist/bundle/entries.cjs ] || [ dist/services/entries.js -nt dist/bundle/entries.cjs ]; then
   node bookshelf/bin/build.js --bundle-only
 fi
 bash compose/install.sh all

@@ -3,11 +3,12 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundle, bundleDir, compile } from './build.js';
+import { requireBundle } from './run-bundle.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const dist = join(root, 'dist');
 const stamp = join(dist, 'services', 'entries.js');
-const bundled = join(bundleDir, 'entries.js');
+const bundled = join(bundleDir, 'entries.cjs');
 
 function newestSource(dir) {
   let newest = 0;
@@ -40,12 +41,15 @@ export const builtEntries = () => (mtime(bundled) >= mtime(stamp) ? bundled : st
 
 /** The same for `npm start`'s launcher. */
 export function builtLauncher() {
-  const launcher = join(bundleDir, 'launcher.js');
+  const launcher = join(bundleDir, 'launcher.cjs');
   return mtime(launcher) >= mtime(stamp) ? launcher : join(dist, 'launcher', 'start.js');
 }
 
+/** A built module's exports: a bundle through run-bundle.js, the compiled code as the module it is. */
+export const loadBuilt = async (path) => (path.endsWith('.cjs') ? requireBundle(path).exports : import(path));
+
 export async function launch(entry) {
   await ensureBuilt();
-  const { runEntry } = await import(builtEntries());
+  const { runEntry } = await loadBuilt(builtEntries());
   await runEntry(entry);
 }

@@ -19,8 +19,8 @@ describe('the entries, bundled', () => {
       builtEntries: () => string;
       builtLauncher: () => string;
     };
-    expect(builtEntries()).toBe(join(repoRoot, 'dist', 'bundle', 'entries.js'));
-    expect(builtLauncher()).toBe(join(repoRoot, 'dist', 'bundle', 'launcher.js'));
+    expect(builtEntries()).toBe(join(repoRoot, 'dist', 'bundle', 'entries.cjs'));
+    expect(builtLauncher()).toBe(join(repoRoot, 'dist', 'bundle', 'launcher.cjs'));
   });
 
   it('find package.json from the bundle: every entry prints its version', async () => {
