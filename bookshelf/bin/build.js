@@ -20,6 +20,30 @@ const entries = {
 /** The thread that fetches for a service, which Node.js starts from its file as a module. */
 const workers = { 'fetch-worker': join(dist, 'adapters', 'kafka', 'fetch-worker.js') };
 
+/**
+ * string-width (yargs' and cliui's, for --help) builds regular expressions of Unicode properties and an
+ * Intl.Segmenter as it loads: some 40 ms of every start, which prints no help. In a bundle it loads on its first call.
+ */
+export const lazyStringWidth = {
+  name: 'lazy-string-width',
+  setup(build) {
+    build.onResolve({ filter: /^string-width$/ }, async ({ resolveDir, kind, pluginData }) => {
+      if (pluginData === 'real') return undefined;
+      const real = await build.resolve('string-width', { resolveDir, kind, pluginData: 'real' });
+      if (real.errors.length > 0) return { errors: real.errors };
+      return { path: real.path, namespace: 'lazy-string-width' };
+    });
+    build.onLoad({ filter: /.*/, namespace: 'lazy-string-width' }, ({ path }) => ({
+      contents: `let width;
+        export default function stringWidth(text, options) {
+          width ??= require(${JSON.stringify(path)}).default;
+          return width(text, options);
+        }`,
+      resolveDir: dirname(path),
+    }));
+  },
+};
+
 export function compile() {
   const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
   const result = spawnSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.json')], { stdio: 'inherit' });
@@ -50,6 +74,7 @@ export async function bundle() {
       entryPoints: entries,
       format: 'cjs',
       outExtension: { '.js': '.cjs' },
+      plugins: [lazyStringWidth],
       define: { 'import.meta': '__bundleMeta' },
       banner: {
         js: "const __bundleMeta = { url: require('node:url').pathToFileURL(__filename).href, resolve: (specifier) => require('node:url').pathToFileURL(require.resolve(specifier)).href };",

@@ -28,4 +28,16 @@ describe('the entries, bundled', () => {
       expect(await run(join(binDir, `${entry}.js`), ['--version'])).toMatchObject({ code: 0, stdout: `${version}\n` });
     }
   });
+
+  it('print their help through yargs, whose string-width loads only then', async () => {
+    const help = await run(join(binDir, 'list-books.js'), ['--help']);
+    expect(help).toMatchObject({ code: 0 });
+    // Columns laid out by width: every option's description starts in the same column.
+    const columns = help.stdout
+      .split('\n')
+      .map((line) => /^(\s+(?:-\w, )?--\S+\s+)\S/u.exec(line)?.[1]?.length)
+      .filter((column) => column !== undefined);
+    expect(columns.length).toBeGreaterThan(10);
+    expect(new Set(columns).size).toBe(1);
+  });
 });
