@@ -51,6 +51,15 @@ export const fingerprint = (record: Pick<LogRecord, 'timestamp' | 'value'>): str
     .digest('base64url')
     .slice(0, 22);
 
+/** The decoder's view, made whole: what shows only then (a key found twice) makes the snapshot corrupt too. */
+function finish<V>(decoder: ReturnType<ProjectionCodec<V>['decoder']>): V {
+  try {
+    return decoder.view();
+  } catch (error) {
+    throw new SnapshotRejected('corrupt', (error as Error).message, { cause: error });
+  }
+}
+
 export function createSnapshots<V>(options: SnapshotsOptions<V>) {
   const { runner, codec, topic, store, logger, counters } = options;
   let writing: Promise<string | undefined> | null = null;
@@ -98,6 +107,7 @@ export function createSnapshots<V>(options: SnapshotsOptions<V>) {
     let ids = createEventIdSet();
     let header: SnapshotHeader | undefined;
     let name = file;
+    let view: V;
     try {
       name = await read({
         header(candidate) {
@@ -111,6 +121,7 @@ export function createSnapshots<V>(options: SnapshotsOptions<V>) {
           else decoder.add(chunk);
         },
       });
+      view = finish(decoder);
       checkOffsets(header!, await asked);
     } catch (error) {
       // Not the snapshot's fault: the service is stopping while Kafka was being asked.
@@ -127,7 +138,7 @@ export function createSnapshots<V>(options: SnapshotsOptions<V>) {
     const nextMap = new Map(Object.entries(next).map(([partition, offset]) => [Number(partition), offset]));
     const position = formatPosition(new Map([...nextMap].map(([partition, offset]) => [partition, offset - 1])));
     runner.restore({
-      view: decoder.view(),
+      view,
       ids,
       next: nextMap,
       source: { from: 'snapshot', origin, file: name, ...(peer !== undefined && { peer }), createdAt, position },

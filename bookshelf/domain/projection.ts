@@ -18,6 +18,9 @@ export interface ProjectionCodec<V> {
   version: number;
   /** The view in chunks, each small enough to encode without holding up requests for long. */
   encode(view: V): Iterable<unknown>;
-  /** Builds a view from the chunks `encode` gave, in order; throws on a chunk it does not understand. */
+  /**
+   * Builds a view from the chunks `encode` gave, in order; throws on a chunk it does not understand, as it is added
+   * or, for what shows only across chunks (a key found twice), when the view is made.
+   */
   decoder(): { add(chunk: unknown): void; view(): V };
 }

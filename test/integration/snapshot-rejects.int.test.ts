@@ -18,6 +18,7 @@ import {
   metricValue,
   produceLines,
   rewriteSnapshot,
+  rewriteSnapshotLines,
   topicEnds,
 } from '../support/snapshot-log.js';
 import { startTestView, tempStateDir } from '../support/in-process.js';
@@ -52,6 +53,13 @@ const kinds: [string, string, Spoil][] = [
       for (let at = Math.floor(bytes.length / 3); at < bytes.length; at += 97) bytes[at] = 0x41 + (at % 26);
       writeFileSync(file, bytes);
     },
+  ],
+  [
+    // Checksummed as written: only the whole table of books shows the fault.
+    'holding its books twice',
+    'corrupt',
+    ({ file }) =>
+      rewriteSnapshotLines(file, (lines) => lines.flatMap((line) => (line.startsWith('{"kind":"rows"') ? [line, line] : [line]))),
   ],
   ['of another format version', 'format', ({ file }) => rewriteSnapshot(file, (header) => (header.formatVersion = 99))],
   ['of another projection version', 'projection', ({ file }) => rewriteSnapshot(file, (header) => (header.projectionVersion = 999))],

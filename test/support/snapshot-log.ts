@@ -84,14 +84,21 @@ export async function caughtUpTo(url: string, ends: Map<number, number>, timeout
   );
 }
 
-/** A snapshot's lines, changed by `edit`, with its checksum made right again: a snapshot that is whole but of something else. */
+/** A snapshot's header, changed by `edit`, with its checksum made right again: a snapshot that is whole but of something else. */
 export function rewriteSnapshot(path: string, edit: (header: Record<string, unknown>) => void): void {
+  rewriteSnapshotLines(path, ([first, ...rest]) => {
+    const header = JSON.parse(first!) as Record<string, unknown>;
+    edit(header);
+    return [JSON.stringify(header), ...rest];
+  });
+}
+
+/** Rewrites a snapshot file's lines before its trailer (the header first), with a trailer that matches them again. */
+export function rewriteSnapshotLines(path: string, edit: (lines: string[]) => string[]): void {
   const lines = readFileSync(path, 'utf8')
     .split('\n')
     .filter((line) => line !== '');
-  const header = JSON.parse(lines[0]!) as Record<string, unknown>;
-  edit(header);
-  const body = [JSON.stringify(header), ...lines.slice(1, -1)];
+  const body = edit(lines.slice(0, -1));
   const hash = createHash('sha256');
   for (const line of body) hash.update(line).update('\n');
   writeFileSync(path, `${[...body, JSON.stringify({ end: true, lines: body.length, sha256: hash.digest('hex') })].join('\n')}\n`);

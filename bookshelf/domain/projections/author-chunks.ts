@@ -90,7 +90,9 @@ export function authorChunksReader() {
       segments.push({ first, length, again: { listAt, items: () => [length, keys.packed(), explicit.packed()] } });
     },
     /** Puts the lists read into the view's map. */
+    /** Puts the lists read in `into`; throws SnapshotShapeError on a list key found twice. */
     restore(into: SegmentMap<Author[]>): void {
+      entries.seal();
       if (entries.size > 0) restoreSegments(into, entries, segments);
     },
   };

@@ -101,6 +101,7 @@ export function bookStatesDecoder(initial: () => BookStates) {
       }
     },
     view(): BookStates {
+      books.seal();
       if (books.size > 0) restoreSegments(view.books, books, segments);
       return view;
     },

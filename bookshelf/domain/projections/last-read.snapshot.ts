@@ -196,6 +196,8 @@ export function lastReadDecoder(initial: () => LastReadView) {
     },
     view(): LastReadView {
       authors.restore(view.authors);
+      books.seal();
+      reads.seal();
       if (books.size > 0) restoreSegments(view.books, books, segments);
       if (reads.size > 0) restoreSegments(view.reads, reads, readSegments);
       return view;

@@ -162,6 +162,7 @@ export function listBooksDecoder(initial: () => ListBooksView) {
     },
     view(): ListBooksView {
       authors.restore(view.authors);
+      rowEntries.seal();
       if (rowEntries.size > 0) restoreSegments(view.books, rowEntries, rowSegments);
       return view;
     },

@@ -11,6 +11,11 @@ interface Chunk<V> {
   value(local: number): V;
 }
 
+/**
+ * `add` only records each entry's chunk and hash; the table is filled at the first lookup after it, or at `seal()`.
+ * A restore adds all its chunks and then makes the table once at its final size, rather than doubling it (and
+ * placing every entry again) twenty times on the way to a million.
+ */
 export class ChunkedEntries<V> implements PackedEntries<V> {
   size = 0;
   #chunks: Chunk<V>[] = [];
@@ -20,14 +25,16 @@ export class ChunkedEntries<V> implements PackedEntries<V> {
   /** Entry index + 1 per slot, 0 for an empty slot. */
   #slots = new Int32Array(0);
   #mask = 0;
+  /** Entries below this are in the table. */
+  #placed = 0;
 
-  /** Adds a chunk's entries: `keys` names them, `value` builds entry `local` of this chunk when asked; throws on a key found twice. */
+  /** Adds a chunk's entries: `keys` names them, `value` builds entry `local` of this chunk when asked. */
   add(keys: KeyColumn, value: (local: number) => V): void {
     const chunk = this.#chunks.length;
     this.#chunks.push({ keys, value });
     const first = this.size;
     const length = keys.length;
-    if ((first + length) * 2 > this.#slots.length) this.#grow(first + length);
+    if (first + length > this.#hashes.length) this.#reserve(Math.max(first + length, this.#hashes.length * 2));
     const chunkOf = this.#chunkOf;
     const localOf = this.#localOf;
     const hashes = this.#hashes;
@@ -39,23 +46,31 @@ export class ChunkedEntries<V> implements PackedEntries<V> {
       hashes[index] = keys.hash(local);
     }
     this.size = first + length;
-    for (let index = first; index < this.size; index++) this.#place(index, true);
   }
 
-  #grow(size: number): void {
-    let capacity = 16;
-    while (capacity < size * 2) capacity *= 2;
+  /** Puts every entry added since in the table; throws SnapshotShapeError on a key found twice. */
+  seal(): void {
+    if (this.#placed === this.size) return;
+    if (this.size * 2 > this.#slots.length) {
+      let capacity = 16;
+      while (capacity < this.size * 2) capacity *= 2;
+      this.#slots = new Int32Array(capacity);
+      this.#mask = capacity - 1;
+      for (let index = 0; index < this.#placed; index++) this.#place(index, false);
+    }
+    for (let index = this.#placed; index < this.size; index++) this.#place(index, true);
+    this.#placed = this.size;
+  }
+
+  #reserve(length: number): void {
     const grown = (from: Int32Array) => {
-      const to = new Int32Array(capacity / 2);
+      const to = new Int32Array(length);
       to.set(from.subarray(0, this.size));
       return to;
     };
     this.#hashes = grown(this.#hashes);
     this.#chunkOf = grown(this.#chunkOf);
     this.#localOf = grown(this.#localOf);
-    this.#slots = new Int32Array(capacity);
-    this.#mask = capacity - 1;
-    for (let index = 0; index < this.size; index++) this.#place(index, false);
   }
 
   #place(index: number, check: boolean): void {
@@ -74,6 +89,7 @@ export class ChunkedEntries<V> implements PackedEntries<V> {
 
   find(key: string): number {
     if (this.size === 0) return -1;
+    this.seal();
     const hash = hashOf(key);
     for (let slot = hash & this.#mask; ; slot = (slot + 1) & this.#mask) {
       const taken = this.#slots[slot]!;
