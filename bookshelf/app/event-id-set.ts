@@ -30,12 +30,13 @@ export function createEventIdSet(initialCapacity = 1 << 12): EventIdSet {
   const others = new Set<string>();
   const word = new Int32Array(WORDS);
 
-  function slotOf(table: Int32Array, taken: Uint8Array, mask: number): number {
-    let slot =
-      (Math.imul(word[0]! ^ Math.imul(word[1]!, 0x9e3779b1) ^ Math.imul(word[2]!, 0x85ebca6b) ^ word[3]!, 0xc2b2ae35) >>> 0) & mask;
-    while (taken[slot] === 1) {
+  /** The slot of the id whose words are `w0`–`w3`: where it is (as -1 - slot), or the free slot where it goes. */
+  function slotOf(w0: number, w1: number, w2: number, w3: number): number {
+    const mask = capacity - 1;
+    let slot = (Math.imul(w0 ^ Math.imul(w1, 0x9e3779b1) ^ Math.imul(w2, 0x85ebca6b) ^ w3, 0xc2b2ae35) >>> 0) & mask;
+    while (used[slot] === 1) {
       const at = slot * WORDS;
-      if (table[at] === word[0] && table[at + 1] === word[1] && table[at + 2] === word[2] && table[at + 3] === word[3]) return -1 - slot;
+      if (keys[at] === w0 && keys[at + 1] === w1 && keys[at + 2] === w2 && keys[at + 3] === w3) return -1 - slot;
       slot = (slot + 1) & mask;
     }
     return slot;
@@ -49,18 +50,22 @@ export function createEventIdSet(initialCapacity = 1 << 12): EventIdSet {
     used = new Uint8Array(capacity);
     for (let slot = 0; slot < oldUsed.length; slot++) {
       if (oldUsed[slot] !== 1) continue;
-      for (let w = 0; w < WORDS; w++) word[w] = oldKeys[slot * WORDS + w]!;
-      store(slotOf(keys, used, capacity - 1));
+      const at = slot * WORDS;
+      const w0 = oldKeys[at]!;
+      const w1 = oldKeys[at + 1]!;
+      const w2 = oldKeys[at + 2]!;
+      const w3 = oldKeys[at + 3]!;
+      store(slotOf(w0, w1, w2, w3), w0, w1, w2, w3);
     }
   }
 
   // Word by word: TypedArray.set costs more than the four writes.
-  function store(slot: number): void {
+  function store(slot: number, w0: number, w1: number, w2: number, w3: number): void {
     const at = slot * WORDS;
-    keys[at] = word[0]!;
-    keys[at + 1] = word[1]!;
-    keys[at + 2] = word[2]!;
-    keys[at + 3] = word[3]!;
+    keys[at] = w0;
+    keys[at + 1] = w1;
+    keys[at + 2] = w2;
+    keys[at + 3] = w3;
     used[slot] = 1;
   }
 
@@ -71,15 +76,15 @@ export function createEventIdSet(initialCapacity = 1 << 12): EventIdSet {
         others.add(id);
         return true;
       }
-      const slot = slotOf(keys, used, capacity - 1);
+      const slot = slotOf(word[0]!, word[1]!, word[2]!, word[3]!);
       if (slot < 0) return false;
-      store(slot);
+      store(slot, word[0]!, word[1]!, word[2]!, word[3]!);
       if (++compact * 4 > capacity * 3) grow();
       return true;
     },
     has(id: string): boolean {
       if (!readUuid(id, word)) return others.has(id);
-      return slotOf(keys, used, capacity - 1) < 0;
+      return slotOf(word[0]!, word[1]!, word[2]!, word[3]!) < 0;
     },
     get size() {
       return compact + others.size;
@@ -118,19 +123,22 @@ export function createEventIdSet(initialCapacity = 1 << 12): EventIdSet {
         return;
       }
       if (kind !== 'applied-uuids' || typeof items[0] !== 'string') throw new Error('an event id chunk is of no known kind');
-      const bytes = Buffer.from(items[0], 'base64');
-      if (bytes.length % (WORDS * 4) !== 0) throw new Error('packed event ids have a ragged length');
-      const packed = new Int32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length));
+      // Decoded straight into memory of its own, aligned for the words.
+      const text = items[0];
+      const memory = new ArrayBuffer(Buffer.byteLength(text, 'base64'));
+      const length = Buffer.from(memory).write(text, 'base64');
+      if (length % (WORDS * 4) !== 0) throw new Error('packed event ids have a ragged length');
+      const packed = new Int32Array(memory, 0, length / 4);
       // Room for the whole chunk first: one growth rather than one per doubling on the way.
       while ((compact + packed.length / WORDS) * 4 > capacity * 3) grow();
       for (let at = 0; at < packed.length; at += WORDS) {
-        word[0] = packed[at]!;
-        word[1] = packed[at + 1]!;
-        word[2] = packed[at + 2]!;
-        word[3] = packed[at + 3]!;
-        const slot = slotOf(keys, used, capacity - 1);
+        const w0 = packed[at]!;
+        const w1 = packed[at + 1]!;
+        const w2 = packed[at + 2]!;
+        const w3 = packed[at + 3]!;
+        const slot = slotOf(w0, w1, w2, w3);
         if (slot < 0) continue;
-        store(slot);
+        store(slot, w0, w1, w2, w3);
         compact++;
       }
     },
