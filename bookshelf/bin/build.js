@@ -76,8 +76,9 @@ export async function bundle() {
       outExtension: { '.js': '.cjs' },
       plugins: [lazyStringWidth],
       define: { 'import.meta': '__bundleMeta' },
+      // "use strict" first: the code is ES modules', strict, and a directive after the banner's line would be none.
       banner: {
-        js: "const __bundleMeta = { url: require('node:url').pathToFileURL(__filename).href, resolve: (specifier) => require('node:url').pathToFileURL(require.resolve(specifier)).href };",
+        js: "'use strict';\nconst __bundleMeta = { url: require('node:url').pathToFileURL(__filename).href, resolve: (specifier) => require('node:url').pathToFileURL(require.resolve(specifier)).href };",
       },
     }),
     esbuild.build({

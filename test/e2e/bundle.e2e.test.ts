@@ -23,6 +23,13 @@ describe('the entries, bundled', () => {
     expect(builtLauncher()).toBe(join(repoRoot, 'dist', 'bundle', 'launcher.cjs'));
   });
 
+  it('run in strict mode, as the ES modules they are made from', () => {
+    for (const name of ['entries.cjs', 'launcher.cjs']) {
+      const [first] = readFileSync(join(repoRoot, 'dist', 'bundle', name), 'utf8').split('\n', 1);
+      expect(first, name).toBe("'use strict';");
+    }
+  });
+
   it('find package.json from the bundle: every entry prints its version', async () => {
     for (const entry of ['last-read', 'list-books', 'books', 'shelf']) {
       expect(await run(join(binDir, `${entry}.js`), ['--version'])).toMatchObject({ code: 0, stdout: `${version}\n` });
