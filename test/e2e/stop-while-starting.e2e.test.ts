@@ -7,6 +7,15 @@ import { catalogService, createTopic, unique } from '../support/infra.js';
 import { exitWithin, freePort, runEntry, serviceArgs, type RunningProcess } from '../support/processes.js';
 
 const children: RunningProcess[] = [];
+
+/** Sends SIGTERM once `service` has logged `line`: how it then exited, and how long after the signal. */
+async function terminatedAfter(service: RunningProcess, line: string) {
+  await service.waitForLog(line);
+  const signalledAt = Date.now();
+  service.child.kill('SIGTERM');
+  const exit = await exitWithin(service, 5000);
+  return { exit, ms: Date.now() - signalledAt };
+}
 afterEach(() => {
   for (const process of children.splice(0)) process.child.kill('SIGKILL');
 });
@@ -16,12 +25,10 @@ describe('a service stopped while it starts', () => {
     const topic = unique('stop-delayed');
     const service = runEntry('last-read', [...serviceArgs({ topic, port: await freePort(), logLevel: 'info' }), '--delay', '30']);
     children.push(service);
-    await service.waitForLog('waiting before start');
-    const signalledAt = Date.now();
-    service.child.kill('SIGTERM');
+    const { exit, ms } = await terminatedAfter(service, 'waiting before start');
 
-    expect(await exitWithin(service, 5000)).toEqual({ code: 0, signal: null });
-    expect(Date.now() - signalledAt).toBeLessThan(2000);
+    expect(exit).toEqual({ code: 0, signal: null });
+    expect(ms).toBeLessThan(2000);
     expect(service.lines().map((line) => line.msg)).not.toContain('listening');
   });
 
@@ -31,12 +38,10 @@ describe('a service stopped while it starts', () => {
     await createTopic(topic, 1);
     const service = runEntry('last-read', serviceArgs({ topic, name, port: await freePort(), logLevel: 'info' }));
     children.push(service);
-    await service.waitForLog('listening');
-    const signalledAt = Date.now();
-    service.child.kill('SIGTERM');
+    const { exit, ms } = await terminatedAfter(service, 'listening');
 
-    expect(await exitWithin(service, 5000)).toEqual({ code: 0, signal: null });
-    expect(Date.now() - signalledAt).toBeLessThan(2000);
+    expect(exit).toEqual({ code: 0, signal: null });
+    expect(ms).toBeLessThan(2000);
     expect(service.lines().map((line) => line.msg)).toContain('stopped');
     expect(await catalogService(name)).toEqual([]);
   });
