@@ -64,6 +64,8 @@ export async function startBooks(config: ServiceConfig, { logger }: ServiceDeps)
     logger,
     metrics,
     pace: { minBytes: 64 * 1024, maxWaitTimeInMs: 50 },
+    // The log is read, and partitions are taken over, only once the shell runs.
+    onCaughtUp: () => shell.healthChanged(),
   });
   const { runner, kafka } = log;
   const groupId = config.group ?? `${config.name}-${config.topic}`;
@@ -84,6 +86,8 @@ export async function startBooks(config: ServiceConfig, { logger }: ServiceDeps)
     endOffset: (partition) => ends.endOffset(partition),
     readUpTo: (partition, end, timeoutMs) =>
       end <= 0 ? Promise.resolve(true) : runner.waitFor(new Map([[partition, end - 1]]), timeoutMs),
+    // What it owns is in its Consul meta, and owning its first partitions makes it pass.
+    onChange: () => shell.healthChanged(),
   });
   const membership = createGroupMembership({
     kafka,

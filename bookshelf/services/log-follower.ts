@@ -33,6 +33,7 @@ export function followLog<V>({
   metrics,
   pace,
   onApplied,
+  onCaughtUp,
 }: {
   projection: Projection<V>;
   config: ServiceConfig;
@@ -40,6 +41,8 @@ export function followLog<V>({
   metrics: Metrics;
   pace?: FetchPace;
   onApplied?: (event: RecordedEvent, partition: number, offset: number) => void;
+  /** Told once the projection has caught up with the log (its health then passes). */
+  onCaughtUp?: () => void;
 }) {
   const connection = { brokers: config.brokers, clientId: config.name, security: config.kafkaSecurity };
   const kafka = createKafka({ ...connection, logger: logger.child({ module: 'kafka' }) });
@@ -52,6 +55,7 @@ export function followLog<V>({
     fetchEnds: ends.fetch,
     ...(onApplied && { onApplied }),
     onCaughtUp(applied) {
+      onCaughtUp?.();
       if (applied < REPLAY_GARBAGE_EVENTS) return;
       const ms = collectGarbage();
       logger.info({ applied, ms: Math.round(ms) }, 'replay garbage collected');

@@ -20,6 +20,8 @@ export interface RunningService {
   url: string;
   port: number;
   id: string;
+  /** Its health or its Consul meta may have changed: Consul is told now rather than at the next look. */
+  healthChanged(): void;
   stop(): Promise<void>;
 }
 
@@ -115,6 +117,7 @@ export async function startServiceShell({
     url: server.url,
     port: server.port,
     id,
+    healthChanged: () => registration?.refresh(),
     stop() {
       stopping ??= (async () => {
         await beforeStop?.();

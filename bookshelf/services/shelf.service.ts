@@ -123,7 +123,7 @@ export async function startShelf(config: ServiceConfig, { logger }: ServiceDeps)
   };
 
   discovery.start();
-  return startServiceShell({
+  const shell = await startServiceShell({
     config,
     logger,
     metrics,
@@ -153,4 +153,7 @@ export async function startShelf(config: ServiceConfig, { logger }: ServiceDeps)
       return Promise.resolve();
     },
   });
+  // Its health follows what it finds in Consul: Consul hears of a change at once.
+  discovery.onChange(() => shell.healthChanged());
+  return shell;
 }

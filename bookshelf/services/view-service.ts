@@ -48,6 +48,8 @@ export async function startView<V>(definition: ViewDefinition<V>, config: Servic
       if (definition.changed && !definition.changed(log.runner.view(), event)) return;
       feed.publish({ partition, offset, event: event.type, book: event.data.id ?? null, created: event.metadata.created });
     },
+    // The log is read only once the shell runs.
+    onCaughtUp: () => shell.healthChanged(),
   });
   const { runner } = log;
   const describe = definition.change?.(config);

@@ -31,16 +31,27 @@ export interface RegistrationOptions {
   meta?: () => Record<string, string>;
   /** How often to make sure the agent still knows the service. */
   watchEveryMs?: number;
+  /**
+   * How often the status and meta are looked at. Looking costs nothing but a health report; Consul is only called
+   * when they changed. A service that knows when they change says so with `refresh()` rather than waiting for a look.
+   */
+  statusEveryMs?: number;
 }
 
-// Looking costs nothing but a health report; Consul is only called when the status changed.
-const STATUS_EVERY_MS = 100;
 /** How often a renewal asks whether Consul lists the new check yet (it takes a few milliseconds). */
 const LISTED_EVERY_MS = 5;
 
-export function createRegistration({ agent, logger, service, status, meta, watchEveryMs = 2000 }: RegistrationOptions) {
+export function createRegistration({
+  agent,
+  logger,
+  service,
+  status,
+  meta,
+  watchEveryMs = 2000,
+  statusEveryMs = 100,
+}: RegistrationOptions) {
   let stopped = false;
-  /** Aborted by the stop: ends the pause before the next look. */
+  /** Aborted by the stop: ends the pauses of a registration under way. */
   const stopping = new AbortController();
   let registered = false;
   let failures = 0;
@@ -52,6 +63,22 @@ export function createRegistration({ agent, logger, service, status, meta, watch
   let checkId: string | undefined;
   let registeredMeta: string | undefined;
   const currentMeta = (): Record<string, string> => (meta ? { ...service.meta, ...meta() } : service.meta);
+  /** Set by `refresh()`: the next look comes at once, even when the refresh came during a look. */
+  let lookAgain = false;
+  /** Ends the pause before the next look. */
+  let wake: (() => void) | undefined;
+
+  const nap = (): Promise<void> =>
+    new Promise((resolve) => {
+      if (lookAgain || stopped) return resolve();
+      const timer = setTimeout(done, statusEveryMs);
+      function done() {
+        clearTimeout(timer);
+        wake = undefined;
+        resolve();
+      }
+      wake = done;
+    });
 
   const checkDefinition = (id: string, current?: CheckStatus) => ({
     CheckID: id,
@@ -147,12 +174,13 @@ export function createRegistration({ agent, logger, service, status, meta, watch
 
   async function keep(): Promise<void> {
     while (!stopped) {
+      lookAgain = false;
       // Until registered, a failure is tried again after a growing pause (any failure: a token may be granted later);
       // once registered, the next look comes soon anyway.
       await retry(look, { initialMs: 500, maxMs: 5000, retryOn: 'any', stop: () => registered, signal: stopping.signal }).catch(
         () => undefined,
       );
-      await pause(STATUS_EVERY_MS, stopping.signal);
+      await nap();
     }
   }
 
@@ -161,10 +189,16 @@ export function createRegistration({ agent, logger, service, status, meta, watch
     start(): void {
       void keep();
     },
+    /** The status or meta may have changed: looks now rather than at the next look. */
+    refresh(): void {
+      lookAgain = true;
+      wake?.();
+    },
     /** Deregisters; after this, Consul no longer lists the service. */
     async stop(): Promise<void> {
       stopped = true;
       stopping.abort();
+      wake?.();
       // A registration still under way must land before it is undone.
       await inFlight;
       try {

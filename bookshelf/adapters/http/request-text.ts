@@ -3,7 +3,7 @@
  * `fetch` loads undici and its WebAssembly parser, a tenth to a quarter of a second of CPU, which each service and the
  * launcher paid at every start.
  */
-import { request as httpRequest } from 'node:http';
+import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 
 export interface TextRequest {
@@ -16,6 +16,7 @@ export interface TextRequest {
 
 export interface TextAnswer {
   status: number;
+  headers: IncomingHttpHeaders;
   text: string;
 }
 
@@ -34,7 +35,9 @@ export function requestText(url: string, { method = 'GET', headers = {}, body, t
         const pieces: Buffer[] = [];
         incoming.on('data', (piece: Buffer) => pieces.push(piece));
         incoming.on('error', reject);
-        incoming.on('end', () => resolve({ status: incoming.statusCode ?? 0, text: Buffer.concat(pieces).toString('utf8') }));
+        incoming.on('end', () =>
+          resolve({ status: incoming.statusCode ?? 0, headers: incoming.headers, text: Buffer.concat(pieces).toString('utf8') }),
+        );
       },
     );
     outgoing.on('error', reject);
