@@ -5,13 +5,13 @@
  * old one, and our readers of Consul also want a check of the instance's own.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { createAgentApi } from '../../bookshelf/adapters/consul/agent-api.js';
 import { createConsulClient } from '../../bookshelf/adapters/consul/consul-client.js';
 import { createDiscovery, locate } from '../../bookshelf/adapters/consul/discovery.js';
 import { passingPeers } from '../../bookshelf/adapters/consul/peer-lookup.js';
-import { createRegistration, type CheckStatus } from '../../bookshelf/adapters/consul/registration.js';
+import type { CheckStatus } from '../../bookshelf/adapters/consul/registration.js';
 import { CONSUL, catalogService, unique } from '../support/infra.js';
 import { silentLogger } from '../support/silent-logger.js';
+import { testRegistration } from '../support/test-registration.js';
 import { waitFor } from '../support/wait-for.js';
 
 const [host, port] = [CONSUL.split(':')[0]!, Number(CONSUL.split(':')[1])];
@@ -29,20 +29,7 @@ describe('an instance whose registration is renewed while it is not passing', ()
     discovery.start();
     // Warning and critical in turn: every look (a tenth of a second) renews the registration with a new check.
     let renewals = 0;
-    const registration = createRegistration({
-      agent: createAgentApi({ host, port, secure: false }),
-      logger: silentLogger(),
-      status: (): CheckStatus => (++renewals % 2 === 0 ? 'warning' : 'critical'),
-      service: {
-        name,
-        id: `${name}-1`,
-        tags: [],
-        address: '127.0.0.1',
-        port: 1,
-        meta: {},
-        check: { http: 'http://127.0.0.1:1/health', interval: '10s', timeout: '1s', deregisterAfter: '1m' },
-      },
-    });
+    const registration = testRegistration(name, { status: (): CheckStatus => (++renewals % 2 === 0 ? 'warning' : 'critical') });
     running.push(registration);
     registration.start();
     await waitFor(async () => (await catalogService(name)).length === 1, { what: 'the registration' });

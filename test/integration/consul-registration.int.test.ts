@@ -1,11 +1,11 @@
 import { createServer } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AgentError, createAgentApi } from '../../bookshelf/adapters/consul/agent-api.js';
-import { createRegistration, type CheckStatus } from '../../bookshelf/adapters/consul/registration.js';
+import type { CheckStatus } from '../../bookshelf/adapters/consul/registration.js';
 import { lastReadView } from '../../bookshelf/services/last-read.service.js';
 import { CONSUL, catalogService, checkStatus, consulGet, createTopic, unique } from '../support/infra.js';
 import { startTestView } from '../support/in-process.js';
-import { silentLogger } from '../support/silent-logger.js';
+import { testRegistration } from '../support/test-registration.js';
 import { waitFor } from '../support/wait-for.js';
 
 const running: { stop(): Promise<void> }[] = [];
@@ -52,27 +52,11 @@ describe('Consul registration', () => {
   });
 
   it('tells Consul of a new status and meta at once when the service says they changed, not at its next look', async () => {
-    const [host, port] = [CONSUL.split(':')[0]!, Number(CONSUL.split(':')[1])];
     const name = unique('refreshed');
     let status: CheckStatus = 'warning';
     let partitions = '';
-    const registration = createRegistration({
-      agent: createAgentApi({ host, port, secure: false }),
-      logger: silentLogger(),
-      status: () => status,
-      meta: () => ({ partitions }),
-      // The next look would be a minute away: only refresh() can bring the change sooner.
-      statusEveryMs: 60_000,
-      service: {
-        name,
-        id: `${name}-1`,
-        tags: [],
-        address: '127.0.0.1',
-        port: 1,
-        meta: {},
-        check: { http: 'http://127.0.0.1:1/health', interval: '10s', timeout: '1s', deregisterAfter: '1m' },
-      },
-    });
+    // The next look would be a minute away: only refresh() can bring the change sooner.
+    const registration = testRegistration(name, { status: () => status, meta: () => ({ partitions }), statusEveryMs: 60_000 });
     running.push(registration);
     registration.start();
     await waitFor(async () => (await checkStatus(name)).join() === 'warning', { what: 'registered, warning' });
