@@ -2,7 +2,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import { hasOwnCheck } from '../adapters/consul/discovery.js';
+import { passingInConsul, type ConsulCheck } from '../adapters/consul/discovery.js';
 import { isOk, requestText } from '../adapters/http/request-text.js';
 import { shutdown } from './shutdown.js';
 import { formatLogLine, readLines } from './start-log.js';
@@ -51,38 +51,34 @@ export function startChild(run: ShelfRun, service: ShelfService, args: string[])
   return running;
 }
 
-interface HealthEntry {
-  Service: { ID: string; Port: number };
-  Checks: { Status: string; ServiceID?: string }[];
-}
-
-const consulHealth = async (consul: string, path: string): Promise<HealthEntry[]> => {
-  const { status, text } = await requestText(`http://${consul}${path}`, { timeoutMs: 3000 });
-  if (!isOk(status)) throw new Error(`Consul ${path}: ${status}`);
-  return JSON.parse(text) as HealthEntry[];
-};
-
 type GatewayServices = Record<string, { instances?: { status: string }[] } | undefined>;
 
 /** How long one look at Consul waits for a change of its checks (a blocking query) before looking again anyway. */
 const CHANGE_WAIT_MS = 1000;
 
+interface ChecksSeen {
+  checks: ConsulCheck[];
+  /** Where the next look waits from. */
+  index: number;
+}
+
 /**
- * Resolves once any check in Consul changed after `index` (a blocking query), after `CHANGE_WAIT_MS` without a change,
- * or when a child exits; gives the index to wait from next. A failed look pauses a tenth of a second.
+ * Every check Consul has, once one changed after `index` (a blocking query; at once for index 0) or after
+ * `CHANGE_WAIT_MS` without a change. Undefined when a child exits first, or after a failed look and a tenth of a second.
  */
-async function checksChanged(run: ShelfRun, consul: string, index: number): Promise<number> {
+async function checksAfter(run: ShelfRun, consul: string, index: number): Promise<ChecksSeen | undefined> {
   const looked = requestText(`http://${consul}/v1/health/state/any?index=${index}&wait=${CHANGE_WAIT_MS}ms`, {
     timeoutMs: CHANGE_WAIT_MS * 2 + 3000,
   }).then(
-    ({ status, headers }) => {
+    ({ status, headers, text }) => {
       const next = Number(headers['x-consul-index']);
+      if (!isOk(status) || !Number.isSafeInteger(next) || next <= 0) return delay(100, undefined);
       // Consul's advice: an index that went back (a restarted agent) starts the waits over.
-      return isOk(status) && Number.isSafeInteger(next) && next > 0 ? (next < index ? 0 : next) : delay(100, index);
+      return { checks: JSON.parse(text) as ConsulCheck[], index: next < index ? 0 : next };
     },
-    () => delay(100, index),
+    () => delay(100, undefined),
   );
-  return Promise.race([looked, ...run.children.map((child) => child.exited.then(() => index))]);
+  return Promise.race([looked, ...run.children.map((child) => child.exited.then(() => undefined))]);
 }
 
 /** Until Consul shows every child passing, and the gateway sees the services it routes to. */
@@ -90,27 +86,28 @@ export async function waitUntilReady(run: ShelfRun, consul: string, shelfPort: n
   const timeout = run.settings.startTimeoutMs;
   const deadline = Date.now() + timeout;
   const passing = new Set<RunningService>();
-  let gatewaySees = false;
   let index = 0;
   while (!run.stopping) {
     const dead = run.children.find((child) => child.exit);
     if (dead?.exit) throw new Error(`${dead.entry} exited during start-up (${describeExit(dead.exit)}, see above)`);
-    for (const child of run.children.filter((c) => !passing.has(c))) {
-      const entries = await consulHealth(consul, `/v1/health/service/${encodeURIComponent(child.name)}?passing=true`).catch(
-        (): HealthEntry[] => [],
-      );
-      if (entries.some((entry) => entry.Service.Port === child.port && hasOwnCheck(entry))) {
+    if (passing.size === run.children.length) {
+      // The gateway watches Consul itself: it sees them within milliseconds.
+      const known = await requestText(`http://127.0.0.1:${shelfPort}/services`, { timeoutMs: 3000 })
+        .then(({ text }) => JSON.parse(text) as GatewayServices)
+        .catch((): GatewayServices => ({}));
+      if (gatewayTargets.every((name) => known[name]?.instances?.some((instance) => instance.status === 'passing'))) return;
+      await delay(10);
+    } else {
+      // Until then, Consul is asked again only when its checks change.
+      const seen = await checksAfter(run, consul, index);
+      index = seen?.index ?? index;
+      for (const child of run.children) {
+        if (seen === undefined || passing.has(child) || child.consulId === undefined) continue;
+        if (!passingInConsul(seen.checks, child.consulId)) continue;
         passing.add(child);
         say(`${child.entry} is passing in Consul as ${child.name}`);
       }
     }
-    if (passing.size === run.children.length && !gatewaySees) {
-      const known = await requestText(`http://127.0.0.1:${shelfPort}/services`, { timeoutMs: 3000 })
-        .then(({ text }) => JSON.parse(text) as GatewayServices)
-        .catch((): GatewayServices => ({}));
-      gatewaySees = gatewayTargets.every((name) => known[name]?.instances?.some((instance) => instance.status === 'passing'));
-    }
-    if (gatewaySees) return;
     if (Date.now() > deadline) {
       const waiting = run.children.filter((c) => !passing.has(c)).map((c) => c.entry);
       throw new Error(
@@ -119,9 +116,5 @@ export async function waitUntilReady(run: ShelfRun, consul: string, shelfPort: n
           : 'the gateway does not see the services in Consul',
       );
     }
-    // Until all pass, the next look is when Consul's checks change; then the gateway, which watches Consul itself,
-    // sees them within milliseconds.
-    if (passing.size < run.children.length) index = await checksChanged(run, consul, index);
-    else await delay(10);
   }
 }

@@ -40,11 +40,12 @@ describe('npm start waiting for its services in Consul', () => {
 
   it('goes on once the service turns from warning to passing', async () => {
     const name = unique('listbooks');
-    // Registers with a TTL check that is warning, turns it passing a moment later, and stays up.
+    // Says it listens, registers with a TTL check that is warning, turns it passing a moment later, and stays up.
     const consul = `http://${CONSUL}/v1/agent`;
     const run = runWith(
       'list-books',
-      `const check = { CheckID: '${name}-check', TTL: '1m', Status: 'warning', DeregisterCriticalServiceAfter: '1m' };
+      `console.log(JSON.stringify({ msg: 'listening', id: '${name}-1' }));
+       const check = { CheckID: '${name}-check', TTL: '1m', Status: 'warning', DeregisterCriticalServiceAfter: '1m' };
        fetch('${consul}/service/register', { method: 'PUT', body: JSON.stringify({ Name: '${name}', ID: '${name}-1', Port: 2, Check: check }) })
          .then(() => setTimeout(() => fetch('${consul}/check/pass/${name}-check', { method: 'PUT' }), 500));
        process.on('SIGTERM', () => fetch('${consul}/service/deregister/${name}-1', { method: 'PUT' }).finally(() => process.exit(0)));

@@ -44,6 +44,22 @@ const severity: Record<CheckStatus, number> = { passing: 0, warning: 1, critical
 export const hasOwnCheck = (entry: { Service: { ID: string }; Checks: { ServiceID?: string }[] }): boolean =>
   entry.Checks.some((check) => check.ServiceID === entry.Service.ID);
 
+/** One check as Consul's `/v1/health/state/any` lists it; a node's own checks have no service id. */
+export interface ConsulCheck {
+  Node: string;
+  ServiceID: string;
+  Status: string;
+}
+
+/** Whether an instance is passing as `?passing` counts it, among all of Consul's checks, and with a check of its own. */
+export function passingInConsul(checks: readonly ConsulCheck[], serviceId: string): boolean {
+  const own = checks.filter((check) => check.ServiceID === serviceId);
+  if (own.length === 0) return false;
+  const node = own[0]!.Node;
+  const nodes = checks.filter((check) => check.ServiceID === '' && check.Node === node);
+  return [...own, ...nodes].every((check) => check.Status === 'passing');
+}
+
 export function toInstance(entry: HealthEntry): Instance {
   const status = hasOwnCheck(entry)
     ? entry.Checks.reduce<CheckStatus>((worst, check) => (severity[check.Status] > severity[worst] ? check.Status : worst), 'passing')
