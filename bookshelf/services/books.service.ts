@@ -55,6 +55,8 @@ export const booksDefaults: EntryDefaults = {
 
 export async function startBooks(config: ServiceConfig, { logger }: ServiceDeps): Promise<RunningService & { view(): unknown }> {
   const metrics = createMetrics({ service: config.name });
+  /** Tells Consul of a change of health or meta at once; the shell's, once it runs (its registration starts with them as they are then). */
+  let healthChanged = (): void => {};
   // Its own events are applied once Kafka committed them; reading them back can wait for a few together,
   // which spares a fetch per command. The follower reads every partition, in a group of its own: --group names
   // the group that shares the partitions among instances.
@@ -64,8 +66,7 @@ export async function startBooks(config: ServiceConfig, { logger }: ServiceDeps)
     logger,
     metrics,
     pace: { minBytes: 64 * 1024, maxWaitTimeInMs: 50 },
-    // The log is read, and partitions are taken over, only once the shell runs.
-    onCaughtUp: () => shell.healthChanged(),
+    onCaughtUp: () => healthChanged(),
   });
   const { runner, kafka } = log;
   const groupId = config.group ?? `${config.name}-${config.topic}`;
@@ -87,7 +88,7 @@ export async function startBooks(config: ServiceConfig, { logger }: ServiceDeps)
     readUpTo: (partition, end, timeoutMs) =>
       end <= 0 ? Promise.resolve(true) : runner.waitFor(new Map([[partition, end - 1]]), timeoutMs),
     // What it owns is in its Consul meta, and owning its first partitions makes it pass.
-    onChange: () => shell.healthChanged(),
+    onChange: () => healthChanged(),
   });
   const membership = createGroupMembership({
     kafka,
@@ -174,6 +175,7 @@ export async function startBooks(config: ServiceConfig, { logger }: ServiceDeps)
     },
   });
   selfId = shell.id;
+  healthChanged = shell.healthChanged;
   discovery?.start();
   log.start(shell.id);
   membership.start();

@@ -21,7 +21,7 @@ export interface RunningService {
   port: number;
   id: string;
   /** Its health or its Consul meta may have changed: Consul is told now rather than at the next look. */
-  healthChanged(): void;
+  healthChanged: () => void;
   stop(): Promise<void>;
 }
 

@@ -39,6 +39,8 @@ export interface RunningView extends RunningService {
 export async function startView<V>(definition: ViewDefinition<V>, config: ServiceConfig, { logger }: ServiceDeps): Promise<RunningView> {
   const metrics = createMetrics({ service: config.name });
   const feed = createChangeFeed({ capacity: CHANGES_KEPT });
+  /** Tells Consul of a change of health at once; the shell's, once it runs (its registration starts with the health as it is then). */
+  let healthChanged = (): void => {};
   const log = followLog({
     projection: definition.projection,
     config,
@@ -48,8 +50,7 @@ export async function startView<V>(definition: ViewDefinition<V>, config: Servic
       if (definition.changed && !definition.changed(log.runner.view(), event)) return;
       feed.publish({ partition, offset, event: event.type, book: event.data.id ?? null, created: event.metadata.created });
     },
-    // The log is read only once the shell runs.
-    onCaughtUp: () => shell.healthChanged(),
+    onCaughtUp: () => healthChanged(),
   });
   const { runner } = log;
   const describe = definition.change?.(config);
@@ -94,6 +95,7 @@ export async function startView<V>(definition: ViewDefinition<V>, config: Servic
     drain: () => runner.close(),
     endStreams: () => changes.close(),
   });
+  healthChanged = shell.healthChanged;
   log.start(shell.id);
   return { ...shell, view: runner.view };
 }
