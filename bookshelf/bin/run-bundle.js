@@ -36,8 +36,8 @@ function writeCache(path, script) {
 
 /**
  * Runs the CommonJS bundle at `path` and returns its exports, and what became of the cache: `used`, `refused` (made
- * by another V8 or under other flags), `none` (not made yet: it is written `writeAfterMs` after this) or `off`
- * (source maps are on).
+ * by another V8 or under other flags, or damaged: a new one is written `writeAfterMs` after this), `none` (not made
+ * yet: it is written then too) or `off` (source maps are on).
  */
 export function requireBundle(path, { writeAfterMs = WRITE_AFTER_MS } = {}) {
   if (process.sourceMapsEnabled) return { exports: createRequire(path)(path), cache: 'off' };
@@ -59,7 +59,8 @@ export function requireBundle(path, { writeAfterMs = WRITE_AFTER_MS } = {}) {
   });
   const module = { exports: {} };
   script.runInThisContext()(module.exports, createRequire(path), module, path, dirname(path));
-  if (cachedData === undefined) setTimeout(() => writeCache(cachePath, script), writeAfterMs).unref();
   const cache = cachedData === undefined ? 'none' : script.cachedDataRejected ? 'refused' : 'used';
+  // A refused cache (another V8, other flags, damaged) is replaced: otherwise every later start would refuse it too.
+  if (cache !== 'used') setTimeout(() => writeCache(cachePath, script), writeAfterMs).unref();
   return { exports: module.exports, cache };
 }

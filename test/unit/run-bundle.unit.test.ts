@@ -82,7 +82,7 @@ describe('a bundle run through run-bundle.js', () => {
     expect(run).toMatchObject({ cache: 'none', answer: { word: 'NEW' } });
   });
 
-  it('runs from its source when the cache is not one V8 made', async () => {
+  it('runs from its source when the cache is not one V8 made, and writes a good one in its place', async () => {
     // Given a bundle run once, then its cache overwritten with other bytes
     writeFileSync(bundle, bundleText('scrambled'));
     await runBundle(bundle);
@@ -92,6 +92,8 @@ describe('a bundle run through run-bundle.js', () => {
     const run = await runBundle(bundle);
     // Then V8 refused the cache and the bundle ran as it should
     expect(run).toMatchObject({ cache: 'refused', answer: { word: 'SCRAMBLED' } });
+    // And it wrote a good one in its place, which the next start uses
+    expect(await runBundle(bundle)).toMatchObject({ cache: 'used', answer: { word: 'SCRAMBLED' } });
   });
 
   it("runs through Node's own loader under --enable-source-maps, so that its stack traces name the sources", async () => {
