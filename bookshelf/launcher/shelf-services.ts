@@ -63,11 +63,14 @@ interface ChecksSeen {
 }
 
 /**
- * Every check Consul has, once one changed after `index` (a blocking query; at once for index 0) or after
- * `CHANGE_WAIT_MS` without a change. Undefined when a child exits first, or after a failed look and a tenth of a second.
+ * The checks of the nodes and of the children, once one of them changed after `index` (a blocking query; at once
+ * for index 0) or after `CHANGE_WAIT_MS` without a change. Undefined when a child exits first, or after a failed look and a tenth of a second.
  */
 async function checksAfter(run: ShelfRun, consul: string, index: number): Promise<ChecksSeen | undefined> {
-  const looked = requestText(`http://${consul}/v1/health/state/any?index=${index}&wait=${CHANGE_WAIT_MS}ms`, {
+  // Only the nodes' checks and those of the shelf's services: a shared Consul may hold many more.
+  const filter = ['ServiceID == ""', ...run.children.map((child) => `ServiceName == ${JSON.stringify(child.name)}`)].join(' or ');
+  const query = `index=${index}&wait=${CHANGE_WAIT_MS}ms&filter=${encodeURIComponent(filter)}`;
+  const looked = requestText(`http://${consul}/v1/health/state/any?${query}`, {
     timeoutMs: CHANGE_WAIT_MS * 2 + 3000,
   }).then(
     ({ status, headers, text }) => {
