@@ -43,6 +43,18 @@ describe('HTTP edge cases', () => {
     expect(problemOf(answer)).toMatchObject({ status, code });
   });
 
+  it.each([
+    ['alone', ''],
+    ['after a GET in the same packet', 'GET /health HTTP/1.1\r\nHost: x\r\n\r\n'],
+  ])('answers a HEAD whose headers are over 16 KiB (%s) with the 431 head and no body', async (_, before) => {
+    const answer = await raw(`${before}HEAD /health?${'q'.repeat(200)} HTTP/1.1\r\nHost: x\r\nCookie: ${'c'.repeat(20_000)}\r\n\r\n`);
+    const last = answer.slice(answer.lastIndexOf('HTTP/1.1 '));
+    expect(last).toMatch(/^HTTP\/1\.1 431 /);
+    expect(last).toMatch(/\r\nContent-Type: application\/problem\+json\r\n/i);
+    expect(Number(/\r\nContent-Length: (\d+)\r\n/i.exec(last)?.[1])).toBeGreaterThan(0);
+    expect(last.endsWith('\r\n\r\n'), 'nothing after the head').toBe(true);
+  });
+
   it('answers a body that does not decode as its Content-Encoding says with 400, and decodes one that does', async () => {
     for (const encoding of ['gzip', 'deflate', 'br']) {
       const answer = await books.send('POST', '/books', { title: 'Emma' }, { 'Content-Encoding': encoding });

@@ -59,13 +59,32 @@ function answerUnparsable(error: NodeJS.ErrnoException, socket: Duplex): void {
       : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
         ? 'request_timeout'
         : 'bad_request';
-  answerRaw(socket, new ProblemError(code, `the request could not be read (${error.code ?? error.message})`));
+  const problem = new ProblemError(code, `the request could not be read (${error.code ?? error.message})`);
+  answerRaw(socket, problem, failedMethod(error) === 'HEAD');
 }
 
-function answerRaw(socket: Duplex, error: ProblemError): void {
+/** What Node's parser gives with its error: the bytes it was reading, and how far it got in them. */
+type ParseError = NodeJS.ErrnoException & { rawPacket?: Buffer; bytesParsed?: number };
+
+const REQUEST_LINE = /(?:^|\n)([A-Z]+) \S+ HTTP\/\d\.\d\r?\n/g;
+
+/**
+ * The method of the request the parser failed on: that of the last request line before the point of failure, when
+ * the bytes it was reading hold one. A HEAD must be answered without a body, or the client reads the body as the
+ * start of another answer. Headers that overflow after the request line came in an earlier read leave it unknown.
+ */
+function failedMethod({ rawPacket, bytesParsed }: ParseError): string | undefined {
+  if (rawPacket === undefined) return undefined;
+  const read = rawPacket.toString('latin1', 0, Math.min(rawPacket.length, bytesParsed ?? rawPacket.length));
+  let method: string | undefined;
+  for (const match of read.matchAll(REQUEST_LINE)) method = match[1];
+  return method;
+}
+
+function answerRaw(socket: Duplex, error: ProblemError, head = false): void {
   const problem = toProblem(error);
   const body = JSON.stringify(problem);
   socket.end(
-    `HTTP/1.1 ${problem.status} ${STATUS_CODES[problem.status]}\r\nContent-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    `HTTP/1.1 ${problem.status} ${STATUS_CODES[problem.status]}\r\nContent-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${head ? '' : body}`,
   );
 }
