@@ -18,6 +18,10 @@ export interface ConsumerOptions {
   sink: LogSink;
   /** Told whether Kafka answers: connecting, running (each fetch) or down. */
   liveness: KafkaLiveness;
+  /**
+   * How long the broker holds a fetch that finds nothing new (250 ms by default). A stop waits for the fetch under
+   * way (kafkajs ends it before leaving the group), so this bounds how long a quiet consumer takes to stop.
+   */
   maxWaitTimeInMs?: number;
   /** The broker answers a fetch once it has this many bytes, or after `maxWaitTimeInMs`. */
   minBytes?: number;
@@ -40,7 +44,7 @@ export function createConsumer(options: ConsumerOptions) {
     groupId,
     sink,
     liveness,
-    maxWaitTimeInMs = 1000,
+    maxWaitTimeInMs = 250,
     minBytes = 1,
     maxBytesPerPartition = 512 * 1024,
   } = options;

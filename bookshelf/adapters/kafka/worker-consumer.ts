@@ -71,7 +71,7 @@ export function createWorkerConsumer(options: WorkerConsumerOptions) {
       connection: options.connection,
       topic: options.topic,
       groupId,
-      maxWaitTimeInMs: options.maxWaitTimeInMs ?? 1000,
+      maxWaitTimeInMs: options.maxWaitTimeInMs ?? 250,
       minBytes: options.minBytes ?? 1,
       maxBytesPerPartition: 1024 * 1024,
       maxUnapplied: 3,
