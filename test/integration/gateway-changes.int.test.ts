@@ -4,6 +4,7 @@ import { listBooksView } from '../../bookshelf/services/list-books.service.js';
 import { createTopic, pushWithKcat, unique } from '../support/infra.js';
 import { startTestShelf, startTestView } from '../support/in-process.js';
 import { openStream, type OpenStream } from '../support/sse.js';
+import { pipelined } from '../support/pipelined.js';
 import { waitFor } from '../support/wait-for.js';
 
 const running: { stop(): Promise<void> }[] = [];
@@ -94,6 +95,17 @@ describe('GET /bookshelf/changes on the gateway', () => {
     await pushWithKcat(topic, [added('o4')]);
     await waitFor(() => books(stream).length === 3, { what: 'three books' });
     expect(books(stream)).toEqual(['o2', 'o3', 'o4']);
+  });
+
+  it('answers HEAD with the head of a stream and nothing more, and the connection serves the next request', async () => {
+    const { start } = await shelfOn();
+    const shelf = await start();
+    const answer = await pipelined(shelf.url, ['HEAD /bookshelf/changes', 'GET /services'], /\r\n\r\n[^]*\r\n\r\n/);
+    const [head, next] = answer.split(/(?=HTTP\/1\.1 )/);
+    expect(head).toMatch(/^HTTP\/1\.1 200 /);
+    expect(head).toMatch(/\r\nContent-Type: text\/event-stream; charset=utf-8\r\n/i);
+    expect(head!.endsWith('\r\n\r\n'), 'no body').toBe(true);
+    expect(next).toMatch(/^HTTP\/1\.1 200 /);
   });
 
   it('refuses a Last-Event-ID it did not give', async () => {

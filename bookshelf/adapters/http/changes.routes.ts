@@ -6,7 +6,7 @@ import Router from '@koa/router';
 import type { Context } from 'koa';
 import type { Change, ChangeFeed } from '../../app/change-feed.js';
 import { formatPosition, parsePosition, type LogPosition } from '../../app/log-position.js';
-import { openEventStream, type EventStream } from './event-stream.js';
+import { answerStreamHead, openEventStream, type EventStream } from './event-stream.js';
 import { ProblemError } from './problem.js';
 
 export interface ChangesSource {
@@ -78,6 +78,7 @@ export function changesRoutes(source: ChangesSource, { heartbeatMs = 15_000, sta
   const router = new Router();
   router.get('/changes', (ctx) => {
     const since = readSince(ctx);
+    if (ctx.method === 'HEAD') return answerStreamHead(ctx);
     const snapshot = source.startedFrom?.();
     if (snapshot !== undefined && snapshot !== '') feed.forget(toPosition(snapshot));
     let position = new Map(since ?? toPosition(source.appliedPosition()));

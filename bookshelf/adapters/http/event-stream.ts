@@ -38,6 +38,21 @@ const BURST = 16;
 export const formatFrame = ({ id, event, data }: EventFrame): string =>
   `${id !== undefined ? `id: ${id}\n` : ''}${event !== undefined ? `event: ${event}\n` : ''}data: ${data}\n\n`;
 
+const STREAM_HEADERS = {
+  'Content-Type': 'text/event-stream; charset=utf-8',
+  'Cache-Control': 'no-store',
+  'X-Accel-Buffering': 'no',
+};
+
+/**
+ * A HEAD of an event stream: the head a GET would get, and nothing more. A stream opened for it would never be
+ * answered (Node writes no body for a HEAD, so the head waits for a first write that never comes).
+ */
+export function answerStreamHead(ctx: Context): void {
+  ctx.status = 200;
+  ctx.set(STREAM_HEADERS);
+}
+
 /** Answers the request with an event stream; Koa leaves the response to it. */
 export function openEventStream(
   ctx: Context,
@@ -47,12 +62,7 @@ export function openEventStream(
   ctx.respond = false;
   req.socket.setTimeout(0);
   req.socket.setNoDelay(true);
-  res.writeHead(200, {
-    'Content-Type': 'text/event-stream; charset=utf-8',
-    'Cache-Control': 'no-store',
-    Connection: 'keep-alive',
-    'X-Accel-Buffering': 'no',
-  });
+  res.writeHead(200, { ...STREAM_HEADERS, Connection: 'keep-alive' });
   res.write(`retry: ${retryMs}\n\n`);
 
   let closed = false;

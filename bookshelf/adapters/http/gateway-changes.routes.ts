@@ -10,7 +10,7 @@ import { covers } from '../../app/change-feed.js';
 import { parsePosition, formatPosition, type LogPosition } from '../../app/log-position.js';
 import { formatMergedEventId, parseMergedEventId, type MergedEventId } from '../../app/merged-event-id.js';
 import { readLastEventId } from './changes.routes.js';
-import { formatFrame, openEventStream, type EventStream } from './event-stream.js';
+import { answerStreamHead, formatFrame, openEventStream, type EventStream } from './event-stream.js';
 import { ProblemError } from './problem.js';
 import { followView } from './view-follower.js';
 import { createViewHub, type HubListener, type ViewHub } from './view-hub.js';
@@ -72,6 +72,7 @@ export function gatewayChangesRoutes({ instances, views, headers, heartbeatMs = 
     } catch (error) {
       throw new ProblemError('invalid_position', `Last-Event-ID: ${(error as Error).message}`, { field: 'Last-Event-ID' });
     }
+    if (ctx.method === 'HEAD') return answerStreamHead(ctx);
     const authorization = ctx.get('authorization');
     const detach: (() => void)[] = [];
     const stream = openEventStream(ctx, {
