@@ -37,17 +37,7 @@ export interface ConsumerOptions {
 const SLICE = 256;
 
 export function createConsumer(options: ConsumerOptions) {
-  const {
-    kafka,
-    logger,
-    topic,
-    groupId,
-    sink,
-    liveness,
-    maxWaitTimeInMs = 250,
-    minBytes = 1,
-    maxBytesPerPartition = 512 * 1024,
-  } = options;
+  const { kafka, logger, topic, groupId, sink, liveness, maxWaitTimeInMs = 250, minBytes = 1, maxBytesPerPartition = 512 * 1024 } = options;
   let consumer: Consumer | null = null;
   let stopped = false;
   /** Aborted by the stop: ends a pause between two attempts to connect. */
