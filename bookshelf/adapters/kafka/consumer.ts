@@ -18,10 +18,7 @@ export interface ConsumerOptions {
   sink: LogSink;
   /** Told whether Kafka answers: connecting, running (each fetch) or down. */
   liveness: KafkaLiveness;
-  /**
-   * How long the broker holds a fetch that finds nothing new (250 ms by default). A stop waits for the fetch under
-   * way (kafkajs ends it before leaving the group), so this bounds how long a quiet consumer takes to stop.
-   */
+  /** How long the broker holds a fetch that finds nothing new; `QUIET_FETCH_WAIT_MS` by default. */
   maxWaitTimeInMs?: number;
   /** The broker answers a fetch once it has this many bytes, or after `maxWaitTimeInMs`. */
   minBytes?: number;
@@ -36,8 +33,24 @@ export interface ConsumerOptions {
 /** Records decoded and applied together. */
 const SLICE = 256;
 
+/**
+ * How long the broker holds a fetch that finds nothing new, by default. A stop waits for the fetch under way (kafkajs
+ * ends it before leaving the group), so this bounds how long a quiet consumer takes to stop.
+ */
+export const QUIET_FETCH_WAIT_MS = 250;
+
 export function createConsumer(options: ConsumerOptions) {
-  const { kafka, logger, topic, groupId, sink, liveness, maxWaitTimeInMs = 250, minBytes = 1, maxBytesPerPartition = 512 * 1024 } = options;
+  const {
+    kafka,
+    logger,
+    topic,
+    groupId,
+    sink,
+    liveness,
+    maxWaitTimeInMs = QUIET_FETCH_WAIT_MS,
+    minBytes = 1,
+    maxBytesPerPartition = 512 * 1024,
+  } = options;
   let consumer: Consumer | null = null;
   let stopped = false;
   /** Aborted by the stop: ends a pause between two attempts to connect. */

@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Kafka } from 'kafkajs';
 import type { KafkaLiveness, LogSink, Logger } from '../../app/ports.js';
-import { createConsumer } from './consumer.js';
+import { createConsumer, QUIET_FETCH_WAIT_MS } from './consumer.js';
 import type { FetchWorkerData, FromWorker, ToWorker } from './fetch-worker-messages.js';
 import type { KafkaOptions } from './kafka-client.js';
 import { unpackBatch, type PackedBatch } from './packed-batch.js';
@@ -71,7 +71,7 @@ export function createWorkerConsumer(options: WorkerConsumerOptions) {
       connection: options.connection,
       topic: options.topic,
       groupId,
-      maxWaitTimeInMs: options.maxWaitTimeInMs ?? 250,
+      maxWaitTimeInMs: options.maxWaitTimeInMs ?? QUIET_FETCH_WAIT_MS,
       minBytes: options.minBytes ?? 1,
       maxBytesPerPartition: 1024 * 1024,
       maxUnapplied: 3,
