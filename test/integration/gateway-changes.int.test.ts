@@ -4,7 +4,7 @@ import { listBooksView } from '../../bookshelf/services/list-books.service.js';
 import { createTopic, pushWithKcat, unique } from '../support/infra.js';
 import { startTestShelf, startTestView } from '../support/in-process.js';
 import { openStream, type OpenStream } from '../support/sse.js';
-import { pipelined } from '../support/pipelined.js';
+import { expectStreamHeadAlone } from '../support/pipelined.js';
 import { waitFor } from '../support/wait-for.js';
 
 const running: { stop(): Promise<void> }[] = [];
@@ -100,12 +100,7 @@ describe('GET /bookshelf/changes on the gateway', () => {
   it('answers HEAD with the head of a stream and nothing more, and the connection serves the next request', async () => {
     const { start } = await shelfOn();
     const shelf = await start();
-    const answer = await pipelined(shelf.url, ['HEAD /bookshelf/changes', 'GET /services'], /\r\n\r\n[^]*\r\n\r\n/);
-    const [head, next] = answer.split(/(?=HTTP\/1\.1 )/);
-    expect(head).toMatch(/^HTTP\/1\.1 200 /);
-    expect(head).toMatch(/\r\nContent-Type: text\/event-stream; charset=utf-8\r\n/i);
-    expect(head!.endsWith('\r\n\r\n'), 'no body').toBe(true);
-    expect(next).toMatch(/^HTTP\/1\.1 200 /);
+    await expectStreamHeadAlone(shelf.url, '/bookshelf/changes', '/services');
   });
 
   it('refuses a Last-Event-ID it did not give', async () => {
