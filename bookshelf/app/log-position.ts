@@ -2,6 +2,8 @@
  * A position in the log: for each partition, an offset. Written as `<partition>:<offset>` pairs
  * joined by commas (`"0:17,2:1041"`), the read-your-writes token.
  */
+import type { PartitionEnds } from './ports.js';
+
 export type LogPosition = ReadonlyMap<number, number>;
 
 export class InvalidPositionError extends Error {
@@ -36,4 +38,11 @@ export function hasReached(next: ReadonlyMap<number, number>, wanted: LogPositio
     if ((next.get(partition) ?? 0) <= offset) return false;
   }
   return true;
+}
+
+/** Offsets from where reading would start (`from`; a partition not in it starts at its low end) to each end: the records still to read, markers included. */
+export function offsetsBehind(from: ReadonlyMap<number, number>, ends: readonly PartitionEnds[]): number {
+  let behind = 0;
+  for (const { partition, low, high } of ends) behind += Math.max(0, high - Math.max(low, from.get(partition) ?? low));
+  return behind;
 }

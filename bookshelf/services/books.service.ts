@@ -53,7 +53,10 @@ export const booksDefaults: EntryDefaults = {
   options: [...snapshotOptions, sessionTimeoutOption],
 };
 
-export async function startBooks(config: ServiceConfig, { logger }: ServiceDeps): Promise<RunningService & { view(): unknown }> {
+export async function startBooks(
+  config: ServiceConfig,
+  { logger, fetchWorkerFrom }: ServiceDeps,
+): Promise<RunningService & { view(): unknown }> {
   const metrics = createMetrics({ service: config.name });
   /** Tells Consul of a change of health or meta at once; the shell's, once it runs (its registration starts with them as they are then). */
   let healthChanged = (): void => {};
@@ -67,6 +70,7 @@ export async function startBooks(config: ServiceConfig, { logger }: ServiceDeps)
     metrics,
     pace: { minBytes: 64 * 1024, maxWaitTimeInMs: 50 },
     onCaughtUp: () => healthChanged(),
+    ...(fetchWorkerFrom !== undefined && { fetchWorkerFrom }),
   });
   const { runner, kafka } = log;
   const groupId = config.group ?? `${config.name}-${config.topic}`;

@@ -5,6 +5,7 @@
 import type { RecordedEvent } from '../domain/events.js';
 import type { Projection } from '../domain/projection.js';
 import { createProjectionRunner } from '../app/projection-runner.js';
+import { offsetsBehind } from '../app/log-position.js';
 import type { Logger } from '../app/ports.js';
 import { createWorkerConsumer } from '../adapters/kafka/worker-consumer.js';
 import { createKafka } from '../adapters/kafka/kafka-client.js';
@@ -19,6 +20,12 @@ import { wireSnapshots } from './snapshot-wiring.js';
 
 /** A replay of this many events leaves enough garbage in the old generation to collect it at once when caught up. */
 const REPLAY_GARBAGE_EVENTS = 100_000;
+/**
+ * At least this far behind the log's end when reading begins, the consumer runs in a fetch worker, which decodes the
+ * next batches beside the main thread; nearer (a restart from a fresh snapshot), the worker's own start (a second
+ * Node environment, kafkajs compiled again, a connection of its own: about 0.15 s of CPU) costs more than it saves.
+ */
+export const FETCH_WORKER_FROM = 50_000;
 
 /** How the consumer fetches: by default each event as soon as it is in the log. */
 export interface FetchPace {
@@ -34,6 +41,7 @@ export function followLog<V>({
   pace,
   onApplied,
   onCaughtUp,
+  fetchWorkerFrom = FETCH_WORKER_FROM,
 }: {
   projection: Projection<V>;
   config: ServiceConfig;
@@ -43,6 +51,8 @@ export function followLog<V>({
   onApplied?: (event: RecordedEvent, partition: number, offset: number) => void;
   /** Told once the projection has caught up with the log (its health then passes). */
   onCaughtUp?: () => void;
+  /** Offsets behind the log's end from which the consumer runs in a fetch worker (0: always). */
+  fetchWorkerFrom?: number;
 }) {
   const connection = { brokers: config.brokers, clientId: config.name, security: config.kafkaSecurity };
   const kafka = createKafka({ ...connection, logger: logger.child({ module: 'kafka' }) });
@@ -66,7 +76,16 @@ export function followLog<V>({
   let snapshots: Snapshots | undefined;
   let starting: Promise<void> | undefined;
   let stopped = false;
-  const newConsumer = (serviceId: string) => {
+  /** A consumer that reads from where the view got, in a fetch worker when the view is far behind; never throws. */
+  const startConsumer = async (serviceId: string): Promise<void> => {
+    const behind = await ends.fetch().then(
+      (now) => offsetsBehind(runner.readFrom(), now),
+      // Kafka is not there yet: the consumer waits for it, and the log may be long.
+      () => Number.POSITIVE_INFINITY,
+    );
+    if (stopped) return;
+    const inWorker = behind >= fetchWorkerFrom;
+    logger.info({ behind, in: inWorker ? 'fetch worker' : 'main thread' }, 'reading the log');
     consumer = createWorkerConsumer({
       kafka,
       connection,
@@ -75,9 +94,10 @@ export function followLog<V>({
       groupId: config.group ?? { prefix: serviceId },
       sink: runner,
       liveness: runner.liveness,
+      inThread: !inWorker,
       ...pace,
     });
-    return consumer;
+    consumer.start();
   };
   return {
     runner,
@@ -87,28 +107,25 @@ export function followLog<V>({
       snapshots = wireSnapshots({
         projection,
         runner,
-        kafka,
         config,
         logger,
         metrics,
         serviceId,
+        topicEnds: ends.fetch,
         // The snapshot was of a topic since made again: read this one from its start, with a new consumer.
         onTopicChanged: () => {
           const old = consumer;
           consumer = undefined;
           void old?.stop().then(() => {
             runner.resume();
-            if (!stopped) newConsumer(serviceId).start();
+            if (!stopped) void startConsumer(serviceId);
           });
         },
       });
-      // The fetch worker starts and connects during the restore, on the other core; it reads from where the restore leaves the view.
-      const first = newConsumer(serviceId);
-      first.prepare();
       starting = (async () => {
         await snapshots?.restore().catch((error: Error) => logger.error({ err: error.message }, 'could not restore a snapshot'));
         if (stopped) return;
-        first.start();
+        await startConsumer(serviceId);
         snapshots?.start();
       })();
     },

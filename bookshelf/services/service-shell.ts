@@ -27,6 +27,8 @@ export interface RunningService {
 
 export interface ServiceDeps {
   logger: Logger;
+  /** Offsets behind the log's end from which a view or `books` reads in its fetch worker (a test's 0: always). */
+  fetchWorkerFrom?: number;
 }
 
 /** How long requests in flight get once a stop begins, and when before its end waiting ones are answered. */

@@ -1,10 +1,9 @@
-/** Snapshots for a log follower: the state dir, the store, peers through Consul, and Kafka's offsets to check against. */
+/** Snapshots for a log follower: the state dir, the store, peers through Consul, and where the topic ends, to check against. */
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import type { Kafka } from 'kafkajs';
 import type { Projection } from '../domain/projection.js';
 import type { ProjectionRunner } from '../app/projection-runner.js';
-import type { Logger } from '../app/ports.js';
+import type { Logger, PartitionEnds } from '../app/ports.js';
 import { createSnapshots, type Snapshots } from '../app/snapshots.js';
 import { createConsulClient } from '../adapters/consul/consul-client.js';
 import { passingPeers } from '../adapters/consul/peer-lookup.js';
@@ -24,11 +23,12 @@ export function defaultStateDir(id: string, env: NodeJS.ProcessEnv = process.env
 export interface SnapshotWiring<V> {
   projection: Projection<V>;
   runner: ProjectionRunner<V>;
-  kafka: Kafka;
   config: ServiceConfig;
   logger: Logger;
   metrics: Metrics;
   serviceId: string;
+  /** Where each partition of the topic ends now (Kafka's answer to a question asked after the call). */
+  topicEnds: () => Promise<PartitionEnds[]>;
   onTopicChanged: () => void;
 }
 
@@ -36,11 +36,11 @@ export interface SnapshotWiring<V> {
 export function wireSnapshots<V>({
   projection,
   runner,
-  kafka,
   config,
   logger,
   metrics,
   serviceId,
+  topicEnds,
   onTopicChanged,
 }: SnapshotWiring<V>): Snapshots | undefined {
   const settings = snapshotConfig(config.extra);
@@ -57,19 +57,7 @@ export function wireSnapshots<V>({
     every: settings.every,
     intervalMs: settings.intervalSeconds * 1000,
     onTopicChanged,
-    async topicEnds() {
-      const admin = kafka.admin();
-      await admin.connect();
-      try {
-        return (await admin.fetchTopicOffsets(config.topic)).map((o) => ({
-          partition: o.partition,
-          low: Number(o.low),
-          high: Number(o.high),
-        }));
-      } finally {
-        await admin.disconnect();
-      }
-    },
+    topicEnds,
     ...(consul && {
       peers: {
         find: () => passingPeers(consul, { name: config.name, selfId: serviceId }),

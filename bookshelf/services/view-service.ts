@@ -36,7 +36,11 @@ export interface RunningView extends RunningService {
   view(): unknown;
 }
 
-export async function startView<V>(definition: ViewDefinition<V>, config: ServiceConfig, { logger }: ServiceDeps): Promise<RunningView> {
+export async function startView<V>(
+  definition: ViewDefinition<V>,
+  config: ServiceConfig,
+  { logger, fetchWorkerFrom }: ServiceDeps,
+): Promise<RunningView> {
   const metrics = createMetrics({ service: config.name });
   const feed = createChangeFeed({ capacity: CHANGES_KEPT });
   /** Tells Consul of a change of health at once; the shell's, once it runs (its registration starts with the health as it is then). */
@@ -51,6 +55,7 @@ export async function startView<V>(definition: ViewDefinition<V>, config: Servic
       feed.publish({ partition, offset, event: event.type, book: event.data.id ?? null, created: event.metadata.created });
     },
     onCaughtUp: () => healthChanged(),
+    ...(fetchWorkerFrom !== undefined && { fetchWorkerFrom }),
   });
   const { runner } = log;
   const describe = definition.change?.(config);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatPosition, hasReached, parsePosition } from '../../bookshelf/app/log-position.js';
+import { formatPosition, hasReached, offsetsBehind, parsePosition } from '../../bookshelf/app/log-position.js';
 
 describe('log position token', () => {
   it('reads and writes <partition>:<offset> pairs', () => {
@@ -39,5 +39,43 @@ describe('log position token', () => {
         wanted,
       ),
     ).toBe(true);
+  });
+});
+
+describe('offsets behind the ends of the log', () => {
+  const ends = [
+    { partition: 0, low: 0, high: 100 },
+    { partition: 1, low: 40, high: 50 },
+    { partition: 2, low: 0, high: 0 },
+  ];
+
+  it('counts from where reading starts to each end', () => {
+    expect(
+      offsetsBehind(
+        new Map([
+          [0, 90],
+          [1, 45],
+          [2, 0],
+        ]),
+        ends,
+      ),
+    ).toBe(15);
+  });
+
+  it('counts a partition not named from its low end, and one read below its low end from there', () => {
+    expect(offsetsBehind(new Map([[1, 3]]), ends)).toBe(110);
+  });
+
+  it('counts nothing for a partition read to its end or past it', () => {
+    expect(
+      offsetsBehind(
+        new Map([
+          [0, 100],
+          [1, 60],
+          [2, 0],
+        ]),
+        ends,
+      ),
+    ).toBe(0);
   });
 });

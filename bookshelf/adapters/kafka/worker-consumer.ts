@@ -1,9 +1,8 @@
 /**
  * The consumer, run in the fetch worker: the main thread only turns packed batches into records and hands them
  * to the sink, in order, while the worker fetches and decodes the next ones. Same options and behaviour as
- * `createConsumer`, which it falls back to where the worker's compiled script is not there (code run from source).
- * `prepare()` spawns the worker and connects while the main thread is still busy (restoring a snapshot);
- * `start()` then tells it where to read from.
+ * `createConsumer`, which it is when asked to read in this thread, or where the worker's compiled script is not there
+ * (code run from source). `start()` spawns the worker, which connects and then reads from `sink.readFrom()`.
  */
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -32,6 +31,8 @@ export interface WorkerConsumerOptions {
   minBytes?: number;
   /** The worker's compiled script; by default the one next to this module. */
   workerUrl?: URL;
+  /** Read in this thread, as `createConsumer` does, rather than in a worker. */
+  inThread?: boolean;
 }
 
 /** Records handed to the sink together. */
@@ -52,13 +53,13 @@ const assertNever = (value: never): never => {
 const defaultWorkerUrl = new URL('./fetch-worker.js', import.meta.url);
 
 export function createWorkerConsumer(options: WorkerConsumerOptions) {
-  const { logger, sink, liveness, groupId, workerUrl = defaultWorkerUrl } = options;
-  if (!existsSync(fileURLToPath(workerUrl))) {
+  const { logger, sink, liveness, groupId, workerUrl = defaultWorkerUrl, inThread = false } = options;
+  if (inThread || !existsSync(fileURLToPath(workerUrl))) {
     const consumer = createConsumer({
       ...options,
       groupId: typeof groupId === 'string' ? groupId : () => `${groupId.prefix}-${randomUUID().slice(0, 8)}`,
     });
-    return { prepare: (): void => undefined, ...consumer };
+    return consumer;
   }
   let worker: Worker | undefined;
   let begun = false;
@@ -87,12 +88,8 @@ export function createWorkerConsumer(options: WorkerConsumerOptions) {
       // A new worker reads on from where the view got; what the old one handed over is applied first.
       setTimeout(() => stopped || worker || spawn(), 1000).unref();
     });
-    if (begun) begin();
-  }
-
-  /** Read where the view got only now: a restore may have moved it since the worker was spawned. */
-  function begin(): void {
-    worker?.postMessage({ t: 'start', readFrom: [...sink.readFrom()] } satisfies ToWorker);
+    // Where the view got, read as each worker is spawned: a new one reads on from there.
+    started.postMessage({ t: 'start', readFrom: [...sink.readFrom()] } satisfies ToWorker);
   }
 
   function take(from: Worker, message: FromWorker): void {
@@ -150,21 +147,13 @@ export function createWorkerConsumer(options: WorkerConsumerOptions) {
     }
   }
 
-  /** Spawns the worker, which connects to Kafka and waits for `start`; never throws. */
-  function prepare(): void {
-    if (worker || stopped) return;
-    liveness.setState('connecting');
-    spawn();
-  }
-
   return {
-    prepare,
-    /** Starts reading from `sink.readFrom()` in the background (preparing first if need be); never throws. */
+    /** Starts reading from `sink.readFrom()` in the background, in the worker it spawns; never throws. */
     start(): void {
       if (begun || stopped) return;
       begun = true;
-      if (worker) begin();
-      else prepare();
+      liveness.setState('connecting');
+      spawn();
     },
     /** Leaves the group, disconnects and ends the worker. */
     async stop(): Promise<void> {
