@@ -29,6 +29,12 @@ export function createEventIdSet(initialCapacity = 1 << 12): EventIdSet {
   let compact = 0;
   const others = new Set<string>();
   const word = new Int32Array(WORDS);
+  /**
+   * Restored UUIDs, checked but not yet in the table: they are put there at the first `add` or `has`, so that a
+   * restart with nothing to apply (and a snapshot written again before any event) never places a million ids.
+   */
+  let pending: Int32Array[] = [];
+  let pendingIds = 0;
 
   /** The slot of the id whose words are `w0`–`w3`: where it is (as -1 - slot), or the free slot where it goes. */
   function slotOf(w0: number, w1: number, w2: number, w3: number): number {
@@ -69,8 +75,37 @@ export function createEventIdSet(initialCapacity = 1 << 12): EventIdSet {
     used[slot] = 1;
   }
 
+  function place(packed: Int32Array): void {
+    // Room for the whole chunk first: one growth rather than one per doubling on the way.
+    while ((compact + packed.length / WORDS) * 4 > capacity * 3) grow();
+    for (let at = 0; at < packed.length; at += WORDS) {
+      const w0 = packed[at]!;
+      const w1 = packed[at + 1]!;
+      const w2 = packed[at + 2]!;
+      const w3 = packed[at + 3]!;
+      const slot = slotOf(w0, w1, w2, w3);
+      if (slot < 0) continue;
+      store(slot, w0, w1, w2, w3);
+      compact++;
+    }
+  }
+
+  function settle(): void {
+    if (pending.length === 0) return;
+    const restored = pending;
+    pending = [];
+    pendingIds = 0;
+    for (const packed of restored) place(packed);
+  }
+
+  const packedChunk = (packed: Int32Array, count: number): EventIdChunk => ({
+    kind: 'applied-uuids',
+    items: [Buffer.from(packed.buffer, packed.byteOffset, count * WORDS * 4).toString('base64')],
+  });
+
   return {
     add(id: string): boolean {
+      settle();
       if (!readUuid(id, word)) {
         if (others.has(id)) return false;
         others.add(id);
@@ -83,13 +118,16 @@ export function createEventIdSet(initialCapacity = 1 << 12): EventIdSet {
       return true;
     },
     has(id: string): boolean {
+      settle();
       if (!readUuid(id, word)) return others.has(id);
       return slotOf(word[0]!, word[1]!, word[2]!, word[3]!) < 0;
     },
     get size() {
-      return compact + others.size;
+      return compact + pendingIds + others.size;
     },
     *chunks(): Generator<EventIdChunk> {
+      // Ids still as restored are written as they came: a snapshot keeps them either way.
+      for (const restored of pending) yield packedChunk(restored, restored.length / WORDS);
       const packed = new Int32Array(PER_CHUNK * WORDS);
       let count = 0;
       for (let slot = 0; slot < used.length; slot++) {
@@ -97,11 +135,11 @@ export function createEventIdSet(initialCapacity = 1 << 12): EventIdSet {
         // Word by word: a subarray per id would make a million objects for a million ids.
         for (let w = 0; w < WORDS; w++) packed[count * WORDS + w] = keys[slot * WORDS + w]!;
         if (++count === PER_CHUNK) {
-          yield { kind: 'applied-uuids', items: [Buffer.from(packed.buffer, 0, count * WORDS * 4).toString('base64')] };
+          yield packedChunk(packed, count);
           count = 0;
         }
       }
-      if (count > 0) yield { kind: 'applied-uuids', items: [Buffer.from(packed.buffer, 0, count * WORDS * 4).toString('base64')] };
+      if (count > 0) yield packedChunk(packed, count);
       let ids: string[] = [];
       for (const id of others) {
         ids.push(id);
@@ -129,18 +167,8 @@ export function createEventIdSet(initialCapacity = 1 << 12): EventIdSet {
       const length = Buffer.from(memory).write(text, 'base64');
       if (length % (WORDS * 4) !== 0) throw new Error('packed event ids have a ragged length');
       const packed = new Int32Array(memory, 0, length / 4);
-      // Room for the whole chunk first: one growth rather than one per doubling on the way.
-      while ((compact + packed.length / WORDS) * 4 > capacity * 3) grow();
-      for (let at = 0; at < packed.length; at += WORDS) {
-        const w0 = packed[at]!;
-        const w1 = packed[at + 1]!;
-        const w2 = packed[at + 2]!;
-        const w3 = packed[at + 3]!;
-        const slot = slotOf(w0, w1, w2, w3);
-        if (slot < 0) continue;
-        store(slot, w0, w1, w2, w3);
-        compact++;
-      }
+      pending.push(packed);
+      pendingIds += packed.length / WORDS;
     },
   };
 }

@@ -28,3 +28,47 @@ describe('event id set', () => {
     expect(ids.size).toBe(20_000 + 33);
   });
 });
+
+describe('event id set restored from its chunks', () => {
+  const uuids = Array.from({ length: 10_000 }, () => randomUUID());
+  const saved = () => {
+    const ids = createEventIdSet();
+    for (const id of [...uuids, 'bookshelf:2:41', 'e-1']) ids.add(id);
+    return [...ids.chunks()];
+  };
+  const restored = (chunks: unknown[]) => {
+    const ids = createEventIdSet();
+    for (const chunk of chunks) ids.restore(chunk);
+    return ids;
+  };
+  /** Each id a snapshot's chunks hold, UUIDs as 32 hex digits, sorted: the chunks' order and grouping may differ. */
+  const everyId = (chunks: ReturnType<typeof saved>) =>
+    chunks
+      .flatMap((chunk) =>
+        chunk.kind === 'applied-ids' ? chunk.items : (Buffer.from(chunk.items[0], 'base64').toString('hex').match(/.{32}/g) ?? []),
+      )
+      .sort();
+
+  it('knows every id it was given, and says a new one is new', () => {
+    const ids = restored(saved());
+    expect(ids.size).toBe(10_002);
+    for (const id of [...uuids, 'bookshelf:2:41', 'e-1']) expect(ids.has(id)).toBe(true);
+    expect(ids.add(uuids[123]!)).toBe(false);
+    expect(ids.add(randomUUID())).toBe(true);
+    expect(ids.size).toBe(10_003);
+  });
+
+  it('gives back the same ids, whether or not it was asked anything since', () => {
+    const chunks = saved();
+    const untouched = restored(chunks);
+    const asked = restored(chunks);
+    expect(asked.has(uuids[0]!)).toBe(true);
+    expect(everyId([...untouched.chunks()])).toEqual(everyId(chunks));
+    expect(everyId([...asked.chunks()])).toEqual(everyId(chunks));
+    expect(untouched.size).toBe(asked.size);
+  });
+
+  it('refuses a chunk of packed ids of a ragged length', () => {
+    expect(() => restored([{ kind: 'applied-uuids', items: [Buffer.alloc(20).toString('base64')] }])).toThrow(/ragged/);
+  });
+});
