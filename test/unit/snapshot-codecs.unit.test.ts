@@ -5,7 +5,7 @@ import { bookStatesProjection } from '../../bookshelf/domain/projections/book-st
 import { lastReadBooks, lastReadProjection } from '../../bookshelf/domain/projections/last-read.projection.js';
 import { listBooks, listBooksProjection } from '../../bookshelf/domain/projections/list-books.projection.js';
 import { createEventIdSet } from '../../bookshelf/app/event-id-set.js';
-import { packInts, packNumbers, packStrings, StringsReader } from '../../bookshelf/domain/projections/packed-columns.js';
+import { hashOf, packInts, packNumbers, packStrings, StringsReader } from '../../bookshelf/domain/projections/packed-columns.js';
 import { SnapshotShapeError } from '../../bookshelf/domain/projections/snapshot-chunks.js';
 import { bookAdded, bookRated, bookRead, bookRemoved, bookStarted } from '../support/events.js';
 import { fold, throughSnapshot } from '../support/projection-folds.js';
@@ -159,6 +159,26 @@ describe('a string column in a snapshot', () => {
     const values = Array.from({ length: 100 }, (_, n) => (n % 7 === 0 ? null : ['read', 'unread', 'reading'][n % 3]!));
     expect(packStrings(values)[0]).toBe('table');
     expect(through(values)).toEqual(values);
+  });
+
+  it('finds any value of a long column, in any order, and packs it again as it was packed', () => {
+    // Nulls, empty strings, and one value too long for its length to fit a byte (so the lengths are four bytes each).
+    const values = Array.from({ length: 1000 }, (_, n) =>
+      n % 11 === 0 ? null : n % 13 === 0 ? '' : n === 500 ? 'x'.repeat(300) : `value ${n} ${'é'.repeat(n % 5)}`,
+    );
+    for (const column of [values, values.map((value) => (value === null ? null : value.slice(0, 40)))]) {
+      const packed = packStrings(column);
+      const reader = new StringsReader(JSON.parse(JSON.stringify(packed)), column.length);
+      const order = [...column.keys(), ...[...column.keys()].reverse(), 999, 0, 640, 63, 64, 65, 128, 127, 1, 998];
+      for (const i of order) {
+        expect(reader.at(i)).toBe(column[i]);
+        expect(reader.isNull(i)).toBe(column[i] === null);
+        expect(reader.hash(i)).toBe(hashOf(column[i] ?? ''));
+        expect(reader.equals(i, column[i] ?? 'never')).toBe(column[i] !== null);
+        expect(reader.equals(i, `${column[i]}!`)).toBe(false);
+      }
+      expect(reader.packed()).toEqual(packed);
+    }
   });
 
   it.each([
