@@ -5,7 +5,14 @@ import { bookStatesProjection } from '../../bookshelf/domain/projections/book-st
 import { lastReadBooks, lastReadProjection } from '../../bookshelf/domain/projections/last-read.projection.js';
 import { listBooks, listBooksProjection } from '../../bookshelf/domain/projections/list-books.projection.js';
 import { createEventIdSet } from '../../bookshelf/app/event-id-set.js';
-import { hashOf, packInts, packNumbers, packStrings, StringsReader } from '../../bookshelf/domain/projections/packed-columns.js';
+import {
+  hashOf,
+  NumbersReader,
+  packInts,
+  packNumbers,
+  packStrings,
+  StringsReader,
+} from '../../bookshelf/domain/projections/packed-columns.js';
 import { SnapshotShapeError } from '../../bookshelf/domain/projections/snapshot-chunks.js';
 import { bookAdded, bookRated, bookRead, bookRemoved, bookStarted } from '../support/events.js';
 import { fold, throughSnapshot } from '../support/projection-folds.js';
@@ -192,6 +199,28 @@ describe('a string column in a snapshot', () => {
     ['an unknown form', ['zipped', 'ab', packInts([1, 1])], 2],
   ])('throws on %s', (_, column, length) => {
     expect(() => new StringsReader(column, length)).toThrow();
+  });
+});
+
+describe('a number column in a snapshot', () => {
+  it.each([
+    ['bytes', [0, 3, null, 254], 4],
+    ['Int32', [255, -7, null, 2 ** 31 - 1], 16],
+    ['Float64', [1.5, 1_795_000_000_000, null, -0.25], 32],
+  ])('gives back numbers packed as %s, null as NaN, and packs them again as they were', (_, values, bytes) => {
+    const packed = packNumbers(values);
+    expect(Buffer.from(packed, 'base64')).toHaveLength(bytes);
+    const reader = new NumbersReader(JSON.parse(JSON.stringify(packed)), values.length);
+    expect(values.map((_value, i) => reader.at(i))).toEqual(values.map((value) => value ?? NaN));
+    expect(reader.packed()).toBe(packed);
+  });
+
+  it.each([
+    ['a length that fits no form', Buffer.alloc(6).toString('base64'), 2],
+    ['an infinite number', Buffer.from(new Float64Array([1, Infinity]).buffer).toString('base64'), 2],
+    ['a value that is not packed', [1, 2], 2],
+  ])('throws on %s', (_, column, length) => {
+    expect(() => new NumbersReader(column, length)).toThrow();
   });
 });
 

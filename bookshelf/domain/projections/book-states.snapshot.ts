@@ -2,7 +2,7 @@
 import type { BookState } from '../book/book.decider.js';
 import type { BookStates, RecordedCommand } from './book-states.projection.js';
 import { chunkOf, inChunks, SnapshotShapeError, str, tuple } from './snapshot-chunks.js';
-import { numbersBack, packNumbers, packNumbersAgain, packStrings, StringsReader } from './packed-columns.js';
+import { packNumbers, packStrings, NumbersReader, StringsReader } from './packed-columns.js';
 import { ChunkedEntries } from './packed-entries.js';
 import { restoreSegments, snapshotRuns, type PackedSegment } from './packed-segments.js';
 
@@ -59,26 +59,31 @@ export function bookStatesDecoder(initial: () => BookStates) {
     const length = size as number;
     const ids = new StringsReader(idColumn, length);
     const statuses = new StringsReader(statusColumn, length);
-    const [removed, versions, readCounts, ratings] = [removedColumn, versionColumn, readCountColumn, ratingColumn].map((column) =>
-      numbersBack(column, length),
+    const [removed, versions, readCounts, ratings] = [removedColumn, versionColumn, readCountColumn, ratingColumn].map(
+      (column) => new NumbersReader(column, length),
     );
     for (let i = 0; i < length; i++) {
       const status = statuses.at(i);
       if (status === null || !STATUSES.has(status)) throw new SnapshotShapeError('a book has an unknown status');
-      if (Number.isNaN(versions![i]) || (status !== 'absent' && Number.isNaN(readCounts![i])))
+      if (Number.isNaN(versions!.at(i)) || (status !== 'absent' && Number.isNaN(readCounts!.at(i))))
         throw new SnapshotShapeError('a book has no version or read count');
     }
-    const again = () => [length, ids.packed(), statuses.packed(), ...[removed!, versions!, readCounts!, ratings!].map(packNumbersAgain)];
+    const again = () => [
+      length,
+      ids.packed(),
+      statuses.packed(),
+      ...[removed!, versions!, readCounts!, ratings!].map((column) => column.packed()),
+    ];
     segments.push({ first: books.size, length, again });
     books.add(ids, (i): BookState => {
       const status = statuses.at(i) as BookState['status'];
       if (status === 'absent') return { status: 'absent', version: 0 };
-      const rating = ratings![i]!;
+      const rating = ratings!.at(i);
       return {
         status,
-        removed: removed![i] === 1,
-        version: versions![i]!,
-        readCount: readCounts![i]!,
+        removed: removed!.at(i) === 1,
+        version: versions!.at(i),
+        readCount: readCounts!.at(i),
         rating: Number.isNaN(rating) ? null : rating,
       };
     });

@@ -3,7 +3,7 @@ import type { Author, BookDetails } from '../events.js';
 import type { LastReadView } from './last-read.projection.js';
 import { authorChunks, authorChunksReader, ownLists } from './author-chunks.js';
 import { chunkOf, inChunks, num, SnapshotShapeError, str, tuple } from './snapshot-chunks.js';
-import { intsBack, numbersBack, packInts, packNumbers, packNumbersAgain, packStrings, StringsReader } from './packed-columns.js';
+import { intsBack, packInts, packNumbers, packStrings, NumbersReader, StringsReader } from './packed-columns.js';
 import { ChunkedEntries } from './packed-entries.js';
 import { restoreSegments, snapshotRuns, type PackedSegment } from './packed-segments.js';
 
@@ -156,8 +156,8 @@ export function lastReadDecoder(initial: () => LastReadView) {
           const length = size as number;
           const [keys, readAts] = [keyColumn, readAtColumn].map((column) => new StringsReader(column, length));
           const named = intsBack(namedColumn, length);
-          const readAtMs = numbersBack(readAtMsColumn, length);
-          const seqs = numbersBack(seqColumn, length);
+          const readAtMs = new NumbersReader(readAtMsColumn, length);
+          const seqs = new NumbersReader(seqColumn, length);
           const carried = new Map<number, BookDetails>();
           for (const item of list(detailColumn)) {
             const [at, value] = tuple(item, 2);
@@ -165,24 +165,16 @@ export function lastReadDecoder(initial: () => LastReadView) {
           }
           for (let i = 0; i < length; i++) {
             if (named[i] !== NAMED && named[i] !== ANONYMOUS) throw new SnapshotShapeError('a read is neither named nor anonymous');
-            if (readAts!.isNull(i) || Number.isNaN(readAtMs[i])) throw new SnapshotShapeError('a read has no time');
-            if (!Number.isSafeInteger(seqs[i])) throw new SnapshotShapeError('a read has no arrival number');
+            if (readAts!.isNull(i) || Number.isNaN(readAtMs.at(i))) throw new SnapshotShapeError('a read has no time');
+            if (!Number.isSafeInteger(seqs.at(i))) throw new SnapshotShapeError('a read has no arrival number');
           }
-          const again = () => [
-            length,
-            keys!.packed(),
-            packInts(named),
-            readAts!.packed(),
-            packNumbersAgain(readAtMs),
-            packNumbersAgain(seqs),
-            [...carried],
-          ];
+          const again = () => [length, keys!.packed(), packInts(named), readAts!.packed(), readAtMs.packed(), seqs.packed(), [...carried]];
           readSegments.push({ first: reads.size, length, again: { items: again } });
           reads.add(keys!, (i) => ({
             id: named[i] === NAMED ? keys!.at(i) : null,
             readAt: readAts!.at(i)!,
-            readAtMs: readAtMs[i]!,
-            seq: seqs[i]!,
+            readAtMs: readAtMs.at(i),
+            seq: seqs.at(i),
             details: carried.get(i) ?? NO_DETAILS,
           }));
           return;

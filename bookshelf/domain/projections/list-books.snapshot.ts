@@ -9,7 +9,7 @@ import { authorChunks, authorChunksReader, ownLists } from './author-chunks.js';
 import type { BookStatus } from '../book/book.decider.js';
 import type { BookRow, ListBooksView } from './list-books.projection.js';
 import { chunkOf, count, inChunks, SnapshotShapeError, str, tuple } from './snapshot-chunks.js';
-import { intsBack, numbersBack, packInts, packNumbers, packNumbersAgain, packStrings, StringsReader } from './packed-columns.js';
+import { intsBack, packInts, packNumbers, packStrings, NumbersReader, StringsReader } from './packed-columns.js';
 import { ChunkedEntries } from './packed-entries.js';
 import { restoreSegments, snapshotRuns, type PackedSegment } from './packed-segments.js';
 
@@ -97,8 +97,8 @@ export function listBooksDecoder(initial: () => ListBooksView) {
       ...times,
     ].map(column);
     const refs = intsBack(refColumn, length);
-    const ratings = numbersBack(ratingColumn, length);
-    const readCounts = numbersBack(readColumn, length);
+    const ratings = new NumbersReader(ratingColumn, length);
+    const readCounts = new NumbersReader(readColumn, length);
     const own = ownLists(ownColumn);
     for (let i = 0; i < length; i++) {
       const ref = refs[i]!;
@@ -106,7 +106,7 @@ export function listBooksDecoder(initial: () => ListBooksView) {
         throw new SnapshotShapeError('a snapshot names an unknown author list');
       const value = status!.at(i);
       if (value !== 'unread' && value !== 'reading' && value !== 'read') throw new SnapshotShapeError('a row has an unknown status');
-      if (Number.isNaN(readCounts[i])) throw new SnapshotShapeError('a row has no read count');
+      if (Number.isNaN(readCounts.at(i))) throw new SnapshotShapeError('a row has no read count');
     }
     const again = (): unknown[] => [
       length,
@@ -118,8 +118,8 @@ export function listBooksDecoder(initial: () => ListBooksView) {
       year!.packed(),
       isbn!.packed(),
       status!.packed(),
-      packNumbersAgain(ratings),
-      packNumbersAgain(readCounts),
+      ratings.packed(),
+      readCounts.packed(),
       addedAt!.packed(),
       startedAt!.packed(),
       readAt!.packed(),
@@ -127,7 +127,7 @@ export function listBooksDecoder(initial: () => ListBooksView) {
     rowSegments.push({ first: rowEntries.size, length, again: { refs, listAt, items: again } });
     rowEntries.add(id!, (i) => {
       const ref = refs[i]!;
-      const rating = ratings[i]!;
+      const rating = ratings.at(i);
       return {
         id: id!.at(i)!,
         title: title!.at(i),
@@ -137,7 +137,7 @@ export function listBooksDecoder(initial: () => ListBooksView) {
         isbn: isbn!.at(i),
         status: status!.at(i) as BookStatus,
         rating: Number.isNaN(rating) ? null : rating,
-        readCount: readCounts[i]!,
+        readCount: readCounts.at(i),
         addedAt: addedAt!.at(i),
         startedAt: startedAt!.at(i),
         readAt: readAt!.at(i),

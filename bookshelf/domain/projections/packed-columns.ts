@@ -1,7 +1,8 @@
 /**
  * Columns of a snapshot chunk packed so that reading them back makes almost no objects: strings joined end to end
- * (or a table of the few values a column takes) with their lengths or indexes as base64 Int32 arrays, numbers as
- * base64 Float64 arrays (NaN for null). Read back, a value is cut out only when it is asked for.
+ * (or a table of the few values a column takes) with their lengths or indexes, and numbers, as base64 arrays of a
+ * byte, an Int32 or a Float64 a value, whichever holds them all. Read back, the arrays stay in that form and a value
+ * is cut out only when it is asked for.
  */
 import { SnapshotShapeError, str } from './snapshot-chunks.js';
 
@@ -68,28 +69,56 @@ export function packNumbers(values: readonly (number | null)[]): string {
   return base64(Float64Array.from(values, (value) => value ?? NaN));
 }
 
-/** Numbers as `numbersBack` gave them (NaN for null), packed again as `packNumbers` packed them. */
-export const packNumbersAgain = (numbers: Float64Array): string => packNumbers(Array.from(numbers, (n) => (Number.isNaN(n) ? null : n)));
+/**
+ * A column of numbers `packNumbers` wrote, read back in the form it was packed in (a byte, an Int32 or a Float64 a
+ * value): a value is made a number only when asked for, NaN for null. Nothing may be infinite.
+ */
+export class NumbersReader {
+  readonly length: number;
+  readonly #bytes: Uint8Array | undefined;
+  readonly #ints: Int32Array | undefined;
+  readonly #floats: Float64Array | undefined;
 
-/** The numbers `packNumbers` wrote, NaN for null; nothing may be infinite. */
-export function numbersBack(value: unknown, length: number): Float64Array {
-  const bytes = bytesBack(value);
-  const numbers = new Float64Array(length);
-  if (bytes.length === length) {
-    for (let i = 0; i < length; i++) numbers[i] = bytes[i] === BYTE_NULL ? NaN : bytes[i]!;
-    return numbers;
+  constructor(column: unknown, length: number) {
+    const bytes = bytesBack(column);
+    this.length = length;
+    this.#bytes = undefined;
+    this.#ints = undefined;
+    this.#floats = undefined;
+    if (bytes.length === length) {
+      this.#bytes = bytes;
+      return;
+    }
+    if (bytes.length === length * 4) {
+      this.#ints = new Int32Array(length);
+      new Uint8Array(this.#ints.buffer).set(bytes);
+      return;
+    }
+    if (bytes.length !== length * 8) throw new SnapshotShapeError('a packed column has the wrong length');
+    const numbers = new Float64Array(length);
+    new Uint8Array(numbers.buffer).set(bytes);
+    for (let i = 0; i < length; i++)
+      if (numbers[i] === Infinity || numbers[i] === -Infinity) throw new SnapshotShapeError('an infinite number');
+    this.#floats = numbers;
   }
-  if (bytes.length === length * 4) {
-    const ints = new Int32Array(length);
-    new Uint8Array(ints.buffer).set(bytes);
-    for (let i = 0; i < length; i++) numbers[i] = ints[i] === INT_NULL ? NaN : ints[i]!;
-    return numbers;
+
+  /** Value i, NaN for null. */
+  at(i: number): number {
+    if (this.#bytes !== undefined) {
+      const value = this.#bytes[i]!;
+      return value === BYTE_NULL ? NaN : value;
+    }
+    if (this.#ints !== undefined) {
+      const value = this.#ints[i]!;
+      return value === INT_NULL ? NaN : value;
+    }
+    return this.#floats![i]!;
   }
-  if (bytes.length !== length * 8) throw new SnapshotShapeError('a packed column has the wrong length');
-  new Uint8Array(numbers.buffer).set(bytes);
-  for (let i = 0; i < length; i++)
-    if (numbers[i] === Infinity || numbers[i] === -Infinity) throw new SnapshotShapeError('an infinite number');
-  return numbers;
+
+  /** The column as `packNumbers` wrote it. */
+  packed(): string {
+    return base64(this.#bytes ?? this.#ints ?? this.#floats!);
+  }
 }
 
 export function packStrings(values: readonly (string | null)[]): PackedStrings {
