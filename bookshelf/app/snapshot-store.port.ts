@@ -1,7 +1,7 @@
 /** What the snapshot logic needs of a place that keeps snapshot files. */
 import type { Readable } from 'node:stream';
 
-export const SNAPSHOT_FORMAT_VERSION = 2;
+export const SNAPSHOT_FORMAT_VERSION = 3;
 
 export interface SnapshotHeader {
   format: 'bookshelf-snapshot';

@@ -1,6 +1,6 @@
 /** A log worth snapshotting: random commands through `books`, and hand-pushed lines with copies and junk in between. */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { createHash } from 'node:crypto';
+import { createSnapshotChecksum } from '../../bookshelf/adapters/fs/snapshot-checksum.js';
 import type { Message } from 'kafkajs';
 import type { Random } from './fuzz-random.js';
 import { topicFuzz, type FuzzLine } from './fuzz/topic-fuzz.js';
@@ -99,9 +99,9 @@ export function rewriteSnapshotLines(path: string, edit: (lines: string[]) => st
     .split('\n')
     .filter((line) => line !== '');
   const body = edit(lines.slice(0, -1));
-  const hash = createHash('sha256');
+  const hash = createSnapshotChecksum();
   for (const line of body) hash.update(line).update('\n');
-  writeFileSync(path, `${[...body, JSON.stringify({ end: true, lines: body.length, sha256: hash.digest('hex') })].join('\n')}\n`);
+  writeFileSync(path, `${[...body, JSON.stringify({ end: true, lines: body.length, crc32: hash.digest() })].join('\n')}\n`);
 }
 
 /** The value of one labelled counter in a Prometheus text page, 0 when absent. */

@@ -2,12 +2,12 @@
  * A snapshot's lines read out of its bytes however they are cut into pieces (a file read 8 MiB at a time, a peer's
  * answer as it comes off the socket): the same header and chunks, and the trailer's count and checksum checked.
  */
-import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { createSnapshotChecksum } from '../../bookshelf/adapters/fs/snapshot-checksum.js';
 import { createSnapshotLineReader } from '../../bookshelf/adapters/fs/snapshot-lines.js';
 import { SnapshotRejected } from '../../bookshelf/app/snapshot-store.port.js';
 
-const header = { format: 'bookshelf-snapshot', formatVersion: 2, projection: 'list-books', topic: 't' };
+const header = { format: 'bookshelf-snapshot', formatVersion: 3, projection: 'list-books', topic: 't' };
 const chunks = [
   { kind: 'rows', items: ['a'.repeat(300), 'é ✓'] },
   { kind: 'seq', items: [7] },
@@ -16,9 +16,9 @@ const chunks = [
 
 function snapshotBytes(lines: unknown[] = [header, ...chunks]): Buffer {
   const texts = lines.map((line) => JSON.stringify(line));
-  const hash = createHash('sha256');
+  const hash = createSnapshotChecksum();
   for (const text of texts) hash.update(`${text}\n`);
-  const trailer = JSON.stringify({ end: true, lines: texts.length, sha256: hash.digest('hex') });
+  const trailer = JSON.stringify({ end: true, lines: texts.length, crc32: hash.digest() });
   return Buffer.from([...texts, trailer].map((text) => `${text}\n`).join(''));
 }
 

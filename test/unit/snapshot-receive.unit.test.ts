@@ -5,11 +5,16 @@ import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createSnapshotStore } from '../../bookshelf/adapters/fs/snapshot-store.js';
-import { SnapshotRejected, type SnapshotHeader, type SnapshotStore } from '../../bookshelf/app/snapshot-store.port.js';
+import {
+  SNAPSHOT_FORMAT_VERSION,
+  SnapshotRejected,
+  type SnapshotHeader,
+  type SnapshotStore,
+} from '../../bookshelf/app/snapshot-store.port.js';
 
 const header: SnapshotHeader = {
   format: 'bookshelf-snapshot',
-  formatVersion: 2,
+  formatVersion: SNAPSHOT_FORMAT_VERSION,
   projection: 'test',
   projectionVersion: 1,
   topic: 'shelf',

@@ -1,15 +1,15 @@
 /**
  * Reads a snapshot's lines out of its bytes as they come (a file, or a peer's answer): the header, then each chunk,
- * then the trailer with the line count and the sha256 of every line before it, checked last.
+ * then the trailer with the line count and the checksum of every line before it, checked last.
  */
-import { createHash } from 'node:crypto';
 import { SnapshotRejected, type SnapshotHandlers, type SnapshotHeader } from '../../app/snapshot-store.port.js';
+import { createSnapshotChecksum } from './snapshot-checksum.js';
 
 const NEWLINE = Buffer.from('\n');
 
 /** Takes the bytes in pieces of any size; `end()` checks the trailer. Throws SnapshotRejected('corrupt') on anything wrong. */
 export function createSnapshotLineReader(handlers: SnapshotHandlers) {
-  const hash = createHash('sha256');
+  const hash = createSnapshotChecksum();
   let previous: Buffer | undefined;
   /** The start of a line whose end has not come yet, in pieces: joined once, when it ends. */
   let rest: Buffer[] = [];
@@ -57,9 +57,9 @@ export function createSnapshotLineReader(handlers: SnapshotHandlers) {
         rest = [];
       });
       if (count === 0) throw new SnapshotRejected('corrupt', 'the file is empty or cut short');
-      const trailer = parse(previous?.toString('utf8') ?? '') as { end?: unknown; lines?: unknown; sha256?: unknown };
+      const trailer = parse(previous?.toString('utf8') ?? '') as { end?: unknown; lines?: unknown; crc32?: unknown };
       if (trailer.end !== true || trailer.lines !== count) throw new SnapshotRejected('corrupt', 'the file is cut short');
-      if (trailer.sha256 !== hash.digest('hex')) throw new SnapshotRejected('corrupt', 'the checksum does not match');
+      if (trailer.crc32 !== hash.digest()) throw new SnapshotRejected('corrupt', 'the checksum does not match');
     },
   };
 }

@@ -1,14 +1,15 @@
 /**
  * Snapshot files in a state directory. One file is text lines: a JSON header, the projection's chunks
- * (one JSON value a line), and a trailer with the line count and the sha256 of every line before it.
+ * (one JSON value a line), and a trailer with the line count and the CRC-32 of every line before it.
  * Written to a temporary file, fsynced and renamed, so that a file under its final name is whole.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, open, readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { SnapshotRejected, type SnapshotStore } from '../../app/snapshot-store.port.js';
+import { createSnapshotChecksum } from './snapshot-checksum.js';
 import { createSnapshotLineReader } from './snapshot-lines.js';
 
 const PREFIX = 'snapshot-';
@@ -115,7 +116,7 @@ export function createSnapshotStore({ dir, keep = 3 }: SnapshotStoreOptions): Sn
 
     async write(header, lines) {
       const name = await writeFile(newName('local'), async (write) => {
-        const hash = createHash('sha256');
+        const hash = createSnapshotChecksum();
         let count = 0;
         // Each line made bytes once, outside the JavaScript heap: the checksum and the file take the same bytes.
         let batch: Buffer[] = [];
@@ -135,7 +136,7 @@ export function createSnapshotStore({ dir, keep = 3 }: SnapshotStoreOptions): Sn
         await line(JSON.stringify(header));
         for await (const text of lines) await line(text);
         if (size > 0) await write(Buffer.concat(batch, size));
-        await write(`${JSON.stringify({ end: true, lines: count, sha256: hash.digest('hex') })}\n`);
+        await write(`${JSON.stringify({ end: true, lines: count, crc32: hash.digest() })}\n`);
       });
       await prune();
       return name;
