@@ -173,6 +173,7 @@ describe('a string column in a snapshot', () => {
     const values = Array.from({ length: 1000 }, (_, n) =>
       n % 11 === 0 ? null : n % 13 === 0 ? '' : n === 500 ? 'x'.repeat(300) : `value ${n} ${'é'.repeat(n % 5)}`,
     );
+    // With lengths of four bytes each, and of one.
     for (const column of [values, values.map((value) => (value === null ? null : value.slice(0, 40)))]) {
       const packed = packStrings(column);
       const reader = new StringsReader(JSON.parse(JSON.stringify(packed)), column.length);
@@ -183,6 +184,9 @@ describe('a string column in a snapshot', () => {
         expect(reader.hash(i)).toBe(hashOf(column[i] ?? ''));
         expect(reader.equals(i, column[i] ?? 'never')).toBe(column[i] !== null);
         expect(reader.equals(i, `${column[i]}!`)).toBe(false);
+        // The same length, another first character.
+        const value = column[i];
+        if (value) expect(reader.equals(i, `${value.startsWith('Z') ? 'Y' : 'Z'}${value.slice(1)}`)).toBe(false);
       }
       expect(reader.packed()).toEqual(packed);
     }
