@@ -17,6 +17,9 @@ install_node() {
   if "$bin/node" --version >/dev/null 2>&1; then return; fi   # installed meanwhile by another run
   log "installing Node.js $NODE_LTS_MAJOR from the npm registry into $prefix"
   rm -rf "$prefix"
+  # The package's install script fetches the binary for this platform: allowed by name (npm 11.16+ asks, 12 requires).
+  mkdir -p "$prefix"
+  printf '{ "private": true, "allowScripts": { "node": true } }\n' >"$prefix/package.json"
   npm install --no-audit --no-fund --no-save --prefix "$prefix" "node@$NODE_LTS_MAJOR" >&2
 }
 if ! "$bin/node" --version >/dev/null 2>&1; then with_lock "install-node-$NODE_LTS_MAJOR" install_node; fi
