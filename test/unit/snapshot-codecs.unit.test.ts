@@ -5,14 +5,8 @@ import { bookStatesProjection } from '../../bookshelf/domain/projections/book-st
 import { lastReadBooks, lastReadProjection } from '../../bookshelf/domain/projections/last-read.projection.js';
 import { listBooks, listBooksProjection } from '../../bookshelf/domain/projections/list-books.projection.js';
 import { createEventIdSet } from '../../bookshelf/app/event-id-set.js';
-import {
-  hashOf,
-  NumbersReader,
-  packInts,
-  packNumbers,
-  packStrings,
-  StringsReader,
-} from '../../bookshelf/domain/projections/packed-columns.js';
+import { hashOf, packInts, packNumbers, packStrings } from '../../bookshelf/domain/projections/packed-columns.js';
+import { NumbersReader, StringsReader } from '../../bookshelf/domain/projections/packed-column-readers.js';
 import { SnapshotShapeError } from '../../bookshelf/domain/projections/snapshot-chunks.js';
 import { bookAdded, bookRated, bookRead, bookRemoved, bookStarted } from '../support/events.js';
 import { fold, throughSnapshot } from '../support/projection-folds.js';

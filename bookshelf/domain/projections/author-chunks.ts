@@ -5,7 +5,8 @@
  */
 import type { Author } from '../events.js';
 import { authorsKey } from './author-lists.js';
-import { packStrings, StringsReader } from './packed-columns.js';
+import { packStrings } from './packed-columns.js';
+import { StringsReader } from './packed-column-readers.js';
 import { ChunkedEntries } from './packed-entries.js';
 import { restoreSegments, snapshotRuns, type PackedSegment } from './packed-segments.js';
 import type { SegmentMap } from './segment-map.js';

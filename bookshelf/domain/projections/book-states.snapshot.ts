@@ -2,7 +2,8 @@
 import type { BookState } from '../book/book.decider.js';
 import type { BookStates, RecordedCommand } from './book-states.projection.js';
 import { chunkOf, inChunks, SnapshotShapeError, str, tuple } from './snapshot-chunks.js';
-import { packNumbers, packStrings, NumbersReader, StringsReader } from './packed-columns.js';
+import { packNumbers, packStrings } from './packed-columns.js';
+import { NumbersReader, StringsReader } from './packed-column-readers.js';
 import { ChunkedEntries } from './packed-entries.js';
 import { restoreSegments, snapshotRuns, type PackedSegment } from './packed-segments.js';
 

@@ -3,7 +3,8 @@ import type { Author, BookDetails } from '../events.js';
 import type { LastReadView } from './last-read.projection.js';
 import { authorChunks, authorChunksReader, ownLists } from './author-chunks.js';
 import { chunkOf, inChunks, num, SnapshotShapeError, str, tuple } from './snapshot-chunks.js';
-import { intsBack, packInts, packNumbers, packStrings, NumbersReader, StringsReader } from './packed-columns.js';
+import { intsBack, packInts, packNumbers, packStrings } from './packed-columns.js';
+import { NumbersReader, StringsReader } from './packed-column-readers.js';
 import { ChunkedEntries } from './packed-entries.js';
 import { restoreSegments, snapshotRuns, type PackedSegment } from './packed-segments.js';
 

@@ -9,7 +9,8 @@ import { authorChunks, authorChunksReader, ownLists } from './author-chunks.js';
 import type { BookStatus } from '../book/book.decider.js';
 import type { BookRow, ListBooksView } from './list-books.projection.js';
 import { chunkOf, count, inChunks, SnapshotShapeError, str, tuple } from './snapshot-chunks.js';
-import { intsBack, packInts, packNumbers, packStrings, NumbersReader, StringsReader } from './packed-columns.js';
+import { intsBack, packInts, packNumbers, packStrings } from './packed-columns.js';
+import { NumbersReader, StringsReader } from './packed-column-readers.js';
 import { ChunkedEntries } from './packed-entries.js';
 import { restoreSegments, snapshotRuns, type PackedSegment } from './packed-segments.js';
 

@@ -1,5 +1,6 @@
 /** Packed entries gathered chunk by chunk from a snapshot, their keys found through a hash table in typed arrays. */
-import { hashOf, type StringsReader } from './packed-columns.js';
+import { hashOf } from './packed-columns.js';
+import type { StringsReader } from './packed-column-readers.js';
 import { SnapshotShapeError } from './snapshot-chunks.js';
 import type { PackedEntries } from './segment-map.js';
 
