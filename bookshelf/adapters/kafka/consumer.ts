@@ -26,8 +26,6 @@ export interface ConsumerOptions {
   maxBytesPerPartition?: number;
   /** Takes each batch as kafkajs decoded it, in place of records handed to `sink.applyBatch`: the fetch worker packs them. */
   deliver?: (partition: number, messages: readonly KafkaMessage[], highWatermark: string) => Promise<void>;
-  /** Resolves once `sink.readFrom()` says where to start: connecting goes on meanwhile, joining the group (and fetching) waits. */
-  startsWhen?: Promise<void>;
 }
 
 /** Records decoded and applied together. */
@@ -95,23 +93,6 @@ export function createConsumer(options: ConsumerOptions) {
     }
   }
 
-  let startKnown = options.startsWhen === undefined;
-  void options.startsWhen?.then(() => (startKnown = true));
-  /** Joining the group waits for the start to be known: the consumer seeks on joining, and fetches at once. */
-  async function untilStartKnown(): Promise<void> {
-    if (startKnown) return;
-    logger.debug({ topic }, 'connected, waiting for where to start');
-    let abort = (): void => undefined;
-    const stop = new Promise<never>((_, reject) => (abort = () => reject(new Error('stopped before the start was known'))));
-    if (stopping.signal.aborted) abort();
-    stopping.signal.addEventListener('abort', abort, { once: true });
-    try {
-      await Promise.race([options.startsWhen, stop]);
-    } finally {
-      stopping.signal.removeEventListener('abort', abort);
-    }
-  }
-
   function createKafkaConsumer(group: string): Consumer {
     const created = kafka.consumer({
       groupId: group,
@@ -153,7 +134,6 @@ export function createConsumer(options: ConsumerOptions) {
         consumer = created;
         await created.connect();
         await created.subscribe({ topics: [topic], fromBeginning: true });
-        await untilStartKnown();
         const from = Object.fromEntries(sink.readFrom());
         await created.run({ autoCommit: false, partitionsConsumedConcurrently: 4, eachBatch });
         liveness.setState('running');

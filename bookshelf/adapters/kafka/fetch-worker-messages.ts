@@ -13,6 +13,8 @@ export interface FetchWorkerData {
   maxBytesPerPartition: number;
   /** Batches handed over and not yet applied, at most. */
   maxUnapplied: number;
+  /** The offset to read from per partition: where the view got when the worker was spawned. */
+  readFrom: [number, number][];
 }
 
 export type FromWorker =
@@ -24,5 +26,4 @@ export type FromWorker =
   | { t: 'log'; level: 'debug' | 'info' | 'warn' | 'error'; bindings: object; fields: object; msg: string }
   | { t: 'stopped' };
 
-/** `start` gives the offset to read from per partition: the worker connects before it, and joins the group after. */
-export type ToWorker = { t: 'start'; readFrom: [number, number][] } | { t: 'applied' } | { t: 'stop' };
+export type ToWorker = { t: 'applied' } | { t: 'stop' };

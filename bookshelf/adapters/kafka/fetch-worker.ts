@@ -2,7 +2,7 @@
  * The fetch worker: runs the Kafka consumer on a thread of its own, so that fetching and decoding record batches
  * (and the garbage kafkajs makes doing it) leave the main thread to apply the previous batch.
  * Each batch goes to the main thread packed in one buffer; at most a few wait there unapplied.
- * It connects as soon as it is spawned, and joins the group once the main thread says where to read from.
+ * It reads from where the main thread had got when it spawned the worker.
  */
 import { randomUUID } from 'node:crypto';
 import { parentPort, workerData } from 'node:worker_threads';
@@ -43,18 +43,13 @@ function remoteLogger(bindings: object): Logger {
 }
 
 /** Where this worker got per partition: the start the main thread gave, moved on by what it delivered. */
-const next = new Map<number, number>();
+const next = new Map<number, number>(data.readFrom);
 const moveTo = (partition: number, offset: number) => {
   if (offset > (next.get(partition) ?? -1)) next.set(partition, offset);
 };
 
 let unapplied = 0;
 const waiting: (() => void)[] = [];
-let resolveStart = (): void => undefined;
-const startsWhen = new Promise<void>((resolve) => (resolveStart = resolve));
-/** The ends fetched before the start was known: the main thread gets nothing before it gave the start. */
-let endsBeforeStart: PartitionEnds[] | undefined;
-let started = false;
 
 const sink: LogSink = {
   applyBatch: () => {
@@ -65,8 +60,7 @@ const sink: LogSink = {
     post({ t: 'pass', partition, offset });
   },
   setStartEnds(ends: readonly PartitionEnds[]): void {
-    if (started) post({ t: 'ends', ends: [...ends] });
-    else endsBeforeStart = [...ends];
+    post({ t: 'ends', ends: [...ends] });
   },
   readFrom: () => next,
 };
@@ -86,7 +80,6 @@ const consumer = createConsumer({
   maxWaitTimeInMs: data.maxWaitTimeInMs,
   minBytes: data.minBytes,
   maxBytesPerPartition: data.maxBytesPerPartition,
-  startsWhen,
   async deliver(partition, messages, highWatermark): Promise<void> {
     while (unapplied >= data.maxUnapplied) await new Promise<void>((resolve) => waiting.push(resolve));
     const packed = packBatch(partition, messages, highWatermark);
@@ -97,12 +90,7 @@ const consumer = createConsumer({
 });
 
 port.on('message', (message: ToWorker) => {
-  if (message.t === 'start') {
-    for (const [partition, offset] of message.readFrom) next.set(partition, offset);
-    started = true;
-    if (endsBeforeStart) post({ t: 'ends', ends: endsBeforeStart });
-    resolveStart();
-  } else if (message.t === 'applied') {
+  if (message.t === 'applied') {
     unapplied--;
     waiting.shift()?.();
   } else {

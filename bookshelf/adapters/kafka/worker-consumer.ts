@@ -76,6 +76,8 @@ export function createWorkerConsumer(options: WorkerConsumerOptions) {
       minBytes: options.minBytes ?? 1,
       maxBytesPerPartition: 1024 * 1024,
       maxUnapplied: 3,
+      // Where the view got, read as each worker is spawned: a new one reads on from there.
+      readFrom: [...sink.readFrom()],
     };
     const started = new Worker(workerUrl, { workerData, resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_MB } });
     worker = started;
@@ -88,8 +90,6 @@ export function createWorkerConsumer(options: WorkerConsumerOptions) {
       // A new worker reads on from where the view got; what the old one handed over is applied first.
       setTimeout(() => stopped || worker || spawn(), 1000).unref();
     });
-    // Where the view got, read as each worker is spawned: a new one reads on from there.
-    started.postMessage({ t: 'start', readFrom: [...sink.readFrom()] } satisfies ToWorker);
   }
 
   function take(from: Worker, message: FromWorker): void {
