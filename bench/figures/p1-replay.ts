@@ -36,10 +36,11 @@ function cpuSeconds(statFile: string): number {
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
-/** Seconds from spawning kafkajs alone (no decoding, no projection) to its having read the topic. */
-async function bareKafkajsSeconds(topic: string): Promise<number> {
+/** Seconds from spawning kafkajs alone (no projection; each value parsed as JSON with `parse`) to its having read the topic. */
+async function bareKafkajsSeconds(topic: string, parse = false): Promise<number> {
   const started = performance.now();
-  await promisify(execFile)(process.execPath, [join(repoRoot, 'dist-bench', 'bench', 'baselines', 'bare-kafkajs.js'), KAFKA, topic]);
+  const script = join(repoRoot, 'dist-bench', 'bench', 'baselines', 'bare-kafkajs.js');
+  await promisify(execFile)(process.execPath, [script, KAFKA, topic, ...(parse ? ['parse'] : [])]);
   return (performance.now() - started) / 1000;
 }
 
@@ -53,6 +54,7 @@ export async function makeReplayTopic(ctx: BenchContext): Promise<string> {
 export async function replayFigures(ctx: BenchContext, topic: string): Promise<Figure[]> {
   const kcat: number[] = [];
   const bare: number[] = [];
+  const parsing: number[] = [];
   const rates: Record<Replayer, number[]> = { 'last-read': [], 'list-books': [], books: [] };
   for (let run = 0; run < ctx.runs; run++) {
     kcat.push(ctx.events / (await kcatReadSeconds(topic)));
@@ -64,8 +66,9 @@ export async function replayFigures(ctx: BenchContext, topic: string): Promise<F
       cpu.push(`${entry} ${perEvent(replay.mainCpu)} µs main thread, ${perEvent(replay.cpu)} µs all threads`);
     }
     bare.push(ctx.events / (await bareKafkajsSeconds(topic)));
+    parsing.push(ctx.events / (await bareKafkajsSeconds(topic, true)));
     ctx.log(
-      `P1 run ${run + 1}: kcat ${fmt(kcat[run]!)}/s, last-read ${fmt(rates['last-read'][run]!)}/s, list-books ${fmt(rates['list-books'][run]!)}/s, books ${fmt(rates.books[run]!)}/s, kafkajs alone ${fmt(bare[run]!)}/s; CPU an event: ${cpu.join('; ')}`,
+      `P1 run ${run + 1}: kcat ${fmt(kcat[run]!)}/s, last-read ${fmt(rates['last-read'][run]!)}/s, list-books ${fmt(rates['list-books'][run]!)}/s, books ${fmt(rates.books[run]!)}/s, kafkajs alone ${fmt(bare[run]!)}/s, parsing each value ${fmt(parsing[run]!)}/s; CPU an event: ${cpu.join('; ')}`,
     );
   }
   const events = ctx.events.toLocaleString('en');
@@ -87,6 +90,15 @@ export async function replayFigures(ctx: BenchContext, topic: string): Promise<F
       what: `kafkajs alone reading the same ${events} events (the client's ceiling)`,
       unit: 'events/s',
       values: bare,
+      baselineName: 'kcat -C -e',
+      baselines: kcat,
+      goal: '(reference)',
+    }),
+    figure({
+      id: 'P1 ref',
+      what: `kafkajs alone reading them and parsing each value as JSON, in one thread (the least a view does)`,
+      unit: 'events/s',
+      values: parsing,
       baselineName: 'kcat -C -e',
       baselines: kcat,
       goal: '(reference)',
