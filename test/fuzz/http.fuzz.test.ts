@@ -1,9 +1,9 @@
 /**
  * 10,000 generated requests against `books` and the `shelf` gateway (which finds books, list-books and last-read
  * through Consul): bad JSON, wrong types, huge and deeply nested bodies, odd headers and methods, path tricks,
- * malformed HTTP, good commands in between. No answer may be a 5xx, every refusal is problem+json, and at the
- * end every service is healthy and list-books shows exactly the books the answers said were added and not
- * removed. FUZZ_SEED=<seed> replays the same requests.
+ * malformed HTTP, change streams asked for from odd positions and dropped at once, good commands in between. No
+ * answer may be a 5xx, every refusal is problem+json, and at the end every service is healthy and list-books shows
+ * exactly the books the answers said were added and not removed. FUZZ_SEED=<seed> replays the same requests.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { lastReadView } from '../../bookshelf/services/last-read.service.js';
@@ -61,6 +61,8 @@ describe('the HTTP API, fuzzed', () => {
     const statuses = new Map<number, number>();
     const added = new Set<string>();
     const removed = new Set<string>();
+    /** Change streams opened, and refused for their position: the fuzz must reach both. */
+    const streams = { opened: 0, refused: 0 };
     let nextIndex = 0;
     const started = Date.now();
     const worker = async () => {
@@ -74,6 +76,8 @@ describe('the HTTP API, fuzzed', () => {
           continue;
         }
         statuses.set(answer.status, (statuses.get(answer.status) ?? 0) + 1);
+        if (String(answer.headers['content-type']).startsWith('text/event-stream')) streams.opened++;
+        if (answer.body.includes('"code":"invalid_position"') && req.path.startsWith('/bookshelf/changes')) streams.refused++;
         const wrong = verdict(req, answer);
         if (wrong !== undefined) failures.push(`#${i} ${describeRequest(req)}: ${wrong}`);
         const { added: a, removed: r } = effect(req, answer);
@@ -85,10 +89,12 @@ describe('the HTTP API, fuzzed', () => {
     client.close();
     const took = Date.now() - started;
     console.log(
-      `http fuzz: ${REQUESTS} requests in ${took} ms; statuses ${JSON.stringify(Object.fromEntries([...statuses].sort(([a], [b]) => a - b)))}; ${added.size} books added, ${removed.size} removed`,
+      `http fuzz: ${REQUESTS} requests in ${took} ms; statuses ${JSON.stringify(Object.fromEntries([...statuses].sort(([a], [b]) => a - b)))}; ${added.size} books added, ${removed.size} removed; change streams ${streams.opened} opened, ${streams.refused} refused for their position`,
     );
     if (failures.length > 0) console.log(`http fuzz: ${failures.length} bad answers, the first 200:\n${failures.slice(0, 200).join('\n')}`);
     expect(failures.slice(0, 15), `seed ${seed}: ${failures.length} bad answers`).toEqual([]);
+    expect(streams.opened, 'change streams opened').toBeGreaterThan(0);
+    expect(streams.refused, 'change streams refused for their position').toBeGreaterThan(0);
 
     for (const service of [books, list, last, shelf])
       expect((await fetch(`${service.url}/health`)).status, `${service.id} healthy`).toBe(200);

@@ -24,6 +24,12 @@ export function fuzzClient(concurrency: number) {
       const outgoing = request(
         { host: base.host, port: base.port, method: req.method, path: req.path, headers, agent, setHost: headers.host === undefined },
         (incoming) => {
+          // A change stream never ends: its status and headers are the answer, and the client goes at once.
+          if (String(incoming.headers['content-type']).startsWith('text/event-stream')) {
+            resolve({ status: incoming.statusCode ?? 0, headers: incoming.headers, body: '' });
+            outgoing.destroy();
+            return;
+          }
           const chunks: Buffer[] = [];
           incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
           incoming.on('error', reject);

@@ -4,7 +4,7 @@
  */
 import type { Random } from '../fuzz-random.js';
 import { body } from './http-bodies.js';
-import { naturalMethod, pathFor, positionToken } from './http-paths.js';
+import { lastEventId, naturalMethod, pathFor, positionToken } from './http-paths.js';
 
 export type Target = 'books' | 'shelf';
 
@@ -62,6 +62,7 @@ function headers(random: Random, token: string, hasBody: boolean): { headers: Re
     out['x-bookshelf-position'] = position;
     mayWait = wellFormed;
   }
+  if (random.chance(0.05)) out['last-event-id'] = lastEventId(random);
   if (random.chance(0.05)) out.accept = random.pick(['text/html', '*/*', 'application/xml', '', 'a'.repeat(2000)]);
   if (random.chance(0.03)) out['content-encoding'] = random.pick(['gzip', 'deflate', 'br', 'identity', 'compress', 'x']);
   if (random.chance(0.02)) out.expect = '100-continue';

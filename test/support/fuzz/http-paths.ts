@@ -50,6 +50,7 @@ export function pathFor(random: Random, target: Target, ids: string[]): string {
           '/openapi.json',
           '/docs',
           '/services',
+          '/bookshelf/changes',
         ];
   const common = ['/health', '/metrics', '/rejected', '/', '/nope'];
   const tricks = [
@@ -103,6 +104,23 @@ export function positionToken(random: Random, unicode = false): { token: string;
   };
 }
 
+/** A change stream's position on the gateway: the views' tokens as it gives them (`booklist=…;lastreadbooks=…`), or not. */
+export function lastEventId(random: Random): string {
+  return random.pick([
+    'booklist=0:1;lastreadbooks=1:0,2:3',
+    'booklist=;lastreadbooks=',
+    `booklist=${positionToken(random).token}`,
+    'lastreadbooks=0:99999999',
+    'nope=0:1',
+    'booklist',
+    'booklist=0:1;booklist=0:2',
+    ';;',
+    ' ',
+    `booklist=${'9'.repeat(400)}:1`,
+    'x'.repeat(5000),
+  ]);
+}
+
 function query(random: Random): string {
   if (random.chance(0.7)) return '';
   const parts: string[] = [];
@@ -113,6 +131,8 @@ function query(random: Random): string {
         'status=read&status=unread',
         `wait=${random.pick(['0', '1', '-1', 'abc', '1e9', '1.5', '', '99999999999999999999'])}`,
         `position=${encodeURIComponent(positionToken(random, true).token)}`,
+        `lastEventId=${encodeURIComponent(lastEventId(random))}`,
+        'lastEventId=a&lastEventId=b',
         `${random.text(3)}=${random.text(3)}`,
         '%zz=%zz',
         'a[b][c]=d',
@@ -130,6 +150,6 @@ export function naturalMethod(random: Random, path: string): string | undefined 
   if (/\/rating$/.test(bare)) return 'PUT';
   if (/^\/(bookshelf\/)?books$/.test(bare)) return random.pick(['POST', 'GET']);
   if (/^\/(bookshelf\/)?books\/[^/]+$/.test(bare)) return random.pick(['DELETE', 'GET']);
-  if (/^\/(health|metrics|rejected|openapi\.json|docs|services|bookshelf\/books\/last\/read)$/.test(bare)) return 'GET';
+  if (/^\/(health|metrics|rejected|openapi\.json|docs|services|bookshelf\/books\/last\/read|bookshelf\/changes)$/.test(bare)) return 'GET';
   return undefined;
 }
