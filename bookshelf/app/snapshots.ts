@@ -281,11 +281,11 @@ export function createSnapshots<V>(options: SnapshotsOptions<V>) {
 
     path: (name: string): string => store.path(name),
 
-    /** The snapshot to hand to a peer: the newest, or a new one when that is stale. */
-    async current(): Promise<string | undefined> {
+    /** The snapshot to hand to a peer: the newest, or a new one when that is stale (unless `write` is false). */
+    async current({ write = true }: { write?: boolean } = {}): Promise<string | undefined> {
       const newest = (await store.list())[0];
       const stale = runner.appliedPosition() !== last.position && Date.now() - last.at > FRESH_FOR_MS;
-      if (newest !== undefined && !stale) return newest;
+      if (!write || (newest !== undefined && !stale)) return newest;
       return (await take(true)) ?? newest;
     },
 

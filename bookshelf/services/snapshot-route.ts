@@ -10,9 +10,9 @@ export function snapshotRouter(config: ServiceConfig, snapshots: () => Snapshots
   const guard = token === undefined ? undefined : bearerAuth({ token, reads: true });
   return snapshotRoutes(
     {
-      async current() {
+      async current(options) {
         const current = snapshots();
-        const name = await current?.current();
+        const name = await current?.current(options);
         return name === undefined || current === undefined ? undefined : { name, path: current.path(name) };
       },
     },

@@ -2,6 +2,7 @@
  * Snapshots against the real Kafka: a view and `books` restarted from their snapshot equal a full replay of the
  * same log, made of random commands and hand-pushed lines (copies and junk included).
  */
+import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { lastReadView } from '../../bookshelf/services/last-read.service.js';
 import { listBooksView } from '../../bookshelf/services/list-books.service.js';
@@ -68,3 +69,38 @@ describe('a restart from a snapshot', () => {
     expect(canonical(ownCommands(books2.view())), `seed ${seed}`).toEqual(canonical(ownCommands(fullBooks.view())));
   });
 });
+
+describe('GET and HEAD /snapshot', () => {
+  it('HEAD names the newest snapshot and its size, and never writes one; GET writes the first', async () => {
+    const seed = fuzzSeed();
+    const topic = await newTopic('snap-head');
+    const dir = tempStateDir();
+    await produceLines(topic, handPushedLines(seededRandom(seed), 200));
+    const list = await startTestView(listBooksView, { topic, 'state-dir': dir });
+    cleanup.push(() => list.stop());
+    await caughtUpTo(list.url, await topicEnds(topic));
+
+    // No snapshot yet (200 events, far from --snapshot-every): HEAD says so and leaves the folder as it is.
+    const none = await fetch(`${list.url}/snapshot`, { method: 'HEAD' });
+    expect(none.status).toBe(404);
+    expect(none.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(snapshotFiles(dir)).toEqual([]);
+
+    const got = await fetch(`${list.url}/snapshot`);
+    expect(got.status).toBe(200);
+    const body = Buffer.from(await got.arrayBuffer());
+    const name = got.headers.get('x-bookshelf-snapshot');
+    expect(snapshotFiles(dir)).toEqual([name]);
+
+    const head = await fetch(`${list.url}/snapshot`, { method: 'HEAD' });
+    expect(head.status).toBe(200);
+    expect(head.headers.get('x-bookshelf-snapshot')).toBe(name);
+    expect(Number(head.headers.get('content-length'))).toBe(body.length);
+    expect(head.headers.get('content-type')).toBe('application/x-ndjson');
+    expect((await head.arrayBuffer()).byteLength).toBe(0);
+    expect(snapshotFiles(dir)).toEqual([name]);
+  });
+});
+
+/** The snapshot files in a state dir, temporary ones left out. */
+const snapshotFiles = (dir: string): string[] => readdirSync(dir).filter((file) => file.endsWith('.snap'));

@@ -8,15 +8,20 @@ import { ProblemError } from './problem.js';
 const SEND_CHUNK = 1 << 20;
 
 export interface SnapshotSource {
-  /** The path and name of the snapshot to hand over, or undefined when there is none. */
-  current(): Promise<{ path: string; name: string } | undefined>;
+  /**
+   * The path and name of the snapshot to hand over, or undefined when there is none; with `write: false`, the newest
+   * as it is, never a new one.
+   */
+  current(options: { write: boolean }): Promise<{ path: string; name: string } | undefined>;
 }
 
 export function snapshotRoutes(source: SnapshotSource, guard?: Middleware): Router {
   const router = new Router();
   const handlers: Middleware[] = guard ? [guard] : [];
   router.get('/snapshot', ...handlers, async (ctx) => {
-    const snapshot = await source.current();
+    // A HEAD describes the newest snapshot: it never has one written, as a GET may when the newest is stale.
+    const head = ctx.method === 'HEAD';
+    const snapshot = await source.current({ write: !head });
     if (snapshot === undefined) throw new ProblemError('no_snapshot', 'no snapshot to hand over: none written yet, or --no-snapshots');
     // Opened before it is sent: a snapshot deleted meanwhile (only the newest few are kept) is still read whole.
     const handle = await open(snapshot.path, 'r');
@@ -24,6 +29,12 @@ export function snapshotRoutes(source: SnapshotSource, guard?: Middleware): Rout
     ctx.set('Cache-Control', 'no-store');
     ctx.set('X-Bookshelf-Snapshot', snapshot.name);
     ctx.type = 'application/x-ndjson';
+    if (head) {
+      await handle.close();
+      ctx.status = 200;
+      ctx.length = size;
+      return;
+    }
     ctx.length = size;
     ctx.body = handle.createReadStream({ highWaterMark: SEND_CHUNK });
   });
