@@ -29,13 +29,12 @@ export function snapshotRoutes(source: SnapshotSource, guard?: Middleware): Rout
     ctx.set('Cache-Control', 'no-store');
     ctx.set('X-Bookshelf-Snapshot', snapshot.name);
     ctx.type = 'application/x-ndjson';
+    ctx.length = size;
     if (head) {
       await handle.close();
       ctx.status = 200;
-      ctx.length = size;
       return;
     }
-    ctx.length = size;
     ctx.body = handle.createReadStream({ highWaterMark: SEND_CHUNK });
   });
   return router;
