@@ -281,8 +281,8 @@ export function createSnapshots<V>(options: SnapshotsOptions<V>) {
 
     path: (name: string): string => store.path(name),
 
-    /** The snapshot to hand to a peer: the newest, or a new one when that is stale (unless `write` is false). */
-    async current({ write = true }: { write?: boolean } = {}): Promise<string | undefined> {
+    /** The snapshot to hand to a peer: the newest, or (with `write`) a new one when that is stale. */
+    async current({ write }: { write: boolean }): Promise<string | undefined> {
       const newest = (await store.list())[0];
       const stale = runner.appliedPosition() !== last.position && Date.now() - last.at > FRESH_FOR_MS;
       if (!write || (newest !== undefined && !stale)) return newest;
